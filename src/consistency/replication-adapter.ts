@@ -1,0 +1,48 @@
+import type { CompiledQuery, DatabaseConnection, QueryResult } from 'kysely';
+import type { ReplicationPosition } from './replication-position.js';
+
+/** Which database family a backend speaks; decides how positions are read and compared. */
+export type ReplicationFamily = 'postgres' | 'libsql';
+
+/** The role a node plays in a cluster. */
+export type NodeRole = 'primary' | 'replica';
+
+/** A query result together with the replication position observed in the same round trip. */
+export interface PositionedResult<R> {
+  readonly result: QueryResult<R>;
+  /**
+   * On a primary: a position at or after the commit of everything this query did.
+   * On a replica: the position the node had applied when the rows were read (rows reflect at least this).
+   * `undefined` when the transport could not report it.
+   */
+  readonly position: ReplicationPosition | undefined;
+}
+
+/**
+ * How the router learns and requires replication positions on one backend. Drivers implement it
+ * (`edge-db/neon`, `edge-db/libsql`); a generic PostgreSQL adapter covers any Kysely Postgres dialect.
+ *
+ * Every method receives a connection the router acquired from the backend's own driver, so the adapter
+ * never opens I/O of its own.
+ */
+export interface ReplicationAdapter {
+  readonly family: ReplicationFamily;
+
+  /**
+   * Reads the node's current position with one round trip.
+   * Primary: the latest committed position. Replica: the applied (replayed) position.
+   */
+  readPosition(connection: DatabaseConnection, role: NodeRole): Promise<ReplicationPosition | undefined>;
+
+  /**
+   * Runs `query` and learns the position in the same round trip where the protocol allows.
+   * When `minPosition` is given on a replica, the node either serves the read at or past it or the call
+   * rejects with an `EdgeDbError` of code `REPLICA_BEHIND` (the rows of a stale read are discarded, never
+   * returned). Adapters that cannot piggy-back leave this out; the router then uses `readPosition`.
+   */
+  executeWithPosition?<R>(
+    connection: DatabaseConnection,
+    query: CompiledQuery,
+    options: { readonly role: NodeRole; readonly minPosition?: ReplicationPosition | undefined },
+  ): Promise<PositionedResult<R>>;
+}

@@ -1,0 +1,65 @@
+/**
+ * Machine-readable reason of an {@link EdgeDbError}. Stable across releases: match on it, not on messages.
+ */
+export type EdgeDbErrorCode =
+  /** The configuration passed to `edgeDb`, a driver or a test cluster is invalid. */
+  | 'CONFIG_INVALID'
+  /** A hint or read preference tried to send a write, lock or session statement to a replica. */
+  | 'WRITE_ON_REPLICA'
+  /** A read preference that requires a replica (`replica`) found no usable replica. */
+  | 'NO_REPLICA_AVAILABLE'
+  /** The primary could not be reached; writes fail fast with this code. */
+  | 'PRIMARY_UNAVAILABLE'
+  /** A node did not answer within its deadline. */
+  | 'TIMEOUT'
+  /** A replica had not applied the position a read required, within the wait budget. */
+  | 'REPLICA_BEHIND'
+  /** A replica refused a statement because it is read-only. */
+  | 'READ_ONLY_NODE'
+  /** A consistency token could not be parsed (bad encoding, truncated, unknown version). */
+  | 'TOKEN_MALFORMED'
+  /** A consistency token's signature is missing or does not verify. */
+  | 'TOKEN_SIGNATURE_INVALID'
+  /** A consistency token belongs to another cluster (or to the same database before a restore/failover). */
+  | 'TOKEN_CLUSTER_MISMATCH'
+  /** The backend cannot do what was asked (for example streaming over a transport without cursors). */
+  | 'UNSUPPORTED'
+  /** The instance or backend was destroyed and cannot run queries any more. */
+  | 'DESTROYED'
+  /** `init`/`destroy` failed on one or more backends; `cause` is an `AggregateError`. */
+  | 'LIFECYCLE_FAILED'
+  /** A local test cluster could not start (missing binaries, ports, permissions). */
+  | 'TESTING_SETUP_FAILED';
+
+/**
+ * The one error class of edge-db. Every error the library raises itself is an `EdgeDbError` with a
+ * {@link EdgeDbErrorCode}; errors of the database driver (for example `NeonDbError`, `LibsqlError` or
+ * node-postgres' `DatabaseError`) pass through unchanged so `instanceof` checks on them keep working.
+ *
+ * ### Examples
+ * ```ts
+ * try {
+ *   await db.insertInto('person').values(row).execute()
+ * } catch (error) {
+ *   if (error instanceof EdgeDbError && error.code === 'PRIMARY_UNAVAILABLE') {
+ *     return new Response('Try again shortly', { status: 503 })
+ *   }
+ *   throw error
+ * }
+ * ```
+ */
+export class EdgeDbError extends Error {
+  /** Machine-readable reason. */
+  readonly code: EdgeDbErrorCode;
+
+  constructor(code: EdgeDbErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message.startsWith('edge-db:') ? message : `edge-db: ${message}`, options);
+    this.name = 'EdgeDbError';
+    this.code = code;
+  }
+}
+
+/** True when `error` is an {@link EdgeDbError}, optionally with the given code. */
+export function isEdgeDbError(error: unknown, code?: EdgeDbErrorCode): error is EdgeDbError {
+  return error instanceof EdgeDbError && (code === undefined || error.code === code);
+}
