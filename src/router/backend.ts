@@ -24,6 +24,12 @@ export interface Backend {
   readonly dialect: Dialect;
   /** A name for route events and errors. Defaults to `primary`, `replica-0`, `replica-1`, ... */
   readonly name?: string;
+  /**
+   * A stable identity of the node across requests (edge-db's drivers use the URL without credentials).
+   * Isolate-level state (latency, health, replica positions, cache) is keyed by the identities of a cluster's
+   * nodes, so two clusters never share it. Without it, `EdgeDbConfig.cluster` or the node names are used.
+   */
+  readonly id?: string;
   /** Where the node runs, used to pick the nearest replica before latency has been measured. */
   readonly region?: RegionSpec;
   /**

@@ -1,0 +1,35 @@
+import { CompiledQuery, type DatabaseConnection } from 'kysely';
+import { parseLsn } from './postgres-lsn.js';
+import type { NodeRole, ReplicationAdapter } from './replication-adapter.js';
+import type { ReplicationPosition } from './replication-position.js';
+
+// pg_current_wal_insert_lsn, not pg_current_wal_lsn: under synchronous_commit=off the latter was seen behind
+// the commit record of a write that had already returned (see FIELD-NOTES).
+const PRIMARY_POSITION = CompiledQuery.raw(
+  'select case when pg_is_in_recovery() then pg_last_wal_replay_lsn() else pg_current_wal_insert_lsn() end::text as lsn',
+);
+const REPLICA_POSITION = CompiledQuery.raw(
+  'select coalesce(pg_last_wal_replay_lsn(), pg_current_wal_insert_lsn())::text as lsn',
+);
+
+/**
+ * Reads PostgreSQL WAL positions with plain SQL over any Kysely Postgres dialect (node-postgres, postgres.js,
+ * Neon's Pool, ...). It cannot share the read's round trip, so the router uses it only when a read must prove
+ * that a replica has caught up, and after a write whose position it needs. Edge-db's Neon driver ships an
+ * adapter that piggy-backs instead.
+ *
+ * ### Examples
+ * ```ts
+ * edgeDb({ primary: { dialect, replication: postgresReplication }, replicas: [...] })
+ * ```
+ */
+export const postgresReplication: ReplicationAdapter = Object.freeze({
+  family: 'postgres' as const,
+  async readPosition(connection: DatabaseConnection, role: NodeRole): Promise<ReplicationPosition | undefined> {
+    const result = await connection.executeQuery<{ lsn: string | null }>(
+      role === 'primary' ? PRIMARY_POSITION : REPLICA_POSITION,
+    );
+    const text = result.rows[0]?.lsn;
+    return typeof text === 'string' ? parseLsn(text) : undefined;
+  },
+});

@@ -1,0 +1,18 @@
+export { edgeDb } from './router/edge-db.js';
+export type { EdgeDbConfig, ConsistencyConfig } from './router/edge-db-config.js';
+export type { Backend } from './router/backend.js';
+export type { Coordinates, RegionSpec } from './router/location/coordinates.js';
+export { type ReadPreference, READ_PREFERENCES } from './router/read-preference.js';
+export { type RouteHint, RouteHintPlugin, route } from './router/route-hint.js';
+export type { RouteEvent, RouteAttempt, RouteReason } from './router/route-event.js';
+export type { QueryClass, QueryClassReason } from './router/query-class.js';
+export { classifyQuery } from './router/classify-query.js';
+export { classifySql } from './router/classify-sql.js';
+export { explainRoute, type RouteExplanation } from './router/explain-route.js';
+export { resetClusterState } from './router/cluster-state.js';
+export { EdgeDbError, type EdgeDbErrorCode, isEdgeDbError } from './errors/edge-db-error.js';
+export type { ConsistencyMode } from './consistency/consistency-mode.js';
+export type { ReplicationPosition } from './consistency/replication-position.js';
+export type { ReplicationAdapter, ReplicationFamily, NodeRole, PositionedResult } from './consistency/replication-adapter.js';
+export { postgresReplication } from './consistency/postgres-replication.js';
+export { parseLsn, formatLsn } from './consistency/postgres-lsn.js';

@@ -1,0 +1,84 @@
+import type { KyselyConfig, KyselyPlugin } from 'kysely';
+import type { ConsistencyMode } from '../consistency/consistency-mode.js';
+import type { Backend } from './backend.js';
+import type { ReadPreference } from './read-preference.js';
+import type { RouteEvent } from './route-event.js';
+
+/** Read-your-writes settings. */
+export interface ConsistencyConfig {
+  /**
+   * Default freshness of reads.
+   * @default 'session'
+   */
+  readonly mode?: ConsistencyMode;
+  /**
+   * For backends whose replication position cannot be read: keep reads on the primary this long after a
+   * write. Weaker than positions (it guesses the lag), so edge-db's drivers never need it.
+   * @default 5000
+   */
+  readonly stickyAfterWriteMs?: number;
+}
+
+/**
+ * Configuration of {@link edgeDb}.
+ *
+ * ### Examples
+ * ```ts
+ * const db = edgeDb<Database>({
+ *   primary: neon({ url: env.PRIMARY_URL, region: 'aws-us-east-1' }),
+ *   replicas: [neon({ url: env.EU_REPLICA_URL, region: 'aws-eu-central-1' })],
+ *   onRoute: (event) => console.log(event.node, event.reason, event.durationMs),
+ * })
+ * ```
+ */
+export interface EdgeDbConfig {
+  /** The node that takes every write, DDL, lock and read-write transaction. */
+  readonly primary: Backend;
+  /** Read replicas of the primary. With none, everything runs on the primary. */
+  readonly replicas?: readonly Backend[];
+  /**
+   * Names the cluster for isolate-level state (latency, health, positions, cache) shared by every instance
+   * built for it. Defaults to the nodes' `id`s (set by edge-db's drivers) or names.
+   */
+  readonly cluster?: string;
+  /**
+   * Where reads go by default.
+   * @default 'replicaPreferred'
+   */
+  readonly readPreference?: ReadPreference;
+  /** Read-your-writes behaviour; a mode string is short for `{ mode }`. */
+  readonly consistency?: ConsistencyMode | ConsistencyConfig;
+  /**
+   * Let `db.transaction().setAccessMode('read only')` run on a replica.
+   * @default false
+   */
+  readonly readOnlyTransactionsOnReplicas?: boolean;
+  /**
+   * Deadline of one statement including fallbacks, in milliseconds.
+   * @default 10000
+   */
+  readonly timeoutMs?: number;
+  /**
+   * Deadline of one attempt on one node (connecting included), in milliseconds.
+   * @default 5000
+   */
+  readonly attemptTimeoutMs?: number;
+  /**
+   * How many replicas one read may try before falling back to the primary.
+   * @default 2
+   */
+  readonly maxReplicaAttempts?: number;
+  /** Skip replicas whose estimated lag is above this, in milliseconds. */
+  readonly maxStalenessMs?: number;
+  /** Receives every routing decision after the statement finished. Exceptions it throws are ignored. */
+  readonly onRoute?: (event: RouteEvent) => void;
+  /** Kysely plugins, applied as with `new Kysely({ plugins })`. */
+  readonly plugins?: KyselyPlugin[];
+  /** Kysely's logger. */
+  readonly log?: KyselyConfig['log'];
+  /**
+   * The clock, in milliseconds. Injected by tests.
+   * @default Date.now
+   */
+  readonly now?: () => number;
+}

@@ -1,0 +1,165 @@
+import { Kysely, PostgresAdapter } from 'kysely';
+import { CONSISTENCY_MODES, type ConsistencyMode } from '../consistency/consistency-mode.js';
+import { postgresReplication } from '../consistency/postgres-replication.js';
+import type { ReplicationAdapter } from '../consistency/replication-adapter.js';
+import { ConsistencySession } from '../consistency/session.js';
+import { EdgeDbError } from '../errors/edge-db-error.js';
+import type { Backend } from './backend.js';
+import { clusterStateFor, nodeStateFor } from './cluster-state.js';
+import type { EdgeDbConfig } from './edge-db-config.js';
+import { isReadPreference } from './read-preference.js';
+import { rankByLoad } from './replica-ranking.js';
+import type { RoutedNode } from './routed-node.js';
+import type { ResolvedRouterSettings, RouterContext } from './router-context.js';
+import { RoutingDialect } from './routing-dialect.js';
+
+/**
+ * Creates a Kysely instance that routes every statement: reads to the best replica, writes, DDL, locks and
+ * read-write transactions to the primary, with read-your-writes inside the instance (a session).
+ *
+ * Cheap to call per request: isolate-level state (latency, health, replica positions, cache) is shared by
+ * every instance built for the same cluster; I/O objects are created by each backend's driver per instance.
+ *
+ * ### Examples
+ * ```ts
+ * import { edgeDb } from 'edge-db'
+ * import { neon } from 'edge-db/neon'
+ *
+ * export default {
+ *   async fetch(request: Request, env: Env) {
+ *     const db = edgeDb<Database>({
+ *       primary: neon({ url: env.PRIMARY_URL, region: 'aws-us-east-1' }),
+ *       replicas: [neon({ url: env.REPLICA_URL, region: 'aws-eu-central-1' })],
+ *     })
+ *     const posts = await db.selectFrom('post').selectAll().execute() // nearest replica
+ *     return Response.json(posts)
+ *   },
+ * }
+ * ```
+ */
+export function edgeDb<DB>(config: EdgeDbConfig): Kysely<DB> {
+  const settings = resolveSettings(config);
+  const replicas = config.replicas ?? [];
+  const names = nodeNames(config.primary, replicas);
+  const clusterKey =
+    config.cluster ?? [config.primary, ...replicas].map((backend, i) => backend.id ?? names[i]!).join('|');
+  const cluster = clusterStateFor(clusterKey);
+  const now = config.now ?? Date.now;
+  const onRoute = config.onRoute;
+
+  // Node drivers are created lazily, when Kysely asks the routing dialect for its driver.
+  const context = (): RouterContext => {
+    const makeNode = (backend: Backend, index: number): RoutedNode => {
+      const name = names[index]!;
+      return {
+        name,
+        role: index === 0 ? 'primary' : 'replica',
+        backend,
+        driver: backend.dialect.createDriver(),
+        adapter: inferAdapter(backend),
+        state: nodeStateFor(cluster, name),
+      };
+    };
+    const primary = makeNode(config.primary, 0);
+    const replicaNodes = replicas.map((backend, i) => makeNode(backend, i + 1));
+    const nodesByName = new Map([primary, ...replicaNodes].map((node) => [node.name, node]));
+    return {
+      primary,
+      replicas: replicaNodes,
+      nodesByName,
+      session: new ConsistencySession(),
+      cluster,
+      settings,
+      now,
+      rankReplicas: () => rankByLoad(replicaNodes),
+      recordAttempt: () => undefined,
+      emit: (event) => {
+        if (onRoute === undefined) return;
+        try {
+          onRoute(event);
+        } catch {
+          // A failing observer must never fail the query it observes.
+        }
+      },
+    };
+  };
+
+  return new Kysely<DB>({
+    dialect: new RoutingDialect(config.primary, context),
+    ...(config.plugins === undefined ? {} : { plugins: config.plugins }),
+    ...(config.log === undefined ? {} : { log: config.log }),
+  });
+}
+
+function inferAdapter(backend: Backend): ReplicationAdapter | undefined {
+  if (backend.replication !== undefined) return backend.replication;
+  return backend.dialect.createAdapter() instanceof PostgresAdapter ? postgresReplication : undefined;
+}
+
+function nodeNames(primary: Backend, replicas: readonly Backend[]): string[] {
+  const names = [primary.name ?? 'primary', ...replicas.map((replica, i) => replica.name ?? `replica-${i}`)];
+  const seen = new Set<string>();
+  for (const name of names) {
+    if (seen.has(name)) {
+      throw new EdgeDbError('CONFIG_INVALID', `two backends are named "${name}"; give every backend a unique name`);
+    }
+    seen.add(name);
+  }
+  return names;
+}
+
+function resolveSettings(config: EdgeDbConfig): ResolvedRouterSettings {
+  if (config === null || typeof config !== 'object') {
+    throw new EdgeDbError('CONFIG_INVALID', 'edgeDb(config) needs a configuration object with at least `primary`');
+  }
+  assertBackend(config.primary, 'primary');
+  if (config.replicas !== undefined) {
+    if (!Array.isArray(config.replicas)) {
+      throw new EdgeDbError('CONFIG_INVALID', '`replicas` must be an array of backends (or left out)');
+    }
+    config.replicas.forEach((replica, i) => assertBackend(replica, `replicas[${i}]`));
+  }
+  const readPreference = config.readPreference ?? 'replicaPreferred';
+  if (!isReadPreference(readPreference)) {
+    throw new EdgeDbError(
+      'CONFIG_INVALID',
+      `readPreference "${String(readPreference)}" is not one of primary, primaryPreferred, replica, replicaPreferred, nearest`,
+    );
+  }
+  if (readPreference === 'replica' && (config.replicas?.length ?? 0) === 0) {
+    throw new EdgeDbError('CONFIG_INVALID', "readPreference 'replica' needs at least one replica in `replicas`");
+  }
+  const consistency = typeof config.consistency === 'string' ? { mode: config.consistency } : (config.consistency ?? {});
+  const mode: ConsistencyMode = consistency.mode ?? 'session';
+  if (!CONSISTENCY_MODES.includes(mode)) {
+    throw new EdgeDbError('CONFIG_INVALID', `consistency mode "${String(mode)}" is not one of ${CONSISTENCY_MODES.join(', ')}`);
+  }
+  return {
+    readPreference,
+    consistency: mode,
+    readOnlyTransactionsOnReplicas: config.readOnlyTransactionsOnReplicas ?? false,
+    stickyAfterWriteMs: positive(consistency.stickyAfterWriteMs, 5000, 'consistency.stickyAfterWriteMs', true),
+    maxReplicaAttempts: positive(config.maxReplicaAttempts, 2, 'maxReplicaAttempts'),
+    timeoutMs: positive(config.timeoutMs, 10_000, 'timeoutMs'),
+    attemptTimeoutMs: positive(config.attemptTimeoutMs, 5_000, 'attemptTimeoutMs'),
+    maxStalenessMs: config.maxStalenessMs === undefined ? undefined : positive(config.maxStalenessMs, 0, 'maxStalenessMs', true),
+  };
+}
+
+function assertBackend(backend: unknown, where: string): void {
+  const dialect = (backend as Backend | undefined)?.dialect;
+  if (dialect === undefined || typeof dialect.createDriver !== 'function' || typeof dialect.createAdapter !== 'function') {
+    throw new EdgeDbError(
+      'CONFIG_INVALID',
+      `\`${where}\` must be a backend { dialect, name?, region? } with a Kysely dialect, e.g. neon({ url }) or libsql({ url })`,
+    );
+  }
+}
+
+function positive(value: number | undefined, fallback: number, name: string, allowZero = false): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || Number.isNaN(value) || value < 0 || (!allowZero && value === 0)) {
+    throw new EdgeDbError('CONFIG_INVALID', `\`${name}\` must be a ${allowZero ? 'non-negative' : 'positive'} number of milliseconds or a count, got ${String(value)}`);
+  }
+  return value;
+}

@@ -1,0 +1,14 @@
+import type { Driver } from 'kysely';
+import type { NodeRole, ReplicationAdapter } from '../consistency/replication-adapter.js';
+import type { Backend } from './backend.js';
+import type { NodeState } from './cluster-state.js';
+
+/** A backend as the router uses it inside one `edgeDb` instance: its driver plus isolate-level state. */
+export interface RoutedNode {
+  readonly name: string;
+  readonly role: NodeRole;
+  readonly backend: Backend;
+  readonly driver: Driver;
+  readonly adapter: ReplicationAdapter | undefined;
+  readonly state: NodeState;
+}

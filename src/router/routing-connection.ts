@@ -1,0 +1,451 @@
+import type { CompiledQuery, DatabaseConnection, QueryResult, TransactionSettings } from 'kysely';
+import type { ReplicationPosition } from '../consistency/replication-position.js';
+import { EdgeDbError, isEdgeDbError } from '../errors/edge-db-error.js';
+import { classifyQuery } from './classify-query.js';
+import { observeNodePosition } from './cluster-state.js';
+import { withDeadline } from './deadline.js';
+import { isNodeFailure } from './node-failure.js';
+import type { QueryClass } from './query-class.js';
+import { READ_CLASS } from './query-class.js';
+import type { RouteAttempt, RouteReason } from './route-event.js';
+import { type RouteHint, routeHintOf } from './route-hint.js';
+import { type PlannedAttempt, planRoute, type RoutePlan } from './route-plan.js';
+import type { RoutedNode } from './routed-node.js';
+import type { RouterContext } from './router-context.js';
+
+/**
+ * The connection Kysely holds. It is virtual: it picks a node per statement and acquires that node's real
+ * connection lazily, keeps it for the rest of its own life (so `db.connection()` blocks and transactions stay
+ * on one real connection per node), and releases every real connection when Kysely releases it.
+ *
+ * Inside `db.connection()`, the first statement that needs the primary pins the block to the primary, so a
+ * later statement never lands on a replica that lacks the block's writes or session settings.
+ */
+export class RoutingConnection implements DatabaseConnection {
+  readonly #ctx: RouterContext;
+  readonly #held = new Map<RoutedNode, DatabaseConnection>();
+  #transaction: { node: RoutedNode; writes: boolean } | undefined;
+  #pinned = false;
+
+  constructor(context: RouterContext) {
+    this.#ctx = context;
+  }
+
+  /** The instance this connection belongs to (used by `consistencyToken(db)` and friends). */
+  get context(): RouterContext {
+    return this.#ctx;
+  }
+
+  async executeQuery<R>(query: CompiledQuery, ...rest: unknown[]): Promise<QueryResult<R>> {
+    const started = this.#ctx.now();
+    const hint = routeHintOf(query.queryId);
+    const ctx = this.#ctx;
+    if (this.#transaction !== undefined) {
+      const node = this.#transaction.node;
+      if (node.role === 'replica' && classifyQuery(query).requiresPrimary) {
+        throw new EdgeDbError(
+          'WRITE_ON_REPLICA',
+          'a read-only transaction running on a replica tried to write; start it without `read only` access mode',
+        );
+      }
+      return this.#runOn(node, 'transaction', query, rest, started, hint);
+    }
+    const queryClass = classifyQuery(query);
+    if (this.#pinned) {
+      if (queryClass.requiresPrimary) return this.#runWrite(queryClass, query, rest, started, hint, false);
+      return this.#runOn(ctx.primary, 'pinned', query, rest, started, hint);
+    }
+    const plan = this.#plan(queryClass, hint, started);
+    if (queryClass.requiresPrimary) {
+      this.#pinned = true;
+      return this.#runWrite(queryClass, query, rest, started, hint, true);
+    }
+    return this.#runRead(plan, query, rest, started, hint);
+  }
+
+  async *streamQuery<R>(query: CompiledQuery, chunkSize?: number, ...rest: unknown[]): AsyncIterableIterator<QueryResult<R>> {
+    const started = this.#ctx.now();
+    const hint = routeHintOf(query.queryId);
+    let node: RoutedNode;
+    let reason: RouteReason;
+    if (this.#transaction !== undefined) {
+      node = this.#transaction.node;
+      reason = 'transaction';
+    } else {
+      const queryClass = this.#pinned ? READ_CLASS : classifyQuery(query);
+      if (this.#pinned || queryClass.requiresPrimary) {
+        this.#pinned = true;
+        node = this.#ctx.primary;
+        reason = this.#pinned && !queryClass.requiresPrimary ? 'pinned' : (queryClass.reason as RouteReason);
+      } else {
+        // A stream cannot be re-run elsewhere once rows flowed, so only a node that needs no freshness check
+        // serves it; otherwise the primary does.
+        const first = this.#plan(queryClass, hint, started).attempts.find((a) => a.check === 'none');
+        node = first?.node ?? this.#ctx.primary;
+        reason = first?.reason ?? 'fallback';
+      }
+    }
+    const connection = await this.#acquire(node);
+    if (connection.streamQuery === undefined) {
+      throw new EdgeDbError('UNSUPPORTED', `the dialect of node "${node.name}" does not support streaming`);
+    }
+    let error: unknown;
+    try {
+      yield* (connection.streamQuery as (q: CompiledQuery, c?: number, ...r: unknown[]) => AsyncIterableIterator<QueryResult<R>>)(
+        query,
+        chunkSize,
+        ...rest,
+      );
+    } catch (caught) {
+      error = caught;
+      throw caught;
+    } finally {
+      const durationMs = this.#ctx.now() - started;
+      const attempt: RouteAttempt = { node: node.name, role: node.role, outcome: error === undefined ? 'ok' : 'error', durationMs };
+      this.#ctx.emit({ sql: query.sql, node: node.name, role: node.role, reason, durationMs, attempts: [attempt], ...(error === undefined ? {} : { error }) });
+    }
+  }
+
+  /** Called by the routing driver for `db.transaction()`. */
+  async beginTransaction(settings: TransactionSettings): Promise<void> {
+    const started = this.#ctx.now();
+    let node = this.#ctx.primary;
+    let reason: RouteReason = 'transaction';
+    if (settings.accessMode === 'read only' && this.#ctx.settings.readOnlyTransactionsOnReplicas && !this.#pinned) {
+      const plan = this.#plan(READ_CLASS, undefined, started);
+      const replica = plan.attempts.find((a) => a.node.role === 'replica' && a.check === 'none');
+      if (replica !== undefined) {
+        node = replica.node;
+        reason = replica.reason;
+      }
+    }
+    const connection = await this.#acquire(node);
+    await node.driver.beginTransaction(connection, settings);
+    this.#transaction = { node, writes: settings.accessMode !== 'read only' };
+    const durationMs = this.#ctx.now() - started;
+    this.#ctx.emit({
+      sql: 'begin',
+      node: node.name,
+      role: node.role,
+      reason,
+      durationMs,
+      attempts: [{ node: node.name, role: node.role, outcome: 'ok', durationMs }],
+    });
+  }
+
+  async commitTransaction(): Promise<void> {
+    const { node, connection, writes } = this.#bound('commit');
+    try {
+      await node.driver.commitTransaction(connection);
+    } finally {
+      this.#transaction = undefined;
+    }
+    // The commit's position is learnt lazily by the next read that needs it (no extra round trip here).
+    if (writes && node.role === 'primary') this.#ctx.session.noteWrite(undefined, this.#ctx.now());
+  }
+
+  async rollbackTransaction(): Promise<void> {
+    const { node, connection } = this.#bound('rollback');
+    try {
+      await node.driver.rollbackTransaction(connection);
+    } finally {
+      this.#transaction = undefined;
+    }
+  }
+
+  /** Runs a savepoint operation of the bound transaction's driver. */
+  async savepointOperation(
+    operation: 'savepoint' | 'rollbackToSavepoint' | 'releaseSavepoint',
+    name: string,
+    compile: Parameters<NonNullable<RoutedNode['driver']['savepoint']>>[2],
+  ): Promise<void> {
+    const { node, connection } = this.#bound(operation);
+    const method = node.driver[operation];
+    if (method === undefined) {
+      throw new EdgeDbError('UNSUPPORTED', `the dialect of node "${node.name}" does not support savepoints`);
+    }
+    await method.call(node.driver, connection, name, compile);
+  }
+
+  /** Releases every real connection this virtual connection acquired. */
+  async release(): Promise<void> {
+    const held = [...this.#held];
+    this.#held.clear();
+    this.#transaction = undefined;
+    this.#pinned = false;
+    const results = await Promise.allSettled(held.map(([node, connection]) => node.driver.releaseConnection(connection)));
+    const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed.length > 0) {
+      throw new EdgeDbError('LIFECYCLE_FAILED', 'releasing a connection failed', {
+        cause: new AggregateError(failed.map((f) => f.reason)),
+      });
+    }
+  }
+
+  #bound(operation: string): { node: RoutedNode; connection: DatabaseConnection; writes: boolean } {
+    const transaction = this.#transaction;
+    const connection = transaction === undefined ? undefined : this.#held.get(transaction.node);
+    if (transaction === undefined || connection === undefined) {
+      throw new EdgeDbError('UNSUPPORTED', `${operation} called outside a transaction`);
+    }
+    return { node: transaction.node, connection, writes: transaction.writes };
+  }
+
+  #plan(queryClass: QueryClass, hint: RouteHint | undefined, now: number): RoutePlan {
+    const ctx = this.#ctx;
+    return planRoute({
+      queryClass,
+      hint,
+      primary: ctx.primary,
+      rankedReplicas: queryClass.requiresPrimary ? [] : ctx.rankReplicas(hint),
+      readPreference: hint?.readPreference ?? ctx.settings.readPreference,
+      consistency: hint?.consistency ?? ctx.settings.consistency,
+      session: ctx.session,
+      now,
+      stickyAfterWriteMs: ctx.settings.stickyAfterWriteMs,
+      maxReplicaAttempts: ctx.settings.maxReplicaAttempts,
+      nodesByName: ctx.nodesByName,
+    });
+  }
+
+  async #acquire(node: RoutedNode, timeoutMs = this.#ctx.settings.attemptTimeoutMs): Promise<DatabaseConnection> {
+    const held = this.#held.get(node);
+    if (held !== undefined) return held;
+    const connection = await withDeadline(node.driver.acquireConnection(), timeoutMs, `connecting to "${node.name}"`, (late) => {
+      if (late.status === 'fulfilled') void node.driver.releaseConnection(late.value).catch(() => undefined);
+    });
+    this.#held.set(node, connection);
+    return connection;
+  }
+
+  /** Drops a node's real connection after it failed, so a later statement gets a fresh one. */
+  #discard(node: RoutedNode): void {
+    const connection = this.#held.get(node);
+    if (connection === undefined) return;
+    this.#held.delete(node);
+    void node.driver.releaseConnection(connection).catch(() => undefined);
+  }
+
+  async #runOn<R>(
+    node: RoutedNode,
+    reason: RouteReason,
+    query: CompiledQuery,
+    rest: unknown[],
+    started: number,
+    hint: RouteHint | undefined,
+  ): Promise<QueryResult<R>> {
+    const ctx = this.#ctx;
+    const attemptStart = ctx.now();
+    try {
+      const connection = await this.#acquire(node);
+      const result = await withDeadline(
+        connection.executeQuery<R>(query, ...(rest as [])),
+        hint?.timeoutMs ?? ctx.settings.timeoutMs,
+        `node "${node.name}"`,
+      );
+      this.#finish(query, node, reason, started, [this.#attempt(node, 'ok', attemptStart)]);
+      return result;
+    } catch (error) {
+      this.#finish(query, node, reason, started, [this.#attempt(node, 'error', attemptStart)], error);
+      throw error;
+    }
+  }
+
+  async #runWrite<R>(
+    queryClass: QueryClass,
+    query: CompiledQuery,
+    rest: unknown[],
+    started: number,
+    hint: RouteHint | undefined,
+    autocommit: boolean,
+  ): Promise<QueryResult<R>> {
+    const ctx = this.#ctx;
+    const node = ctx.primary;
+    const reason = queryClass.reason as RouteReason;
+    const writes = queryClass.reason !== 'lock';
+    const attemptStart = ctx.now();
+    let position: ReplicationPosition | undefined;
+    let reached = false;
+    try {
+      const connection = await this.#acquire(node);
+      reached = true;
+      const adapter = node.adapter;
+      let result: QueryResult<R>;
+      const deadline = hint?.timeoutMs ?? ctx.settings.timeoutMs;
+      // Only an autocommit statement's own round trip can tell its post-commit position.
+      if (writes && autocommit && adapter?.executeWithPosition !== undefined) {
+        const positioned = await withDeadline(
+          adapter.executeWithPosition<R>(connection, query, { role: 'primary' }),
+          deadline,
+          `primary "${node.name}"`,
+        );
+        result = positioned.result;
+        position = positioned.position;
+      } else {
+        result = await withDeadline(connection.executeQuery<R>(query, ...(rest as [])), deadline, `primary "${node.name}"`);
+      }
+      if (writes) ctx.session.noteWrite(position, ctx.now());
+      observeNodePosition(node.state, position, ctx.now());
+      const attempt = this.#attempt(node, 'ok', attemptStart);
+      ctx.recordAttempt(node, attempt);
+      this.#finish(query, node, reason, started, [attempt], undefined, queryClass.detail);
+      return result;
+    } catch (error) {
+      const failure = isNodeFailure(error);
+      const attempt = this.#attempt(node, isEdgeDbError(error, 'TIMEOUT') ? 'timeout' : 'error', attemptStart);
+      if (failure) {
+        ctx.recordAttempt(node, attempt);
+        this.#discard(node);
+        // Once the statement reached the primary it may have committed before the failure: later reads must
+        // not trust replicas blindly. A failed connect never ran it.
+        if (writes && reached) ctx.session.noteWrite(undefined, ctx.now());
+      }
+      const surfaced = failure
+        ? new EdgeDbError(
+            'PRIMARY_UNAVAILABLE',
+            `the primary "${node.name}" failed while running a ${queryClass.reason} statement; it was not retried ` +
+              'because it may not be idempotent and may or may not have been applied. Retry when the primary is back.',
+            { cause: error },
+          )
+        : error;
+      this.#finish(query, node, reason, started, [attempt], surfaced, queryClass.detail);
+      throw surfaced;
+    }
+  }
+
+  async #runRead<R>(
+    plan: RoutePlan,
+    query: CompiledQuery,
+    rest: unknown[],
+    started: number,
+    hint: RouteHint | undefined,
+  ): Promise<QueryResult<R>> {
+    const ctx = this.#ctx;
+    const attempts: RouteAttempt[] = [];
+    const overall = hint?.timeoutMs ?? ctx.settings.timeoutMs;
+    let lastError: unknown;
+    let lastNode: RoutedNode = ctx.primary;
+    let lastReason: RouteReason = 'no-replica';
+    for (const planned of plan.attempts) {
+      const remaining = overall - (ctx.now() - started);
+      if (remaining <= 0) break;
+      lastNode = planned.node;
+      lastReason = planned.reason;
+      const attemptStart = ctx.now();
+      try {
+        const result = await this.#readOnce<R>(planned, plan.requiredPosition, query, rest, Math.min(remaining, ctx.settings.attemptTimeoutMs));
+        const attempt = this.#attempt(planned.node, 'ok', attemptStart);
+        ctx.recordAttempt(planned.node, attempt);
+        attempts.push(attempt);
+        this.#finish(query, planned.node, planned.reason, started, attempts, undefined, plan.detail, plan.requiredPosition);
+        return result;
+      } catch (error) {
+        const behind = isEdgeDbError(error, 'REPLICA_BEHIND');
+        const outcome = behind ? 'behind' : isEdgeDbError(error, 'TIMEOUT') ? 'timeout' : 'error';
+        const attempt = this.#attempt(planned.node, outcome, attemptStart);
+        attempts.push(attempt);
+        if (!behind && !isNodeFailure(error)) {
+          this.#finish(query, planned.node, planned.reason, started, attempts, error, plan.detail, plan.requiredPosition);
+          throw error;
+        }
+        if (!behind) {
+          ctx.recordAttempt(planned.node, attempt);
+          this.#discard(planned.node);
+        }
+        lastError = error;
+      }
+    }
+    const primaryFailed = lastNode.role === 'primary' && lastError !== undefined && isNodeFailure(lastError);
+    const error = primaryFailed
+      ? new EdgeDbError(
+          'PRIMARY_UNAVAILABLE',
+          `the primary "${lastNode.name}" failed and no replica could serve this read at consistency ` +
+            `'${hint?.consistency ?? ctx.settings.consistency}' (${attempts.map((a) => `${a.node}: ${a.outcome}`).join(', ')}). ` +
+            (ctx.session.positionPending
+              ? "The session has a write whose position is unconfirmed; read with consistency 'eventual' to accept replica data."
+              : 'Retry shortly.'),
+          { cause: lastError },
+        )
+      : plan.attempts.every((a) => a.node.role === 'replica') || plan.attempts.length === 0
+        ? new EdgeDbError(
+            'NO_REPLICA_AVAILABLE',
+            `no replica could serve this read (${attempts.map((a) => `${a.node}: ${a.outcome}`).join(', ') || 'none usable'}); ` +
+              "use readPreference 'replicaPreferred' to fall back to the primary",
+            { cause: lastError },
+          )
+        : lastError ?? new EdgeDbError('TIMEOUT', `the read did not complete within ${overall} ms`);
+    this.#finish(query, lastNode, lastReason, started, attempts, error, plan.detail, plan.requiredPosition);
+    throw error;
+  }
+
+  async #readOnce<R>(
+    planned: PlannedAttempt,
+    required: ReplicationPosition | undefined,
+    query: CompiledQuery,
+    rest: unknown[],
+    timeoutMs: number,
+  ): Promise<QueryResult<R>> {
+    const ctx = this.#ctx;
+    const { node } = planned;
+    const adapter = node.adapter;
+    const label = `node "${node.name}"`;
+    const connection = await this.#acquire(node, timeoutMs);
+    let position: ReplicationPosition | undefined;
+    let result: QueryResult<R>;
+    if (planned.check === 'probe' && adapter !== undefined) {
+      position = await withDeadline(adapter.readPosition(connection, node.role), timeoutMs, label);
+      observeNodePosition(node.state, position, ctx.now());
+      if (required !== undefined && (position === undefined || position < required)) {
+        throw new EdgeDbError('REPLICA_BEHIND', `replica "${node.name}" has not applied the session's position yet`);
+      }
+    }
+    if (adapter?.executeWithPosition !== undefined && (planned.check === 'piggyback' || planned.learnPosition)) {
+      const positioned = await withDeadline(
+        adapter.executeWithPosition<R>(connection, query, {
+          role: node.role,
+          minPosition: planned.check === 'piggyback' ? required : undefined,
+        }),
+        timeoutMs,
+        label,
+      );
+      result = positioned.result;
+      position = positioned.position ?? position;
+    } else {
+      result = await withDeadline(connection.executeQuery<R>(query, ...(rest as [])), timeoutMs, label);
+      if (planned.learnPosition && adapter !== undefined && node.role === 'primary') {
+        position = await withDeadline(adapter.readPosition(connection, 'primary'), timeoutMs, label);
+      }
+    }
+    observeNodePosition(node.state, position, ctx.now());
+    if (planned.reason === 'after-write' && position !== undefined) ctx.session.resolvePending(position);
+    else if (node.role === 'replica') ctx.session.noteRead(position);
+    return result;
+  }
+
+  #attempt(node: RoutedNode, outcome: RouteAttempt['outcome'], since: number): RouteAttempt {
+    return { node: node.name, role: node.role, outcome, durationMs: this.#ctx.now() - since };
+  }
+
+  #finish(
+    query: CompiledQuery,
+    node: RoutedNode,
+    reason: RouteReason,
+    started: number,
+    attempts: RouteAttempt[],
+    error?: unknown,
+    detail?: string,
+    required?: ReplicationPosition,
+  ): void {
+    this.#ctx.emit({
+      sql: query.sql,
+      node: node.name,
+      role: node.role,
+      reason,
+      durationMs: this.#ctx.now() - started,
+      attempts,
+      ...(detail === undefined ? {} : { detail }),
+      ...(required === undefined ? {} : { requiredPosition: required.toString() }),
+      ...(error === undefined ? {} : { error }),
+    });
+  }
+}
