@@ -16,3 +16,6 @@ export type { ReplicationPosition } from './consistency/replication-position.js'
 export type { ReplicationAdapter, ReplicationFamily, NodeRole, PositionedResult } from './consistency/replication-adapter.js';
 export { postgresReplication } from './consistency/postgres-replication.js';
 export { parseLsn, formatLsn } from './consistency/postgres-lsn.js';
+export { consistencyToken, sessionInfo, type SessionInfo } from './consistency/session-token.js';
+export { readToken, withToken, type TokenTransportOptions, type TokenCookieOptions } from './consistency/token-transport.js';
+export { mergeTokens } from './consistency/merge-tokens.js';

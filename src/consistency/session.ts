@@ -11,8 +11,8 @@ export class ConsistencySession {
   positionPending = false;
   /** When the last write committed (the session clock), for backends whose position cannot be read. */
   lastWriteAt: number | undefined;
-  /** The replica a session read from when positions are unknown; reading it again keeps reads monotonic. */
-  stickyReplica: string | undefined;
+  /** Why the token the session started from was ignored, if it was. */
+  tokenError: Error | undefined;
 
   constructor(initial?: ReplicationPosition) {
     this.minPosition = initial;
@@ -37,6 +37,12 @@ export class ConsistencySession {
   /** Records the primary's position learned after a pending write. */
   resolvePending(position: ReplicationPosition): void {
     this.minPosition = maxPosition(this.minPosition, position);
+    this.positionPending = false;
+  }
+
+  /** Replaces a requirement nothing can satisfy (a token from before a restore) with the primary's position. */
+  rewindTo(position: ReplicationPosition): void {
+    this.minPosition = position;
     this.positionPending = false;
   }
 }

@@ -17,6 +17,24 @@ export interface ConsistencyConfig {
    * @default 5000
    */
   readonly stickyAfterWriteMs?: number;
+  /**
+   * Continue a session from a consistency token (from `readToken(request)`, a header or a cookie).
+   * `null`/`undefined` start a fresh session.
+   */
+  readonly token?: string | null | undefined;
+  /**
+   * Sign tokens with HMAC-SHA256 and accept only tokens signed with this secret (at least 32 bytes).
+   * Without it tokens are not signed: a client could forge one, which can only make its own reads fresher
+   * (slower), never staler; sign them when that matters.
+   */
+  readonly secret?: string | Uint8Array | CryptoKey;
+  /**
+   * What an invalid token (malformed, forged, of another cluster) does: `ignore` starts a fresh session and
+   * reports the problem through `sessionInfo(db).tokenError`; `throw` fails every query of the instance with
+   * the token's `EdgeDbError`.
+   * @default 'ignore'
+   */
+  readonly onInvalidToken?: 'ignore' | 'throw';
 }
 
 /**

@@ -1,5 +1,6 @@
 import { Kysely, PostgresAdapter } from 'kysely';
 import { CONSISTENCY_MODES, type ConsistencyMode } from '../consistency/consistency-mode.js';
+import { clusterHash, importTokenSecret } from '../consistency/consistency-token.js';
 import { postgresReplication } from '../consistency/postgres-replication.js';
 import type { ReplicationAdapter } from '../consistency/replication-adapter.js';
 import { ConsistencySession } from '../consistency/session.js';
@@ -44,6 +45,7 @@ export function edgeDb<DB>(config: EdgeDbConfig): Kysely<DB> {
   const clusterKey =
     config.cluster ?? [config.primary, ...replicas].map((backend, i) => backend.id ?? names[i]!).join('|');
   const cluster = clusterStateFor(clusterKey);
+  const consistencyConfig = typeof config.consistency === 'string' ? { mode: config.consistency } : (config.consistency ?? {});
   const now = config.now ?? Date.now;
   const onRoute = config.onRoute;
 
@@ -70,6 +72,13 @@ export function edgeDb<DB>(config: EdgeDbConfig): Kysely<DB> {
       session: new ConsistencySession(),
       cluster,
       settings,
+      tokens: {
+        initial: consistencyConfig.token,
+        onInvalid: consistencyConfig.onInvalidToken ?? 'ignore',
+        cluster: clusterHash(clusterKey),
+        family: primary.adapter?.family ?? 'postgres',
+        key: () => signingKey(consistencyConfig.secret),
+      },
       now,
       rankReplicas: () => rankByLoad(replicaNodes),
       recordAttempt: () => undefined,
@@ -89,6 +98,21 @@ export function edgeDb<DB>(config: EdgeDbConfig): Kysely<DB> {
     ...(config.plugins === undefined ? {} : { plugins: config.plugins }),
     ...(config.log === undefined ? {} : { log: config.log }),
   });
+}
+
+/** Imported keys are plain data and cost a WebCrypto call to make: keep them per isolate. */
+const signingKeys = new Map<unknown, Promise<CryptoKey>>();
+
+function signingKey(secret: string | Uint8Array | CryptoKey | undefined): Promise<CryptoKey | undefined> {
+  if (secret === undefined) return Promise.resolve(undefined);
+  let key = signingKeys.get(secret);
+  if (key === undefined) {
+    key = importTokenSecret(secret);
+    key.catch(() => signingKeys.delete(secret));
+    if (signingKeys.size > 16) signingKeys.clear();
+    signingKeys.set(secret, key);
+  }
+  return key;
 }
 
 function inferAdapter(backend: Backend): ReplicationAdapter | undefined {

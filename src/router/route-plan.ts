@@ -129,7 +129,14 @@ export function planRoute(input: PlanInput): RoutePlan {
     );
   }
 
-  const primaryAttempt = attempt(primary, replicaAttempts.length > 0 ? 'fallback' : 'no-replica', 'none', false);
+  // With a required position, the primary's answer also tells its current position: a requirement beyond it
+  // comes from a token of before a restore or failover, and the session is rewound (see readOnce).
+  const primaryAttempt = attempt(
+    primary,
+    replicaAttempts.length > 0 ? 'fallback' : 'no-replica',
+    'none',
+    requiredPosition !== undefined && primary.adapter !== undefined,
+  );
   switch (preference) {
     case 'primaryPreferred':
       return {

@@ -1,4 +1,5 @@
 import type { ConsistencyMode } from '../consistency/consistency-mode.js';
+import type { ReplicationFamily } from '../consistency/replication-adapter.js';
 import type { ConsistencySession } from '../consistency/session.js';
 import type { ClusterState } from './cluster-state.js';
 import type { ReadPreference } from './read-preference.js';
@@ -26,10 +27,22 @@ export interface RouterContext {
   readonly session: ConsistencySession;
   readonly cluster: ClusterState;
   readonly settings: ResolvedRouterSettings;
+  readonly tokens: TokenSettings;
   now(): number;
   /** Replicas in the order a read should try them (nearest and healthy first). */
   rankReplicas(hint: RouteHint | undefined): readonly RoutedNode[];
   /** Feeds latency and health tracking with the outcome of one attempt. */
   recordAttempt(node: RoutedNode, attempt: RouteAttempt): void;
   emit(event: RouteEvent): void;
+}
+
+/** How an instance reads and issues consistency tokens. */
+export interface TokenSettings {
+  /** The token the session starts from, if any. */
+  readonly initial: string | null | undefined;
+  readonly onInvalid: 'ignore' | 'throw';
+  readonly cluster: bigint;
+  readonly family: ReplicationFamily;
+  /** The signing key, when a secret is configured. */
+  key(): Promise<CryptoKey | undefined>;
 }

@@ -417,6 +417,14 @@ export class RoutingConnection implements DatabaseConnection {
       }
     }
     observeNodePosition(node.state, position, ctx.now());
+    if (node.role === 'primary' && position !== undefined && required !== undefined && position < required) {
+      // The primary is behind the session: the requirement came from a token issued before a restore or a
+      // failover (or forged). Nothing can satisfy it; trust the primary and forget positions beyond it.
+      ctx.session.rewindTo(position);
+      for (const state of ctx.cluster.nodes.values()) {
+        if (state.knownPosition !== undefined && state.knownPosition > position) state.knownPosition = undefined;
+      }
+    }
     if (planned.reason === 'after-write' && position !== undefined) ctx.session.resolvePending(position);
     else if (node.role === 'replica') ctx.session.noteRead(position);
     return result;

@@ -1,4 +1,5 @@
 import type { DatabaseConnection, Driver, QueryCompiler, TransactionSettings } from 'kysely';
+import { restoreSession } from '../consistency/session-token.js';
 import { EdgeDbError } from '../errors/edge-db-error.js';
 import type { RoutedNode } from './routed-node.js';
 import type { RouterContext } from './router-context.js';
@@ -16,6 +17,7 @@ export class RoutingDriver implements Driver {
   }
 
   async init(): Promise<void> {
+    await restoreSession(this.#context);
     await fanOut('init', this.#nodes(), (node) => node.driver.init());
   }
 

@@ -1,0 +1,99 @@
+import { EdgeDbError } from '../errors/edge-db-error.js';
+import type { RouterContext } from '../router/router-context.js';
+import { routerContextOf } from '../router/explain-route.js';
+import type { Kysely } from 'kysely';
+import { withDeadline } from '../router/deadline.js';
+import { decodeToken, encodeToken } from './consistency-token.js';
+
+/**
+ * Applies the instance's starting token (`consistency.token`) to its session. Runs once per instance, before
+ * its first statement. Invalid tokens are ignored (and remembered in `tokenError`) or thrown, per config.
+ */
+export async function restoreSession(context: RouterContext): Promise<void> {
+  const { initial, onInvalid } = context.tokens;
+  if (initial === undefined || initial === null || initial === '') return;
+  try {
+    const payload = await decodeToken(initial, {
+      key: await context.tokens.key(),
+      cluster: context.tokens.cluster,
+      family: context.tokens.family,
+    });
+    context.session.noteRead(payload.position);
+  } catch (error) {
+    const surfaced =
+      error instanceof EdgeDbError
+        ? error
+        : new EdgeDbError('TOKEN_MALFORMED', 'the consistency token could not be read; it was ignored', { cause: error });
+    if (onInvalid === 'throw') throw surfaced;
+    context.session.tokenError = surfaced;
+  }
+}
+
+/**
+ * The session's consistency token: pass it to the next request (header, cookie, or body) so that request
+ * reads at least what this one wrote or read. `undefined` when the session has nothing to carry yet.
+ *
+ * If the session wrote and the position is not known yet, this costs one round trip to the primary.
+ *
+ * ### Examples
+ * ```ts
+ * await db.insertInto('comment').values(comment).execute()
+ * const token = await consistencyToken(db)
+ * return withToken(Response.json({ ok: true }), token)
+ * ```
+ */
+export async function consistencyToken(db: Kysely<any>): Promise<string | undefined> {
+  const context = await routerContextOf(db);
+  const session = context.session;
+  if (session.positionPending) await learnPendingPosition(context);
+  if (session.minPosition === undefined) return undefined;
+  return encodeToken(
+    {
+      cluster: context.tokens.cluster,
+      family: context.tokens.family,
+      position: session.minPosition,
+      issuedAt: context.now() / 1000,
+    },
+    await context.tokens.key(),
+  );
+}
+
+/** What a session knows, for diagnostics and tests. */
+export interface SessionInfo {
+  /** The position every read must reflect, as a decimal string. */
+  readonly requiredPosition: string | undefined;
+  /** A write committed whose position is not known yet. */
+  readonly positionPending: boolean;
+  /** Why the starting token was ignored, if it was. */
+  readonly tokenError: Error | undefined;
+}
+
+/** Describes the session of an `edgeDb` instance. */
+export async function sessionInfo(db: Kysely<any>): Promise<SessionInfo> {
+  const context = await routerContextOf(db);
+  await restoreOnce(db);
+  const { session } = context;
+  return {
+    requiredPosition: session.minPosition?.toString(),
+    positionPending: session.positionPending,
+    tokenError: session.tokenError,
+  };
+}
+
+async function restoreOnce(db: Kysely<any>): Promise<void> {
+  // Kysely initialises the driver (which restores the token) on the first connection; provide one.
+  await db.connection().execute(async () => undefined);
+}
+
+async function learnPendingPosition(context: RouterContext): Promise<void> {
+  const { primary } = context;
+  if (primary.adapter === undefined) return;
+  const timeout = context.settings.attemptTimeoutMs;
+  const connection = await withDeadline(primary.driver.acquireConnection(), timeout, `connecting to "${primary.name}"`);
+  try {
+    const position = await withDeadline(primary.adapter.readPosition(connection, 'primary'), timeout, `primary "${primary.name}"`);
+    if (position !== undefined) context.session.resolvePending(position);
+  } finally {
+    await primary.driver.releaseConnection(connection);
+  }
+}
