@@ -1,5 +1,5 @@
 import { CompiledQuery, type DatabaseConnection } from 'kysely';
-import { parseLsn } from './postgres-lsn.js';
+import { normalizeInsertLsn, parseLsn } from './postgres-lsn.js';
 import type { NodeRole, ReplicationAdapter } from './replication-adapter.js';
 import type { ReplicationPosition } from './replication-position.js';
 
@@ -30,6 +30,6 @@ export const postgresReplication: ReplicationAdapter = Object.freeze({
       role === 'primary' ? PRIMARY_POSITION : REPLICA_POSITION,
     );
     const text = result.rows[0]?.lsn;
-    return typeof text === 'string' ? parseLsn(text) : undefined;
+    return typeof text === 'string' ? normalizeInsertLsn(parseLsn(text)) : undefined;
   },
 });

@@ -410,6 +410,9 @@ export class RoutingConnection implements DatabaseConnection {
       );
       result = positioned.result;
       position = positioned.position ?? position;
+      if (position === undefined && planned.learnPosition && node.role === 'primary') {
+        position = await withDeadline(adapter.readPosition(connection, 'primary'), timeoutMs, label);
+      }
     } else {
       result = await withDeadline(connection.executeQuery<R>(query, ...(rest as [])), timeoutMs, label);
       if (planned.learnPosition && adapter !== undefined && node.role === 'primary') {

@@ -1,0 +1,45 @@
+import type { Backend } from '../../router/backend.js';
+import type { RegionSpec } from '../../router/location/coordinates.js';
+import { LibsqlDialect } from './libsql-dialect.js';
+import type { LibsqlDialectConfig } from './libsql-dialect-config.js';
+import { LibsqlReplicationAdapter } from './libsql-replication-adapter.js';
+
+/**
+ * Options of {@link libsql}: the dialect's options plus how the router names and places the node.
+ *
+ * ### Examples
+ * ```ts
+ * const options: LibsqlBackendOptions = { url: 'libsql://db-org.turso.io', region: 'fra' }
+ * ```
+ */
+export interface LibsqlBackendOptions extends LibsqlDialectConfig {
+  /** Name used in route events and error messages. */
+  readonly name?: string;
+  /** Where the node runs (`'aws-eu-central-1'`, `'fra'`, or coordinates). */
+  readonly region?: RegionSpec;
+}
+
+/**
+ * A libSQL node as an edge-db {@link Backend}: a {@link LibsqlDialect} plus a replication adapter that reads
+ * and requires sqld's `replication_index`, for read-your-writes across replicas.
+ *
+ * ### Examples
+ * ```ts
+ * import { Kysely } from 'kysely'
+ * import { libsql } from 'edge-db/libsql'
+ *
+ * const primary = libsql({ url: env.PRIMARY_URL, authToken: env.TOKEN, name: 'primary', region: 'fra' })
+ * const db = new Kysely<Database>({ dialect: primary.dialect }) // alone, without the router
+ * ```
+ */
+export function libsql(
+  options: LibsqlBackendOptions,
+): Backend & { readonly dialect: LibsqlDialect; readonly replication: LibsqlReplicationAdapter } {
+  const { name, region, ...config } = options ?? ({} as LibsqlBackendOptions);
+  return Object.freeze({
+    dialect: new LibsqlDialect(config, name),
+    replication: new LibsqlReplicationAdapter(),
+    ...(name === undefined ? {} : { name }),
+    ...(region === undefined ? {} : { region }),
+  });
+}

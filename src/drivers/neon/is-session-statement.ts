@@ -1,0 +1,61 @@
+/** Leading keywords of statements that only make sense inside one PostgreSQL session. */
+const sessionKeywords = new Set([
+  // Transaction control sent as raw SQL (Kysely's own begin/commit/savepoint too).
+  'begin',
+  'start',
+  'commit',
+  'end',
+  'rollback',
+  'abort',
+  'savepoint',
+  'release',
+  // Session state.
+  'set',
+  'reset',
+  'discard',
+  'load',
+  'listen',
+  'unlisten',
+  'prepare',
+  'execute',
+  'deallocate',
+  // Cursors and explicit locks live in a transaction of the session.
+  'declare',
+  'fetch',
+  'move',
+  'close',
+  'lock',
+]);
+
+/** `create [global|local] temp|temporary ...`. */
+const createTemporary = /^create\s+(?:(?:global|local)\s+)?temp(?:orary)?\b/i;
+
+/** Functions whose effect or answer belongs to the session (advisory locks, settings, sequences' memory). */
+const sessionFunctions =
+  /\b(?:pg_(?:try_)?advisory_(?:un)?lock(?:_shared|_all)?|set_config|currval|lastval)\s*\(|\bpg_temp\s*\./i;
+
+const leadingNoise = /^(?:\s+|--[^\n]*(?:\n|$)|\/\*[\s\S]*?\*\/|\()+/;
+
+/**
+ * True when `sql` depends on or changes session state (transaction control, `SET`, `LISTEN`, temporary
+ * tables, cursors, prepared statements, session advisory locks, `currval`/`lastval`). Such statements must
+ * not go over SQL over HTTP, where every statement runs in a fresh implicit transaction on a pooled
+ * server connection: a `SET` would be lost, a lock released at once, a temporary table dropped.
+ *
+ * False positives (a keyword inside a string literal) only cost a WebSocket; false negatives are what
+ * the list guards against, so it errs towards `true`.
+ *
+ * ### Examples
+ * ```ts
+ * isSessionStatement('set statement_timeout = 1000') // true
+ * isSessionStatement('select pg_advisory_lock($1)') // true
+ * isSessionStatement('select * from "person" where "id" = $1') // false
+ * ```
+ */
+export function isSessionStatement(sql: string): boolean {
+  const text = sql.replace(leadingNoise, '');
+  const keyword = /^[a-z_]+/i.exec(text)?.[0].toLowerCase();
+  if (keyword !== undefined && sessionKeywords.has(keyword)) return true;
+  if (createTemporary.test(text)) return true;
+  return sessionFunctions.test(text);
+}

@@ -1,0 +1,50 @@
+import type { Backend } from '../../router/backend.js';
+import type { RegionSpec } from '../../router/location/coordinates.js';
+import { NeonDialect } from './neon-dialect.js';
+import type { NeonDialectConfig } from './neon-dialect-config.js';
+import { NeonReplicationAdapter } from './neon-replication.js';
+
+/**
+ * Options of {@link neon}: the dialect's options plus how the router names and places the node.
+ *
+ * ### Examples
+ * ```ts
+ * const options: NeonOptions = { url: env.REPLICA_URL, name: 'replica-eu', region: 'aws-eu-central-1' }
+ * ```
+ */
+export interface NeonOptions extends NeonDialectConfig {
+  /** Name used in route events and error messages. */
+  readonly name?: string;
+  /** Where the node runs (`'aws-us-east-2'`, or coordinates). */
+  readonly region?: RegionSpec;
+}
+
+/** A Neon node as an edge-db {@link Backend}. */
+export interface NeonBackend extends Backend {
+  readonly dialect: NeonDialect;
+  readonly replication: NeonReplicationAdapter;
+}
+
+/**
+ * A Neon node (primary compute or read replica) as an edge-db {@link Backend}: a {@link NeonDialect} plus a
+ * replication adapter that reads and requires WAL positions for read-your-writes. No I/O happens here.
+ *
+ * ### Examples
+ * ```ts
+ * import { Kysely } from 'kysely'
+ * import { neon } from 'edge-db/neon'
+ *
+ * const primary = neon({ url: env.PRIMARY_URL, name: 'primary', region: 'aws-us-east-2' })
+ * const replica = neon({ url: env.REPLICA_URL, region: 'aws-eu-central-1' })
+ * const db = new Kysely<DB>({ dialect: primary.dialect }) // alone, without the router
+ * ```
+ */
+export function neon(options: NeonOptions): NeonBackend {
+  const { name, region, ...config } = options ?? ({} as NeonOptions);
+  return Object.freeze({
+    dialect: new NeonDialect(config),
+    replication: new NeonReplicationAdapter(),
+    ...(name === undefined ? {} : { name }),
+    ...(region === undefined ? {} : { region }),
+  });
+}

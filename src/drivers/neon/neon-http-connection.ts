@@ -1,0 +1,97 @@
+import {
+  type FullQueryResults,
+  NeonDbError,
+  type NeonQueryFunction,
+  neon as neonHttp,
+} from '@neondatabase/serverless';
+import type { CompiledQuery, QueryResult } from 'kysely';
+import { EdgeDbError } from '../../errors/edge-db-error.js';
+import type { NeonDialectConfig } from './neon-dialect-config.js';
+import { toQueryResult } from './neon-query-result.js';
+
+/** Transaction settings of an HTTP batch, as Neon's `transaction()` accepts them. */
+export interface NeonHttpBatchOptions {
+  readonly isolationLevel?: 'ReadUncommitted' | 'ReadCommitted' | 'RepeatableRead' | 'Serializable';
+  readonly readOnly?: boolean;
+}
+
+/**
+ * Runs statements over Neon's SQL over HTTP: one `fetch` per statement or per batch, no session.
+ * Holds no I/O object, so one instance may serve every request of a Worker isolate.
+ */
+export class NeonHttpConnection {
+  readonly #sql: NeonQueryFunction<false, true>;
+  readonly #fetchOptions: Readonly<Record<string, unknown>>;
+  readonly #timeoutMs: number;
+
+  constructor(config: NeonDialectConfig) {
+    this.#sql = neonHttp(config.url, {
+      fullResults: true,
+      arrayMode: false,
+      disableWarningInBrowsers: true,
+      ...(config.types === undefined ? {} : { types: config.types }),
+    });
+    this.#fetchOptions = config.fetchOptions ?? {};
+    this.#timeoutMs = config.requestTimeoutMs ?? 30_000;
+  }
+
+  /** Runs one statement in its own implicit transaction. */
+  async execute<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+    const deadline = this.#deadline();
+    try {
+      const result = await this.#sql.query(query.sql, [...query.parameters], {
+        fetchOptions: { ...this.#fetchOptions, signal: deadline.signal },
+      });
+      return toQueryResult<R>(result);
+    } catch (error) {
+      throw deadline.explain(error);
+    }
+  }
+
+  /** Runs `queries` as one non-interactive transaction in a single HTTP request. */
+  async executeBatch(
+    queries: readonly CompiledQuery[],
+    options: NeonHttpBatchOptions,
+  ): Promise<QueryResult<unknown>[]> {
+    const deadline = this.#deadline();
+    try {
+      const results: FullQueryResults<false>[] = await this.#sql.transaction(
+        queries.map((query) => this.#sql.query(query.sql, [...query.parameters])),
+        {
+          ...options,
+          fullResults: true,
+          arrayMode: false,
+          fetchOptions: { ...this.#fetchOptions, signal: deadline.signal },
+        },
+      );
+      return results.map((result) => toQueryResult(result));
+    } catch (error) {
+      throw deadline.explain(error);
+    }
+  }
+
+  #deadline() {
+    const timeoutMs = this.#timeoutMs;
+    const signal = AbortSignal.timeout(timeoutMs);
+    return {
+      signal: combineSignals(signal, this.#fetchOptions.signal),
+      // The driver wraps a failed fetch into a NeonDbError; an expired deadline is ours to report.
+      explain(error: unknown): unknown {
+        if (signal.aborted && error instanceof NeonDbError && error.code === undefined) {
+          return new EdgeDbError(
+            'TIMEOUT',
+            `Neon did not answer an SQL-over-HTTP request within ${timeoutMs} ms. Raise requestTimeoutMs or check the endpoint.`,
+            { cause: error },
+          );
+        }
+        return error;
+      },
+    };
+  }
+}
+
+function combineSignals(ours: AbortSignal, theirs: unknown): AbortSignal {
+  if (!(theirs instanceof AbortSignal)) return ours;
+  const any = (AbortSignal as { any?: (signals: AbortSignal[]) => AbortSignal }).any;
+  return any === undefined ? ours : any([ours, theirs]);
+}

@@ -1,0 +1,112 @@
+import { CompiledQuery, type DatabaseConnection } from 'kysely';
+import { normalizeInsertLsn, parseLsn } from '../../consistency/postgres-lsn.js';
+import { classifyQuery } from '../../router/classify-query.js';
+import type {
+  NodeRole,
+  PositionedResult,
+  ReplicationAdapter,
+} from '../../consistency/replication-adapter.js';
+import type { ReplicationPosition } from '../../consistency/replication-position.js';
+import { EdgeDbError } from '../../errors/edge-db-error.js';
+import { NeonConnection } from './neon-connection.js';
+
+/**
+ * Primary: the WAL insert position, which is at or after every commit record already written, also under
+ * `synchronous_commit = off` (where `pg_current_wal_lsn()` can lag behind a commit).
+ */
+const primaryPositionQuery = CompiledQuery.raw('select pg_current_wal_insert_lsn()::text as lsn');
+/** Replica: the replayed position; NULL when the node is not in recovery. */
+const replicaPositionQuery = CompiledQuery.raw('select pg_last_wal_replay_lsn()::text as lsn');
+
+/**
+ * Reads and requires PostgreSQL WAL positions on a Neon node.
+ *
+ * - `readPosition`: one statement (`pg_current_wal_insert_lsn()` / `pg_last_wal_replay_lsn()`).
+ * - `executeWithPosition` on a replica over HTTP: ONE request, a read-only READ COMMITTED batch
+ *   `[replay position, the read]`. The check runs first and every statement of a READ COMMITTED transaction
+ *   takes a new snapshot, so the rows reflect at least the position checked. Behind `minPosition`, the rows
+ *   are discarded and the call rejects with `REPLICA_BEHIND`.
+ * - On a primary the position is `undefined`: a position read in the same transaction as a write precedes
+ *   its commit record, so the router must read it after the commit (`readPosition`).
+ *
+ * ### Examples
+ * ```ts
+ * const backend = neon({ url }) // backend.replication is a NeonReplicationAdapter
+ * const position = await backend.replication.readPosition(connection, 'replica')
+ * ```
+ */
+export class NeonReplicationAdapter implements ReplicationAdapter {
+  readonly family = 'postgres' as const;
+
+  async readPosition(
+    connection: DatabaseConnection,
+    role: NodeRole,
+  ): Promise<ReplicationPosition | undefined> {
+    const { rows } = await connection.executeQuery<{ lsn: string | null }>(
+      role === 'primary' ? primaryPositionQuery : replicaPositionQuery,
+    );
+    return role === 'primary' ? primaryPositionOf(rows[0]?.lsn) : positionOf(rows[0]?.lsn);
+  }
+
+  async executeWithPosition<R>(
+    connection: DatabaseConnection,
+    query: CompiledQuery,
+    options: { readonly role: NodeRole; readonly minPosition?: ReplicationPosition | undefined },
+  ): Promise<PositionedResult<R>> {
+    if (options.role === 'primary') {
+      // A read on the primary learns the position in the same HTTP request: every write it must reflect has
+      // committed before it. A write's own position would be read inside its transaction, before its commit
+      // record, so it is left to the router to read after the commit.
+      if (connection instanceof NeonConnection && connection.transport === 'http' && !classifyQuery(query).requiresPrimary) {
+        const [read, position] = await connection.executeHttpBatch([query, primaryPositionQuery], {
+          isolationLevel: 'ReadCommitted',
+          readOnly: true,
+        });
+        const lsn = (position?.rows[0] as { lsn?: string | null } | undefined)?.lsn;
+        return { result: read as PositionedResult<R>['result'], position: primaryPositionOf(lsn) };
+      }
+      return { result: await connection.executeQuery<R>(query), position: undefined };
+    }
+    if (connection instanceof NeonConnection && connection.transport === 'http') {
+      const [check, read] = await connection.executeHttpBatch([replicaPositionQuery, query], {
+        isolationLevel: 'ReadCommitted',
+        readOnly: true,
+      });
+      const position = positionOf((check?.rows[0] as { lsn?: string | null } | undefined)?.lsn);
+      assertCaughtUp(position, options.minPosition);
+      return { result: read as PositionedResult<R>['result'], position };
+    }
+    // In a session (or another connection type): check first, then read, on the same connection.
+    const position = await this.readPosition(connection, 'replica');
+    assertCaughtUp(position, options.minPosition);
+    return { result: await connection.executeQuery<R>(query), position };
+  }
+}
+
+function primaryPositionOf(lsn: string | null | undefined): ReplicationPosition | undefined {
+  const position = positionOf(lsn);
+  return position === undefined ? undefined : normalizeInsertLsn(position);
+}
+
+function positionOf(lsn: string | null | undefined): ReplicationPosition | undefined {
+  return typeof lsn === 'string' ? parseLsn(lsn) : undefined;
+}
+
+function assertCaughtUp(
+  position: ReplicationPosition | undefined,
+  minPosition: ReplicationPosition | undefined,
+): void {
+  if (minPosition === undefined) return;
+  if (position === undefined) {
+    throw new EdgeDbError(
+      'REPLICA_BEHIND',
+      'the replica reported no replay position (it is not in recovery), so it cannot prove it has the required writes. Read from the primary.',
+    );
+  }
+  if (position < minPosition) {
+    throw new EdgeDbError(
+      'REPLICA_BEHIND',
+      `the replica has replayed up to ${position} but the read requires ${minPosition}. Retry later or read from the primary.`,
+    );
+  }
+}

@@ -1,0 +1,3 @@
+export { neonLocalSettings } from './neon-local-settings.js';
+export { type NeonProxy, type NeonProxyOptions, type NeonProxyStats, startNeonProxy } from './neon-proxy.js';
+export type { NeonProxyPoolOptions } from './neon-proxy-pools.js';

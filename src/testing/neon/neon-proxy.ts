@@ -1,0 +1,136 @@
+import { createServer } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { EdgeDbError } from '../../errors/edge-db-error.js';
+import { type NeonProxyPoolOptions, NeonProxyPools } from './neon-proxy-pools.js';
+import { handleSqlOverHttp } from './neon-proxy-sql-over-http.js';
+import { NeonProxyWebSocketRelay } from './neon-proxy-websocket-relay.js';
+
+/** Options of {@link startNeonProxy}. */
+export interface NeonProxyOptions extends NeonProxyPoolOptions {
+  /** Port to listen on (always on 127.0.0.1). @default 0 (a free port) */
+  readonly port?: number;
+  /**
+   * Which `host:port` targets the WebSocket relay may connect to.
+   * @default loopback addresses only (`127.0.0.1`, `::1`, `localhost`)
+   */
+  readonly isTargetAllowed?: (host: string, port: number) => boolean;
+}
+
+/** Counters that let tests check for leaks. */
+export interface NeonProxyStats {
+  /** WebSocket relays (driver `Client` connections) open right now. */
+  readonly openRelays: number;
+  /** WebSocket relays opened since start. */
+  readonly relaysOpened: number;
+  /** PostgreSQL connections the SQL-over-HTTP pools hold (idle ones included). */
+  readonly pooledConnections: number;
+  /** HTTP requests served on `/sql` since start. */
+  readonly sqlRequests: number;
+}
+
+/** A running local stand-in for Neon's proxy. */
+export interface NeonProxy {
+  /** `http://127.0.0.1:PORT`. */
+  readonly url: string;
+  readonly port: number;
+  /** The SQL-over-HTTP endpoint, for `neon({ fetchEndpoint })`. */
+  readonly fetchEndpoint: string;
+  /** The WebSocket proxy address for `neon({ wsProxy })`: `(host, port) => '127.0.0.1:PORT/v1?address=host:port'`. */
+  readonly wsProxy: (host: string, port: number | string) => string;
+  stats(): NeonProxyStats;
+  /** Closes the relays, the pools and the server. */
+  close(): Promise<void>;
+}
+
+const loopbackHosts = new Set(['127.0.0.1', '::1', 'localhost']);
+
+/**
+ * Starts a local server that speaks Neon's two client protocols in front of any PostgreSQL:
+ * the WebSocket-to-TCP relay at `/v1?address=host:port` and SQL over HTTP at `POST /sql`
+ * (`Neon-Connection-String` picks the database). `@neondatabase/serverless` cannot tell it from Neon,
+ * given {@link neonLocalSettings}.
+ *
+ * HTTP queries run on pooled connections (one small pool per connection string), as on Neon, whose proxy
+ * sits next to the database: through a latency relay an HTTP query then costs about one relay round trip
+ * instead of the several a fresh PostgreSQL connection needs. WebSocket connections are never pooled:
+ * each one is a fresh PostgreSQL session, as on Neon.
+ *
+ * ### Examples
+ * ```ts
+ * const proxy = await startNeonProxy()
+ * const db = new Kysely<DB>({ dialect: neon(neonLocalSettings(proxy, cluster.primary.url)).dialect })
+ * // ...
+ * await db.destroy()
+ * await proxy.close()
+ * ```
+ */
+export async function startNeonProxy(options: NeonProxyOptions = {}): Promise<NeonProxy> {
+  const pools = new NeonProxyPools(options);
+  const relay = new NeonProxyWebSocketRelay({
+    connectTimeoutMs: options.connectTimeoutMs ?? 5_000,
+    isTargetAllowed: options.isTargetAllowed ?? ((host) => loopbackHosts.has(host)),
+  });
+  const sockets = new Set<Socket>();
+  let sqlRequests = 0;
+
+  const server = createServer((request, response) => {
+    const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+    if (request.method === 'POST' && path === '/sql') {
+      sqlRequests += 1;
+      handleSqlOverHttp(request, response, pools).catch((error: unknown) => {
+        if (!response.headersSent) response.writeHead(500, { 'content-type': 'application/json' });
+        response.end(JSON.stringify({ message: String(error) }));
+      });
+      return;
+    }
+    response.writeHead(404, { 'content-type': 'application/json' });
+    response.end(JSON.stringify({ message: `not found: ${request.method} ${path}` }));
+  });
+  server.requestTimeout = 60_000;
+  server.headersTimeout = 10_000;
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  server.on('upgrade', (request, socket, head) => {
+    const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+    if (path === '/v1' || path === '/v2') relay.handleUpgrade(request, socket, head);
+    else socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\n\r\n');
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    const onError = (error: Error) =>
+      reject(
+        new EdgeDbError(
+          'TESTING_SETUP_FAILED',
+          `the local Neon proxy could not listen: ${error.message}. Pass another port or 0.`,
+          { cause: error },
+        ),
+      );
+    server.once('error', onError);
+    server.listen(options.port ?? 0, '127.0.0.1', () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    fetchEndpoint: `http://127.0.0.1:${port}/sql`,
+    wsProxy: (host, targetPort) => `127.0.0.1:${port}/v1?address=${host}:${targetPort}`,
+    stats: () => ({
+      openRelays: relay.openRelays,
+      relaysOpened: relay.relaysOpened,
+      pooledConnections: pools.openConnections,
+      sqlRequests,
+    }),
+    async close() {
+      relay.close();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const socket of sockets) socket.destroy();
+      await Promise.all([closed, pools.close()]);
+    },
+  };
+}

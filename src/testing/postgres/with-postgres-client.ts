@@ -1,0 +1,65 @@
+import type { Client } from 'pg';
+import { EdgeDbError } from '../../errors/edge-db-error.js';
+
+/** Deadlines of a control connection. */
+export interface ControlClientTimeouts {
+  /** @default 5000 */
+  readonly connectTimeoutMs?: number;
+  /** @default 10000 */
+  readonly queryTimeoutMs?: number;
+}
+
+/**
+ * Opens a short-lived node-postgres `Client` to `127.0.0.1:port` as `postgres` (trust auth), runs `use`,
+ * and always closes it. Every wait has a deadline: connect, each query, and the close itself.
+ * Internal to the PostgreSQL test bed; `pg` is loaded lazily so `edge-db/testing` does not need it for libSQL.
+ */
+export async function withPostgresClient<T>(
+  port: number,
+  use: (client: Client) => Promise<T>,
+  timeouts: ControlClientTimeouts = {},
+): Promise<T> {
+  const { Client: PgClient } = await loadPg();
+  const queryTimeoutMs = timeouts.queryTimeoutMs ?? 10_000;
+  const client = new PgClient({
+    host: '127.0.0.1',
+    port,
+    user: 'postgres',
+    database: 'postgres',
+    application_name: 'edge-db-testing',
+    connectionTimeoutMillis: timeouts.connectTimeoutMs ?? 5_000,
+    query_timeout: queryTimeoutMs,
+    statement_timeout: queryTimeoutMs,
+  });
+  // An error event on an idle client must not crash the test process; the pending call reports it.
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    return await use(client);
+  } finally {
+    await closeWithin(client, 2_000);
+  }
+}
+
+async function closeWithin(client: Client, ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const ended = client.end().catch(() => undefined);
+  const deadline = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+  });
+  await Promise.race([ended, deadline]);
+  clearTimeout(timer);
+}
+
+async function loadPg(): Promise<typeof import('pg')> {
+  try {
+    const pg = (await import('pg')) as typeof import('pg') & { default?: typeof import('pg') };
+    return pg.Client !== undefined ? pg : (pg.default as typeof import('pg'));
+  } catch (error) {
+    throw new EdgeDbError(
+      'TESTING_SETUP_FAILED',
+      'The PostgreSQL test bed controls its servers with node-postgres. Install it: `npm install --save-dev pg`.',
+      { cause: error },
+    );
+  }
+}

@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { isSessionStatement } from '../../../src/drivers/neon/is-session-statement.js';
+
+const sessionStatements = [
+  'begin',
+  'start transaction isolation level serializable read only',
+  'COMMIT',
+  'rollback',
+  'savepoint "sp1"',
+  'rollback to savepoint "sp1"',
+  'release savepoint "sp1"',
+  'set statement_timeout = 1000',
+  '  SET LOCAL search_path = app',
+  'reset all',
+  'listen jobs',
+  'unlisten *',
+  'discard all',
+  'prepare q as select 1',
+  'execute q',
+  'deallocate q',
+  'declare c cursor for select 1',
+  'fetch 10 from c',
+  'close c',
+  'lock table person in exclusive mode',
+  'create temp table t (id int)',
+  'CREATE TEMPORARY TABLE t (id int)',
+  'create global temporary table t (id int)',
+  'select pg_advisory_lock($1)',
+  'select pg_try_advisory_lock_shared(1, 2)',
+  'select pg_advisory_unlock_all()',
+  "select set_config('app.user', $1, false)",
+  "select currval('person_id_seq')",
+  'select lastval()',
+  'insert into pg_temp.t values (1)',
+  '/* edge-db */ set role app',
+  '-- comment\nbegin',
+  '(begin)',
+];
+
+const httpStatements = [
+  'select * from "person" where "id" = $1',
+  'insert into "person" ("name") values ($1) returning "id"',
+  'update "person" set "name" = $1 where "id" = $2',
+  'delete from "person" where "id" = $1',
+  'with x as (select 1) select * from x',
+  'select * from "person" for update',
+  'create table settings (id int)',
+  'create table "temporal" (id int)',
+  "select nextval('person_id_seq')",
+  'select "offset", "reset_at" from "schedule"',
+  'notify jobs',
+  'select pg_advisory_xact_lock(1)',
+];
+
+describe('isSessionStatement', () => {
+  it.each(sessionStatements)('routes %j over the WebSocket session', (sql) => {
+    expect(isSessionStatement(sql)).toBe(true);
+  });
+
+  it.each(httpStatements)('lets %j go over HTTP', (sql) => {
+    expect(isSessionStatement(sql)).toBe(false);
+  });
+});
