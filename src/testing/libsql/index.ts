@@ -1,0 +1,13 @@
+export {
+  type LibsqlCluster,
+  type LibsqlClusterOptions,
+  type LibsqlClusterPrimary,
+  type LibsqlClusterReplica,
+  startLibsqlCluster,
+} from './libsql-cluster.js';
+export {
+  type LibsqlNodeMode,
+  type LibsqlServer,
+  type LibsqlServerOptions,
+  startLibsqlServer,
+} from './libsql-server.js';

@@ -1,0 +1,191 @@
+import { HranaError, primarySqliteCode } from './hrana-error.js';
+import type { HranaCol, HranaDescribeResult, HranaNamedArg, HranaValue } from './hrana-types.js';
+import { decodeHranaValue, encodeHranaValue, type SqliteBindValue } from './hrana-value-codec.js';
+import { type ScannedSql, scanSql } from './sql-text-scanner.js';
+import type { EngineDatabase, EngineStatement } from './sqlite-engine.js';
+
+/** What one statement did, before the server adds the node's replication index. */
+export interface StatementOutcome {
+  readonly cols: HranaCol[];
+  readonly rows: HranaValue[][];
+  readonly affected_row_count: number;
+  readonly last_insert_rowid: string | null;
+}
+
+/** A statement ready to run: its SQL text and its arguments as they came off the wire. */
+export interface StatementInput {
+  readonly sql: string;
+  readonly args?: readonly HranaValue[] | undefined;
+  readonly namedArgs?: readonly HranaNamedArg[] | undefined;
+  readonly wantRows?: boolean | undefined;
+}
+
+function stripPrefix(name: string): string {
+  return /^[:@$]/.test(name) ? name.slice(1) : name;
+}
+
+function bindArguments(scanned: ScannedSql, input: StatementInput): SqliteBindValue[] {
+  const positional = input.args ?? [];
+  const named = input.namedArgs ?? [];
+  if (positional.length > scanned.parameters.length) {
+    throw new HranaError(
+      'ARGS_INVALID',
+      `The statement has ${scanned.parameters.length} parameter(s) but ${positional.length} positional argument(s) were given`,
+    );
+  }
+  const values: SqliteBindValue[] = scanned.parameters.map((_, i) => {
+    const arg = positional[i];
+    return arg === undefined ? null : decodeHranaValue(arg);
+  });
+  for (const arg of named) {
+    const wanted = stripPrefix(arg.name);
+    const slot = scanned.parameters.find((p) => p.name !== null && stripPrefix(p.name) === wanted);
+    if (slot === undefined) {
+      throw new HranaError(
+        'ARGS_INVALID',
+        `The statement has no parameter named ${JSON.stringify(arg.name)}`,
+      );
+    }
+    // Named arguments take precedence over positional ones (Hrana spec).
+    values[slot.index - 1] = decodeHranaValue(arg.value);
+  }
+  return values;
+}
+
+function checkSingleStatement(scanned: ScannedSql): void {
+  if (scanned.isEmpty) throw new HranaError('SQL_NO_STATEMENT', 'The SQL text contains no statement');
+  if (scanned.hasMoreStatements) {
+    throw new HranaError(
+      'SQL_MANY_STATEMENTS',
+      'The SQL text contains more than one statement; use a batch or a sequence',
+    );
+  }
+}
+
+/**
+ * One SQLite connection of the test server with Hrana semantics on top: arguments bound by index,
+ * `affected_row_count` that counts only this statement's changes, `last_insert_rowid` as sqld reports it.
+ * Everything here is synchronous; callers add the asynchronous SQLITE_BUSY retry.
+ */
+export class SqliteConnection {
+  readonly #db: EngineDatabase;
+  #counters: EngineStatement | undefined;
+  // A statement that failed with SQLITE_BUSY stays "in progress" inside SQLite until it is reset, and the
+  // binding only resets a statement when it runs again (or is garbage-collected). While one is pending,
+  // COMMIT fails with "SQL statements in progress". So a retry re-runs the same statement object, and a
+  // connection left with one is retired instead of pooled.
+  #pendingBusy: { readonly sql: string; readonly statement: EngineStatement } | undefined;
+  #stuck = false;
+
+  constructor(db: EngineDatabase) {
+    this.#db = db;
+  }
+
+  /** True when the connection is not inside an explicit transaction. */
+  get isAutocommit(): boolean {
+    return !this.#db.inTransaction;
+  }
+
+  #readCounters(): { changes: bigint; lastInsertRowid: bigint; totalChanges: bigint } {
+    this.#counters ??= this.#db.prepare('SELECT changes(), last_insert_rowid(), total_changes()').raw(true);
+    const row = this.#counters.all()[0] as [bigint, bigint, bigint];
+    return { changes: row[0], lastInsertRowid: row[1], totalChanges: row[2] };
+  }
+
+  /** False when a statement stuck after SQLITE_BUSY: the pool closes such connections. */
+  get reusable(): boolean {
+    return !this.#stuck && this.#pendingBusy === undefined;
+  }
+
+  /** Runs one statement. */
+  execute(input: StatementInput): StatementOutcome {
+    const scanned = scanSql(input.sql);
+    checkSingleStatement(scanned);
+    const values = bindArguments(scanned, input);
+    let statement: EngineStatement;
+    if (this.#pendingBusy !== undefined && this.#pendingBusy.sql === input.sql) {
+      statement = this.#pendingBusy.statement;
+    } else {
+      if (this.#pendingBusy !== undefined) this.#stuck = true;
+      statement = this.#db.prepare(input.sql);
+    }
+    this.#pendingBusy = undefined;
+    try {
+      return this.#run(statement, input, values);
+    } catch (error) {
+      const code = primarySqliteCode(error);
+      if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED')
+        this.#pendingBusy = { sql: input.sql, statement };
+      throw error;
+    }
+  }
+
+  #run(statement: EngineStatement, input: StatementInput, values: SqliteBindValue[]): StatementOutcome {
+    const before = this.#readCounters().totalChanges;
+    let cols: HranaCol[] = [];
+    let rows: HranaValue[][] = [];
+    if (statement.reader) {
+      cols = statement.columns().map((c) => ({ name: c.name, decltype: c.type }));
+      const raw = statement.raw(true).all(values) as unknown[][];
+      if (input.wantRows !== false) rows = raw.map((row) => row.map(encodeHranaValue));
+    } else {
+      statement.run(values);
+    }
+    const after = this.#readCounters();
+    return {
+      cols,
+      rows,
+      affected_row_count: after.totalChanges > before ? Number(after.changes) : 0,
+      last_insert_rowid: after.lastInsertRowid.toString(),
+    };
+  }
+
+  /** Runs several statements separated by semicolons, ignoring rows (`sequence`). */
+  executeSequence(sql: string): void {
+    this.#db.exec(sql);
+  }
+
+  /** Parses and analyses a statement without running it (`describe`). */
+  describe(sql: string): HranaDescribeResult {
+    const scanned = scanSql(sql);
+    checkSingleStatement(scanned);
+    const statement = this.#db.prepare(sql);
+    const cols = statement.reader ? statement.columns().map((c) => ({ name: c.name, decltype: c.type })) : [];
+    return {
+      params: scanned.parameters.map((p) => ({ name: p.name })),
+      cols,
+      is_explain: scanned.isExplain,
+      is_readonly: scanned.isExplain || this.#isReadonly(sql),
+    };
+  }
+
+  // The engine binding does not expose sqlite3_stmt_readonly; the bytecode tells the same: a statement
+  // writes when it opens a write transaction or a table for writing.
+  #isReadonly(sql: string): boolean {
+    const program = this.#db.prepare(`EXPLAIN ${sql}`).raw(true).all() as unknown[][];
+    return !program.some((op) => {
+      const opcode = op[1];
+      return (
+        (opcode === 'Transaction' && op[3] !== 0n && op[3] !== 0) ||
+        opcode === 'OpenWrite' ||
+        opcode === 'VUpdate'
+      );
+    });
+  }
+
+  /** Closes the connection, rolling back an open transaction. */
+  close(): void {
+    try {
+      if (this.#db.inTransaction) this.#db.exec('ROLLBACK');
+    } catch {
+      // Closing rolls back anyway.
+    }
+    this.#pendingBusy = undefined;
+    this.#db.close();
+  }
+
+  /** Rolls back an open transaction (used when a stream expires or closes mid-transaction). */
+  rollbackIfOpen(): void {
+    if (this.#db.inTransaction) this.#db.exec('ROLLBACK');
+  }
+}
