@@ -11,6 +11,11 @@ export interface NodeState {
   knownAt: number | undefined;
   /** Requests to this node currently running from this isolate (for load spreading). */
   inFlight: number;
+  /**
+   * A rough estimate of how far behind the primary this replica runs, in milliseconds: raised when it is found
+   * behind a session's write (by the time since that write), halved when it is found caught up.
+   */
+  estimatedLagMs: number | undefined;
 }
 
 /** Isolate-level state of one cluster. */
@@ -37,7 +42,7 @@ export function clusterStateFor(key: string): ClusterState {
 export function nodeStateFor(cluster: ClusterState, name: string): NodeState {
   let state = cluster.nodes.get(name);
   if (state === undefined) {
-    state = { knownPosition: undefined, knownAt: undefined, inFlight: 0 };
+    state = { knownPosition: undefined, knownAt: undefined, inFlight: 0, estimatedLagMs: undefined };
     cluster.nodes.set(name, state);
   }
   return state;

@@ -1,6 +1,7 @@
 import type { KyselyConfig, KyselyPlugin } from 'kysely';
 import type { ConsistencyMode } from '../consistency/consistency-mode.js';
 import type { Backend } from './backend.js';
+import type { RegionSpec } from './location/coordinates.js';
 import type { ReadPreference } from './read-preference.js';
 import type { RouteEvent } from './route-event.js';
 
@@ -88,6 +89,55 @@ export interface EdgeDbConfig {
   readonly maxReplicaAttempts?: number;
   /** Skip replicas whose estimated lag is above this, in milliseconds. */
   readonly maxStalenessMs?: number;
+  /**
+   * Where the caller is, to rank replicas by distance before latency has been measured: pass the incoming
+   * `Request` (Workers' `request.cf`, Vercel's headers) and/or `env` (`VERCEL_REGION`, `FLY_REGION`,
+   * `DENO_REGION`, `AWS_REGION`), or an explicit `region` (code or coordinates), which wins.
+   */
+  readonly location?: {
+    readonly request?: Request;
+    readonly env?: Readonly<Record<string, string | undefined>>;
+    readonly region?: RegionSpec;
+  };
+  /**
+   * Replicas whose measured round trip is within this many milliseconds of the best are treated as equal and
+   * load is spread among them (power of two choices).
+   * @default 5
+   */
+  readonly latencyWindowMs?: number;
+  /** Passive health checking: consecutive failures eject a replica for a growing period. */
+  readonly health?: {
+    /** @default 3 */
+    readonly consecutiveFailures?: number;
+    /** @default 5000 */
+    readonly baseEjectionMs?: number;
+    /** @default 120000 */
+    readonly maxEjectionMs?: number;
+    /** At most this share of replicas is ejected at once. @default 0.5 */
+    readonly maxEjectedShare?: number;
+  };
+  /**
+   * Hedged reads (opt-in): when the chosen replica has not answered within its recent p95 (or `afterMs`),
+   * send the same read to the next choice and take the first answer.
+   * @default false
+   */
+  readonly hedge?: boolean | { readonly afterMs?: number };
+  /**
+   * Cache reads in an isolate-local LRU. Off unless given; per-query hints (`route(db, { cache })`) can turn it
+   * on or off for one query.
+   */
+  readonly cache?: {
+    /** Fresh lifetime of an entry. @default 1000 */
+    readonly ttlMs?: number;
+    /** After `ttlMs`, serve the stale entry this long while one refresh runs. @default 0 */
+    readonly swrMs?: number;
+    /** Bound of the whole cache in bytes (shared by the cluster's instances in the isolate). @default 8 MiB */
+    readonly maxBytes?: number;
+    /** Cache every eligible read (`true`) or only reads hinted with `cache` (`false`). @default true */
+    readonly allReads?: boolean;
+  };
+  /** Keeps background work (cache refreshes) alive after the response, e.g. `ctx.waitUntil.bind(ctx)`. */
+  readonly waitUntil?: (promise: Promise<unknown>) => void;
   /** Receives every routing decision after the statement finished. Exceptions it throws are ignored. */
   readonly onRoute?: (event: RouteEvent) => void;
   /** Kysely plugins, applied as with `new Kysely({ plugins })`. */

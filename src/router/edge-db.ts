@@ -9,7 +9,11 @@ import type { Backend } from './backend.js';
 import { clusterStateFor, nodeStateFor } from './cluster-state.js';
 import type { EdgeDbConfig } from './edge-db-config.js';
 import { isReadPreference } from './read-preference.js';
-import { rankByLoad } from './replica-ranking.js';
+import { clusterCacheFor } from './cluster-cache.js';
+import { clusterHealthFor } from './cluster-health.js';
+import { detectCallerLocation } from './location/detect-caller-location.js';
+import { resolveRegion } from './location/resolve-region.js';
+import { rankForRead } from './rank-for-read.js';
 import type { RoutedNode } from './routed-node.js';
 import type { ResolvedRouterSettings, RouterContext } from './router-context.js';
 import { RoutingDialect } from './routing-dialect.js';
@@ -48,6 +52,13 @@ export function edgeDb<DB>(config: EdgeDbConfig): Kysely<DB> {
   const consistencyConfig = typeof config.consistency === 'string' ? { mode: config.consistency } : (config.consistency ?? {});
   const now = config.now ?? Date.now;
   const onRoute = config.onRoute;
+  // Unknown region codes are configuration errors: fail at construction, not at the first read.
+  const regions = [config.primary, ...replicas].map((backend) =>
+    backend.region === undefined ? undefined : resolveRegion(backend.region),
+  );
+  const caller = config.location === undefined
+    ? undefined
+    : detectCallerLocation({ request: config.location.request, env: config.location.env, explicit: config.location.region });
 
   // Node drivers are created lazily, when Kysely asks the routing dialect for its driver.
   const context = (): RouterContext => {
@@ -60,16 +71,23 @@ export function edgeDb<DB>(config: EdgeDbConfig): Kysely<DB> {
         driver: backend.dialect.createDriver(),
         adapter: inferAdapter(backend),
         state: nodeStateFor(cluster, name),
+        coordinates: regions[index],
       };
     };
     const primary = makeNode(config.primary, 0);
     const replicaNodes = replicas.map((backend, i) => makeNode(backend, i + 1));
     const nodesByName = new Map([primary, ...replicaNodes].map((node) => [node.name, node]));
+    const health = clusterHealthFor(
+      cluster,
+      { primary: primary.name, replicas: replicaNodes.map((node) => node.name) },
+      { now, outliers: config.health },
+    );
+    const session = new ConsistencySession();
     return {
       primary,
       replicas: replicaNodes,
       nodesByName,
-      session: new ConsistencySession(),
+      session,
       cluster,
       settings,
       tokens: {
@@ -80,8 +98,25 @@ export function edgeDb<DB>(config: EdgeDbConfig): Kysely<DB> {
         key: () => signingKey(consistencyConfig.secret),
       },
       now,
-      rankReplicas: () => rankByLoad(replicaNodes),
-      recordAttempt: () => undefined,
+      rankReplicas: (hint) => rankForRead(replicaNodes, health, session, settings, caller, hint),
+      beginAttempt: (node) => {
+        const tracker = health.latency.get(node.name);
+        tracker?.begin();
+        node.state.inFlight++;
+        return (attempt) => {
+          tracker?.end();
+          node.state.inFlight--;
+          if (attempt.outcome === 'ok') tracker?.record(attempt.durationMs);
+          if (node.role !== 'replica') return;
+          if (attempt.outcome === 'ok' || attempt.outcome === 'behind') health.outliers.recordSuccess(node.name);
+          else if (attempt.outcome === 'error' || attempt.outcome === 'timeout') health.outliers.recordFailure(node.name);
+        };
+      },
+      tailLatencyMs: (node) => health.latency.get(node.name)?.percentileMs(0.95),
+      cache: () => clusterCacheFor(cluster, config.cache, now),
+      cacheInUse: () => config.cache !== undefined || cluster.extensions.has('cache'),
+      clusterKey,
+      waitUntil: config.waitUntil,
       emit: (event) => {
         if (onRoute === undefined) return;
         try {
@@ -167,6 +202,12 @@ function resolveSettings(config: EdgeDbConfig): ResolvedRouterSettings {
     timeoutMs: positive(config.timeoutMs, 10_000, 'timeoutMs'),
     attemptTimeoutMs: positive(config.attemptTimeoutMs, 5_000, 'attemptTimeoutMs'),
     maxStalenessMs: config.maxStalenessMs === undefined ? undefined : positive(config.maxStalenessMs, 0, 'maxStalenessMs', true),
+    latencyWindowMs: positive(config.latencyWindowMs, 5, 'latencyWindowMs', true),
+    hedge:
+      config.hedge === undefined || config.hedge === false
+        ? false
+        : { afterMs: config.hedge === true ? undefined : positive(config.hedge.afterMs, 50, 'hedge.afterMs') },
+    cacheAllReads: config.cache !== undefined && (config.cache.allReads ?? true),
   };
 }
 

@@ -2,6 +2,7 @@ import type { Driver } from 'kysely';
 import type { NodeRole, ReplicationAdapter } from '../consistency/replication-adapter.js';
 import type { Backend } from './backend.js';
 import type { NodeState } from './cluster-state.js';
+import type { Coordinates } from './location/coordinates.js';
 
 /** A backend as the router uses it inside one `edgeDb` instance: its driver plus isolate-level state. */
 export interface RoutedNode {
@@ -11,4 +12,6 @@ export interface RoutedNode {
   readonly driver: Driver;
   readonly adapter: ReplicationAdapter | undefined;
   readonly state: NodeState;
+  /** Where the node runs, resolved from `backend.region` once per instance. */
+  readonly coordinates: Coordinates | undefined;
 }

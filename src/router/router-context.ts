@@ -1,6 +1,7 @@
 import type { ConsistencyMode } from '../consistency/consistency-mode.js';
 import type { ReplicationFamily } from '../consistency/replication-adapter.js';
 import type { ConsistencySession } from '../consistency/session.js';
+import type { QueryCache } from '../cache/query-cache.js';
 import type { ClusterState } from './cluster-state.js';
 import type { ReadPreference } from './read-preference.js';
 import type { RouteAttempt, RouteEvent } from './route-event.js';
@@ -17,6 +18,9 @@ export interface ResolvedRouterSettings {
   readonly timeoutMs: number;
   readonly attemptTimeoutMs: number;
   readonly maxStalenessMs: number | undefined;
+  readonly hedge: false | { readonly afterMs: number | undefined };
+  readonly latencyWindowMs: number;
+  readonly cacheAllReads: boolean;
 }
 
 /** What every connection of one `edgeDb` instance shares: its nodes, session and isolate-level cluster state. */
@@ -31,8 +35,16 @@ export interface RouterContext {
   now(): number;
   /** Replicas in the order a read should try them (nearest and healthy first). */
   rankReplicas(hint: RouteHint | undefined): readonly RoutedNode[];
-  /** Feeds latency and health tracking with the outcome of one attempt. */
-  recordAttempt(node: RoutedNode, attempt: RouteAttempt): void;
+  /** Marks the start of an attempt on `node` (load tracking); call the returned function with its outcome. */
+  beginAttempt(node: RoutedNode): (attempt: RouteAttempt) => void;
+  /** The p95 round trip of a node, when enough samples exist (for hedging). */
+  tailLatencyMs(node: RoutedNode): number | undefined;
+  /** The cluster's isolate cache, when caching is configured or hinted. */
+  cache(): QueryCache;
+  /** True once the cluster's cache exists (configured or hinted): writes then invalidate it. */
+  cacheInUse(): boolean;
+  readonly clusterKey: string;
+  readonly waitUntil: ((promise: Promise<unknown>) => void) | undefined;
   emit(event: RouteEvent): void;
 }
 

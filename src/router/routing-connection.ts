@@ -1,4 +1,8 @@
-import type { CompiledQuery, DatabaseConnection, QueryResult, TransactionSettings } from 'kysely';
+import type { CompiledQuery, DatabaseConnection, QueryResult, RootOperationNode, TransactionSettings } from 'kysely';
+import { cacheKey } from '../cache/cache-key.js';
+import { readTablesOf } from '../cache/read-tables.js';
+import { isVolatileSql } from '../cache/volatile-functions.js';
+import { writtenTablesOf } from '../cache/written-tables.js';
 import type { ReplicationPosition } from '../consistency/replication-position.js';
 import { EdgeDbError, isEdgeDbError } from '../errors/edge-db-error.js';
 import { classifyQuery } from './classify-query.js';
@@ -12,6 +16,7 @@ import { type RouteHint, routeHintOf } from './route-hint.js';
 import { type PlannedAttempt, planRoute, type RoutePlan } from './route-plan.js';
 import type { RoutedNode } from './routed-node.js';
 import type { RouterContext } from './router-context.js';
+import { runWithFallbacks } from './selection/run-with-fallbacks.js';
 
 /**
  * The connection Kysely holds. It is virtual: it picks a node per statement and acquires that node's real
@@ -48,7 +53,9 @@ export class RoutingConnection implements DatabaseConnection {
           'a read-only transaction running on a replica tried to write; start it without `read only` access mode',
         );
       }
-      return this.#runOn(node, 'transaction', query, rest, started, hint);
+      const result = await this.#runOn<R>(node, 'transaction', query, rest, started, hint);
+      if (this.#transaction.writes && classifyQuery(query).requiresPrimary) this.#invalidate(query);
+      return result;
     }
     const queryClass = classifyQuery(query);
     if (this.#pinned) {
@@ -62,6 +69,9 @@ export class RoutingConnection implements DatabaseConnection {
     }
     return this.#runRead(plan, query, rest, started, hint);
   }
+
+  /** Tables written inside the current transaction, invalidated in the cache at commit. */
+  #transactionTables: Set<string> | 'all' = new Set();
 
   async *streamQuery<R>(query: CompiledQuery, chunkSize?: number, ...rest: unknown[]): AsyncIterableIterator<QueryResult<R>> {
     const started = this.#ctx.now();
@@ -142,6 +152,10 @@ export class RoutingConnection implements DatabaseConnection {
     }
     // The commit's position is learnt lazily by the next read that needs it (no extra round trip here).
     if (writes && node.role === 'primary') this.#ctx.session.noteWrite(undefined, this.#ctx.now());
+    const tables = this.#transactionTables;
+    this.#transactionTables = new Set();
+    if (tables === 'all') this.#ctx.cache().clear();
+    else if (tables.size > 0) this.#ctx.cache().invalidateTables([...tables]);
   }
 
   async rollbackTransaction(): Promise<void> {
@@ -150,6 +164,7 @@ export class RoutingConnection implements DatabaseConnection {
       await node.driver.rollbackTransaction(connection);
     } finally {
       this.#transaction = undefined;
+      this.#transactionTables = new Set();
     }
   }
 
@@ -263,6 +278,7 @@ export class RoutingConnection implements DatabaseConnection {
     const node = ctx.primary;
     const reason = queryClass.reason as RouteReason;
     const writes = queryClass.reason !== 'lock';
+    const finishAttempt = ctx.beginAttempt(node);
     const attemptStart = ctx.now();
     let position: ReplicationPosition | undefined;
     let reached = false;
@@ -284,21 +300,27 @@ export class RoutingConnection implements DatabaseConnection {
       } else {
         result = await withDeadline(connection.executeQuery<R>(query, ...(rest as [])), deadline, `primary "${node.name}"`);
       }
-      if (writes) ctx.session.noteWrite(position, ctx.now());
+      if (writes) {
+        ctx.session.noteWrite(position, ctx.now());
+        this.#invalidate(query);
+      }
       observeNodePosition(node.state, position, ctx.now());
       const attempt = this.#attempt(node, 'ok', attemptStart);
-      ctx.recordAttempt(node, attempt);
+      finishAttempt(attempt);
       this.#finish(query, node, reason, started, [attempt], undefined, queryClass.detail);
       return result;
     } catch (error) {
       const failure = isNodeFailure(error);
       const attempt = this.#attempt(node, isEdgeDbError(error, 'TIMEOUT') ? 'timeout' : 'error', attemptStart);
+      finishAttempt(attempt);
       if (failure) {
-        ctx.recordAttempt(node, attempt);
         this.#discard(node);
         // Once the statement reached the primary it may have committed before the failure: later reads must
-        // not trust replicas blindly. A failed connect never ran it.
-        if (writes && reached) ctx.session.noteWrite(undefined, ctx.now());
+        // not trust replicas blindly, nor cached rows. A failed connect never ran it.
+        if (writes && reached) {
+          ctx.session.noteWrite(undefined, ctx.now());
+          this.#invalidate(query);
+        }
       }
       const surfaced = failure
         ? new EdgeDbError(
@@ -313,6 +335,21 @@ export class RoutingConnection implements DatabaseConnection {
     }
   }
 
+  /** Drops cached reads of the tables a write touched (everything when they cannot be known). */
+  #invalidate(query: CompiledQuery): void {
+    const ctx = this.#ctx;
+    if (!ctx.cacheInUse()) return;
+    const tables = query.query === undefined ? undefined : writtenTablesOf(query.query as RootOperationNode);
+    if (this.#transaction !== undefined) {
+      // Inside a transaction, invalidate at commit; remember what to drop.
+      if (tables === undefined || this.#transactionTables === 'all') this.#transactionTables = 'all';
+      else for (const table of tables) this.#transactionTables.add(table);
+      return;
+    }
+    if (tables === undefined) ctx.cache().clear();
+    else ctx.cache().invalidateTables(tables);
+  }
+
   async #runRead<R>(
     plan: RoutePlan,
     query: CompiledQuery,
@@ -321,61 +358,187 @@ export class RoutingConnection implements DatabaseConnection {
     hint: RouteHint | undefined,
   ): Promise<QueryResult<R>> {
     const ctx = this.#ctx;
+    const cacheHint = hint?.cache;
+    const wantsCache = cacheHint === undefined ? ctx.settings.cacheAllReads : cacheHint !== false;
+    if (!wantsCache) return (await this.#readFromNodes<R>(plan, query, rest, started, hint)).result;
+
+    const cache = ctx.cache();
+    const options = typeof cacheHint === 'object' ? cacheHint : undefined;
+    const consistency = hint?.consistency ?? ctx.settings.consistency;
+    const bypass =
+      consistency === 'strong'
+        ? 'strong-consistency'
+        : consistency === 'session' && ctx.session.positionPending
+          ? 'write-position-pending'
+          : options?.allowVolatile !== true && isVolatileSql(query.sql)
+            ? 'volatile-function'
+            : undefined;
+    let key: string;
+    try {
+      key = cacheKey({ family: ctx.tokens.family === 'libsql' ? 'libsql' : 'postgres', sql: query.sql, parameters: query.parameters, clusterKey: ctx.clusterKey });
+    } catch {
+      return (await this.#readFromNodes<R>(plan, query, rest, started, hint)).result;
+    }
+    let served: { node: RoutedNode; reason: RouteReason } | undefined;
+    const outcome = await cache.read<R>(
+      key,
+      {
+        tables: query.query === undefined ? undefined : readTablesOf(query.query as RootOperationNode),
+        minPosition: consistency === 'session' ? ctx.session.minPosition : undefined,
+        ...(options?.ttlMs === undefined ? {} : { ttlMs: options.ttlMs }),
+        ...(options?.swrMs === undefined ? {} : { swrMs: options.swrMs }),
+        ...(options?.tags === undefined ? {} : { tags: options.tags }),
+        ...(ctx.waitUntil === undefined ? {} : { waitUntil: ctx.waitUntil }),
+        ...(bypass === undefined ? {} : { bypass }),
+      },
+      async () => {
+        const read = await this.#readFromNodes<R>(plan, query, rest, started, hint, {
+          status: bypass === undefined ? 'miss' : 'bypass',
+          ...(bypass === undefined ? {} : { reason: bypass }),
+        });
+        served = { node: read.node, reason: read.reason };
+        return { result: read.result, position: read.position };
+      },
+    );
+    if (outcome.status === 'hit' || outcome.status === 'stale') {
+      if (consistency === 'session') ctx.session.noteRead(outcome.position);
+      ctx.emit({
+        sql: query.sql,
+        node: 'cache',
+        role: 'cache',
+        reason: 'cache',
+        durationMs: ctx.now() - started,
+        attempts: [],
+        cache: outcome.status,
+        ...(outcome.reason === undefined ? {} : { cacheReason: outcome.reason }),
+      });
+    } else if (served === undefined) {
+      // Another request's load answered this one (single flight).
+      ctx.emit({
+        sql: query.sql,
+        node: 'cache',
+        role: 'cache',
+        reason: 'cache',
+        durationMs: ctx.now() - started,
+        attempts: [],
+        cache: outcome.status,
+        cacheReason: outcome.reason ?? 'joined an identical read in flight',
+      });
+    }
+    return outcome.result;
+  }
+
+  async #readFromNodes<R>(
+    plan: RoutePlan,
+    query: CompiledQuery,
+    rest: unknown[],
+    started: number,
+    hint: RouteHint | undefined,
+    cacheOutcome?: { readonly status: 'miss' | 'bypass'; readonly reason?: string },
+  ): Promise<{ result: QueryResult<R>; position: ReplicationPosition | undefined; node: RoutedNode; reason: RouteReason }> {
+    const ctx = this.#ctx;
     const attempts: RouteAttempt[] = [];
     const overall = hint?.timeoutMs ?? ctx.settings.timeoutMs;
-    let lastError: unknown;
-    let lastNode: RoutedNode = ctx.primary;
-    let lastReason: RouteReason = 'no-replica';
-    for (const planned of plan.attempts) {
-      const remaining = overall - (ctx.now() - started);
-      if (remaining <= 0) break;
-      lastNode = planned.node;
-      lastReason = planned.reason;
-      const attemptStart = ctx.now();
-      try {
-        const result = await this.#readOnce<R>(planned, plan.requiredPosition, query, rest, Math.min(remaining, ctx.settings.attemptTimeoutMs));
-        const attempt = this.#attempt(planned.node, 'ok', attemptStart);
-        ctx.recordAttempt(planned.node, attempt);
-        attempts.push(attempt);
-        this.#finish(query, planned.node, planned.reason, started, attempts, undefined, plan.detail, plan.requiredPosition);
-        return result;
-      } catch (error) {
-        const behind = isEdgeDbError(error, 'REPLICA_BEHIND');
-        const outcome = behind ? 'behind' : isEdgeDbError(error, 'TIMEOUT') ? 'timeout' : 'error';
-        const attempt = this.#attempt(planned.node, outcome, attemptStart);
-        attempts.push(attempt);
-        if (!behind && !isNodeFailure(error)) {
-          this.#finish(query, planned.node, planned.reason, started, attempts, error, plan.detail, plan.requiredPosition);
-          throw error;
-        }
-        if (!behind) {
-          ctx.recordAttempt(planned.node, attempt);
-          this.#discard(planned.node);
-        }
-        lastError = error;
-      }
+    const remaining = Math.max(1, overall - (ctx.now() - started));
+    const hedge = ctx.settings.hedge;
+    const first = plan.attempts[0];
+    const hedgeAfterMs =
+      hedge === false || first === undefined || plan.attempts.length < 2
+        ? undefined
+        : (hedge.afterMs ?? ctx.tailLatencyMs(first.node) ?? undefined);
+    // Attempt outcomes in the order they settled (a hedged loser settles as `aborted` when the winner answers).
+    const record = (planned: PlannedAttempt, outcome: RouteAttempt['outcome'], durationMs: number) =>
+      attempts.push({ node: planned.node.name, role: planned.node.role, outcome, durationMs });
+    try {
+      const { value, winner } = await runWithFallbacks(
+        plan.attempts.map((planned) => ({
+          id: planned.node.name,
+          run: async (signal: AbortSignal) => {
+            const finishAttempt = ctx.beginAttempt(planned.node);
+            const attemptStart = ctx.now();
+            try {
+              const read = await this.#readOnce<R>(planned, plan.requiredPosition, query, rest, ctx.settings.attemptTimeoutMs, signal);
+              finishAttempt(this.#attempt(planned.node, 'ok', attemptStart));
+              return { ...read, node: planned.node, reason: planned.reason };
+            } catch (error) {
+              const outcome = signal.aborted
+                ? 'aborted'
+                : isEdgeDbError(error, 'REPLICA_BEHIND')
+                  ? 'behind'
+                  : isEdgeDbError(error, 'TIMEOUT')
+                    ? 'timeout'
+                    : 'error';
+              finishAttempt(this.#attempt(planned.node, outcome, attemptStart));
+              if (outcome === 'behind') this.#noteBehind(planned.node);
+              else if (outcome !== 'aborted' && isNodeFailure(error)) this.#discard(planned.node);
+              throw error;
+            }
+          },
+        })),
+        {
+          deadlineMs: remaining,
+          perAttemptTimeoutMs: Math.min(remaining, ctx.settings.attemptTimeoutMs),
+          hedgeAfterMs,
+          isRetryable: isNodeFailure,
+          now: ctx.now,
+          onOutcome: (outcome) => {
+            const planned = plan.attempts[outcome.index]!;
+            const status =
+              outcome.status === 'success'
+                ? 'ok'
+                : outcome.status === 'aborted'
+                  ? 'aborted'
+                  : outcome.status === 'timeout'
+                    ? 'timeout'
+                    : isEdgeDbError(outcome.error, 'REPLICA_BEHIND')
+                      ? 'behind'
+                      : 'error';
+            record(planned, status, outcome.durationMs);
+          },
+        },
+      );
+      const reason: RouteReason = winner.hedged ? 'hedged' : value.reason;
+      this.#finish(query, value.node, reason, started, attempts, undefined, plan.detail, plan.requiredPosition, cacheOutcome);
+      return value;
+    } catch (error) {
+      const lastNode = plan.attempts.find((a) => a.node.name === attempts.at(-1)?.node)?.node ?? ctx.primary;
+      const surfaced = this.#readError(error, plan, attempts, lastNode, hint);
+      this.#finish(query, lastNode, plan.attempts.at(-1)?.reason ?? 'no-replica', started, attempts, surfaced, plan.detail, plan.requiredPosition);
+      throw surfaced;
     }
-    const primaryFailed = lastNode.role === 'primary' && lastError !== undefined && isNodeFailure(lastError);
-    const error = primaryFailed
-      ? new EdgeDbError(
-          'PRIMARY_UNAVAILABLE',
-          `the primary "${lastNode.name}" failed and no replica could serve this read at consistency ` +
-            `'${hint?.consistency ?? ctx.settings.consistency}' (${attempts.map((a) => `${a.node}: ${a.outcome}`).join(', ')}). ` +
-            (ctx.session.positionPending
-              ? "The session has a write whose position is unconfirmed; read with consistency 'eventual' to accept replica data."
-              : 'Retry shortly.'),
-          { cause: lastError },
-        )
-      : plan.attempts.every((a) => a.node.role === 'replica') || plan.attempts.length === 0
-        ? new EdgeDbError(
-            'NO_REPLICA_AVAILABLE',
-            `no replica could serve this read (${attempts.map((a) => `${a.node}: ${a.outcome}`).join(', ') || 'none usable'}); ` +
-              "use readPreference 'replicaPreferred' to fall back to the primary",
-            { cause: lastError },
-          )
-        : lastError ?? new EdgeDbError('TIMEOUT', `the read did not complete within ${overall} ms`);
-    this.#finish(query, lastNode, lastReason, started, attempts, error, plan.detail, plan.requiredPosition);
-    throw error;
+  }
+
+  #readError(error: unknown, plan: RoutePlan, attempts: RouteAttempt[], lastNode: RoutedNode, hint: RouteHint | undefined): unknown {
+    const ctx = this.#ctx;
+    if (!isNodeFailure(error)) return error;
+    const tried = attempts.map((a) => `${a.node}: ${a.outcome}`).join(', ') || 'none usable';
+    if (lastNode.role === 'primary') {
+      return new EdgeDbError(
+        'PRIMARY_UNAVAILABLE',
+        `the primary "${lastNode.name}" failed and no replica could serve this read at consistency ` +
+          `'${hint?.consistency ?? ctx.settings.consistency}' (${tried}). ` +
+          (ctx.session.positionPending
+            ? "The session has a write whose position is unconfirmed; read with consistency 'eventual' to accept replica data."
+            : 'Retry shortly.'),
+        { cause: error },
+      );
+    }
+    if (plan.attempts.every((a) => a.node.role === 'replica')) {
+      return new EdgeDbError(
+        'NO_REPLICA_AVAILABLE',
+        `no replica could serve this read (${tried}); use readPreference 'replicaPreferred' to fall back to the primary`,
+        { cause: error },
+      );
+    }
+    return error;
+  }
+
+  /** A replica was behind the session: raise its lag estimate by the time since the session's write. */
+  #noteBehind(node: RoutedNode): void {
+    const writtenAt = this.#ctx.session.lastWriteAt;
+    if (writtenAt === undefined) return;
+    const lag = this.#ctx.now() - writtenAt;
+    node.state.estimatedLagMs = Math.max(node.state.estimatedLagMs ?? 0, lag);
   }
 
   async #readOnce<R>(
@@ -384,41 +547,61 @@ export class RoutingConnection implements DatabaseConnection {
     query: CompiledQuery,
     rest: unknown[],
     timeoutMs: number,
-  ): Promise<QueryResult<R>> {
+    signal: AbortSignal,
+  ): Promise<{ result: QueryResult<R>; position: ReplicationPosition | undefined }> {
     const ctx = this.#ctx;
     const { node } = planned;
     const adapter = node.adapter;
     const label = `node "${node.name}"`;
     const connection = await this.#acquire(node, timeoutMs);
-    let position: ReplicationPosition | undefined;
-    let result: QueryResult<R>;
-    if (planned.check === 'probe' && adapter !== undefined) {
-      position = await withDeadline(adapter.readPosition(connection, node.role), timeoutMs, label);
-      observeNodePosition(node.state, position, ctx.now());
-      if (required !== undefined && (position === undefined || position < required)) {
-        throw new EdgeDbError('REPLICA_BEHIND', `replica "${node.name}" has not applied the session's position yet`);
+    // A hedged attempt that lost keeps running (Kysely 0.28 cannot cancel it): hand its connection back when
+    // it settles instead of reusing it for the next statement.
+    let running: Promise<unknown> | undefined;
+    const detach = () => {
+      if (this.#held.get(node) !== connection) return;
+      this.#held.delete(node);
+      void (running ?? Promise.resolve())
+        .catch(() => undefined)
+        .finally(() => node.driver.releaseConnection(connection).catch(() => undefined));
+    };
+    if (signal.aborted) detach();
+    else signal.addEventListener('abort', detach, { once: true });
+    const work = (async () => {
+      let position: ReplicationPosition | undefined;
+      let result: QueryResult<R>;
+      if (planned.check === 'probe' && adapter !== undefined) {
+        position = await withDeadline(adapter.readPosition(connection, node.role), timeoutMs, label);
+        observeNodePosition(node.state, position, ctx.now());
+        if (required !== undefined && (position === undefined || position < required)) {
+          throw new EdgeDbError('REPLICA_BEHIND', `replica "${node.name}" has not applied the session's position yet`);
+        }
       }
-    }
-    if (adapter?.executeWithPosition !== undefined && (planned.check === 'piggyback' || planned.learnPosition)) {
-      const positioned = await withDeadline(
-        adapter.executeWithPosition<R>(connection, query, {
-          role: node.role,
-          minPosition: planned.check === 'piggyback' ? required : undefined,
-        }),
-        timeoutMs,
-        label,
-      );
-      result = positioned.result;
-      position = positioned.position ?? position;
-      if (position === undefined && planned.learnPosition && node.role === 'primary') {
-        position = await withDeadline(adapter.readPosition(connection, 'primary'), timeoutMs, label);
+      if (adapter?.executeWithPosition !== undefined && (planned.check === 'piggyback' || planned.learnPosition)) {
+        const positioned = await withDeadline(
+          adapter.executeWithPosition<R>(connection, query, {
+            role: node.role,
+            minPosition: planned.check === 'piggyback' ? required : undefined,
+          }),
+          timeoutMs,
+          label,
+        );
+        result = positioned.result;
+        position = positioned.position ?? position;
+        if (position === undefined && planned.learnPosition && node.role === 'primary') {
+          position = await withDeadline(adapter.readPosition(connection, 'primary'), timeoutMs, label);
+        }
+      } else {
+        result = await withDeadline(connection.executeQuery<R>(query, ...(rest as [])), timeoutMs, label);
+        if (planned.learnPosition && adapter !== undefined && node.role === 'primary') {
+          position = await withDeadline(adapter.readPosition(connection, 'primary'), timeoutMs, label);
+        }
       }
-    } else {
-      result = await withDeadline(connection.executeQuery<R>(query, ...(rest as [])), timeoutMs, label);
-      if (planned.learnPosition && adapter !== undefined && node.role === 'primary') {
-        position = await withDeadline(adapter.readPosition(connection, 'primary'), timeoutMs, label);
-      }
-    }
+      return { result, position };
+    })();
+    running = work;
+    const { result, position } = await work;
+    signal.removeEventListener('abort', detach);
+    if (signal.aborted) throw new EdgeDbError('TIMEOUT', `${label} lost a hedged race or its deadline`);
     observeNodePosition(node.state, position, ctx.now());
     if (node.role === 'primary' && position !== undefined && required !== undefined && position < required) {
       // The primary is behind the session: the requirement came from a token issued before a restore or a
@@ -429,8 +612,11 @@ export class RoutingConnection implements DatabaseConnection {
       }
     }
     if (planned.reason === 'after-write' && position !== undefined) ctx.session.resolvePending(position);
-    else if (node.role === 'replica') ctx.session.noteRead(position);
-    return result;
+    else if (node.role === 'replica') {
+      ctx.session.noteRead(position);
+      if (required !== undefined && node.state.estimatedLagMs !== undefined) node.state.estimatedLagMs /= 2;
+    }
+    return { result, position };
   }
 
   #attempt(node: RoutedNode, outcome: RouteAttempt['outcome'], since: number): RouteAttempt {
@@ -446,6 +632,7 @@ export class RoutingConnection implements DatabaseConnection {
     error?: unknown,
     detail?: string,
     required?: ReplicationPosition,
+    cache?: { readonly status: 'miss' | 'bypass'; readonly reason?: string },
   ): void {
     this.#ctx.emit({
       sql: query.sql,
@@ -456,6 +643,8 @@ export class RoutingConnection implements DatabaseConnection {
       attempts,
       ...(detail === undefined ? {} : { detail }),
       ...(required === undefined ? {} : { requiredPosition: required.toString() }),
+      ...(cache === undefined ? {} : { cache: cache.status }),
+      ...(cache?.reason === undefined ? {} : { cacheReason: cache.reason }),
       ...(error === undefined ? {} : { error }),
     });
   }

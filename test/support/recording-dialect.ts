@@ -67,6 +67,8 @@ export class FakeNode {
   destroyError: unknown;
   /** Rows returned by selects. */
   rows: Record<string, unknown>[] = [{ value: 1 }];
+  /** Milliseconds each statement takes (real timers). */
+  delayMs = 0;
   acquired = 0;
   released = 0;
   initCalls = 0;
@@ -87,6 +89,7 @@ class FakeConnection implements DatabaseConnection {
 
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
     const { node } = this;
+    if (node.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, node.delayMs));
     if (node.failWith !== undefined) throw node.failWith;
     node.cluster.log.push({ node: node.name, sql: query.sql, connection: this.id });
     const isSelect = /^\s*(select|with|values|table|show|explain|\(|--|\/\*)/i.test(query.sql);
