@@ -7,7 +7,7 @@ export default defineConfig({
     'drivers/libsql/index': 'src/drivers/libsql/index.ts',
     'testing/index': 'src/testing/index.ts',
     // Spawned as a child process by startLibsqlCluster (libSQL's embedded-replica sync blocks its thread).
-    'testing/libsql-replica-entry': 'src/testing/libsql/replica-entry.ts',
+    'testing/libsql/replica-entry': 'src/testing/libsql/replica-entry.ts',
   },
   format: ['esm', 'cjs'],
   dts: { entry: ['src/index.ts', 'src/drivers/neon/index.ts', 'src/drivers/libsql/index.ts', 'src/testing/index.ts'] },

@@ -75,8 +75,8 @@ export async function startLatencyRelay(options: LatencyRelayOptions): Promise<L
 
   // Coming back from 'down' must reuse the port clients know; a failure is kept for close() to report.
   let listenError: unknown;
-  // Binding an IP address happens synchronously inside listen(), so a connection made right after
-  // setMode('up') finds the port open again.
+  // listen() binds an IP address on the next tick, before any I/O runs, so a client that connects right
+  // after setMode('up') finds the port open again.
   const open = (port: number): Server => {
     const server = createServer({ allowHalfOpen: true, noDelay: true }, (socket: Socket) => {
       if (mode === 'down' || closed) socket.resetAndDestroy();
