@@ -11,11 +11,17 @@ export type NodeRole = 'primary' | 'replica';
 export interface PositionedResult<R> {
   readonly result: QueryResult<R>;
   /**
-   * On a primary: a position at or after the commit of everything this query did.
-   * On a replica: the position the node had applied when the rows were read (rows reflect at least this).
-   * `undefined` when the transport could not report it.
+   * The node's position when the statement finished: the rows reflect nothing beyond it, and the node has
+   * applied it. On a primary after an autocommit write, at or after the write's commit. Sessions raise their
+   * floor to it, so later reads are never older (monotonic reads). `undefined` when unknown.
    */
   readonly position: ReplicationPosition | undefined;
+  /**
+   * A position the rows are known to reflect (everything up to it is visible in them), when the adapter can
+   * tell, e.g. the replica's position checked before the read. The cache serves an entry to a session only
+   * when this floor is at or past the session's requirement.
+   */
+  readonly floor?: ReplicationPosition | undefined;
 }
 
 /**
@@ -35,10 +41,11 @@ export interface ReplicationAdapter {
   readPosition(connection: DatabaseConnection, role: NodeRole): Promise<ReplicationPosition | undefined>;
 
   /**
-   * Runs `query` and learns the position in the same round trip where the protocol allows.
-   * When `minPosition` is given on a replica, the node either serves the read at or past it or the call
-   * rejects with an `EdgeDbError` of code `REPLICA_BEHIND` (the rows of a stale read are discarded, never
-   * returned). Adapters that cannot piggy-back leave this out; the router then uses `readPosition`.
+   * Runs `query` and learns the positions of {@link PositionedResult} in the same round trip where the
+   * protocol allows. When `minPosition` is given on a replica, the node either serves the read at or past it
+   * or the call rejects with an `EdgeDbError` of code `REPLICA_BEHIND` (the rows of a stale read are
+   * discarded, never returned). Adapters that cannot piggy-back leave this out; the router then uses
+   * `readPosition` only where correctness needs it and keeps the session on the node it read from.
    */
   executeWithPosition?<R>(
     connection: DatabaseConnection,

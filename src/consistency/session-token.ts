@@ -1,4 +1,5 @@
 import { EdgeDbError } from '../errors/edge-db-error.js';
+import type { RoutedNode } from '../router/routed-node.js';
 import type { RouterContext } from '../router/router-context.js';
 import { routerContextOf } from '../router/explain-route.js';
 import type { Kysely } from 'kysely';
@@ -45,7 +46,11 @@ export async function restoreSession(context: RouterContext): Promise<void> {
 export async function consistencyToken(db: Kysely<any>): Promise<string | undefined> {
   const context = await routerContextOf(db);
   const session = context.session;
-  if (session.positionPending) await learnPendingPosition(context);
+  if (session.positionPending) await learnPosition(context, context.primary, true);
+  else if (session.unlearnedNode !== undefined) {
+    const node = context.nodesByName.get(session.unlearnedNode);
+    if (node !== undefined) await learnPosition(context, node, false);
+  }
   if (session.minPosition === undefined) return undefined;
   return encodeToken(
     {
@@ -85,15 +90,17 @@ async function restoreOnce(db: Kysely<any>): Promise<void> {
   await db.connection().execute(async () => undefined);
 }
 
-async function learnPendingPosition(context: RouterContext): Promise<void> {
-  const { primary } = context;
-  if (primary.adapter === undefined) return;
+/** Reads a node's current position (at or past everything the session read from or wrote to it). */
+async function learnPosition(context: RouterContext, node: RoutedNode, pendingWrite: boolean): Promise<void> {
+  if (node.adapter === undefined) return;
   const timeout = context.settings.attemptTimeoutMs;
-  const connection = await withDeadline(primary.driver.acquireConnection(), timeout, `connecting to "${primary.name}"`);
+  const connection = await withDeadline(node.driver.acquireConnection(), timeout, `connecting to "${node.name}"`);
   try {
-    const position = await withDeadline(primary.adapter.readPosition(connection, 'primary'), timeout, `primary "${primary.name}"`);
-    if (position !== undefined) context.session.resolvePending(position);
+    const position = await withDeadline(node.adapter.readPosition(connection, node.role), timeout, `node "${node.name}"`);
+    if (position === undefined) return;
+    if (pendingWrite) context.session.resolvePending(position);
+    else context.session.noteServedBy(node.name, node.role, position);
   } finally {
-    await primary.driver.releaseConnection(connection);
+    await node.driver.releaseConnection(connection);
   }
 }

@@ -11,6 +11,12 @@ export class ConsistencySession {
   positionPending = false;
   /** When the last write committed (the session clock), for backends whose position cannot be read. */
   lastWriteAt: number | undefined;
+  /**
+   * A node this session read from without learning the position the rows reflected (a backend whose adapter
+   * cannot piggy-back). Until a position is learnt, reads stay on that node or the primary, so they never go
+   * back in time; a token minted meanwhile asks that node for its position first.
+   */
+  unlearnedNode: string | undefined;
   /** Why the token the session started from was ignored, if it was. */
   tokenError: Error | undefined;
 
@@ -32,6 +38,17 @@ export class ConsistencySession {
   /** Records the position a read observed; later reads never go back in time. */
   noteRead(position: ReplicationPosition | undefined): void {
     this.minPosition = maxPosition(this.minPosition, position);
+  }
+
+  /** Records which node served a read and what position it reported (if any). */
+  noteServedBy(node: string, role: 'primary' | 'replica', position: ReplicationPosition | undefined): void {
+    if (position !== undefined) {
+      this.noteRead(position);
+      // A learnt position of the unlearned node, or of the primary (ahead of every replica), covers it.
+      if (this.unlearnedNode === node || role === 'primary') this.unlearnedNode = undefined;
+    } else if (role === 'replica' || this.unlearnedNode === undefined) {
+      this.unlearnedNode = node;
+    }
   }
 
   /** Records the primary's position learned after a pending write. */

@@ -29,3 +29,18 @@ export function isNodeFailure(error: unknown): boolean {
   }
   return true;
 }
+
+/**
+ * True when `error` says the node could not be reached or is shutting down (network errors, timeouts,
+ * SQLSTATE classes 08 connection exception, 53 insufficient resources, 57 operator intervention). Writes are
+ * wrapped in `PRIMARY_UNAVAILABLE` only then; any other database error of a write passes through unchanged.
+ */
+export function isUnreachable(error: unknown): boolean {
+  if (error instanceof EdgeDbError) return error.code === 'TIMEOUT' || error.code === 'PRIMARY_UNAVAILABLE';
+  if (error === null || typeof error !== 'object') return true;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return ['08', '53', '57'].includes(code.slice(0, 2));
+  if (typeof code === 'string' && code.startsWith('SQLITE_')) return false;
+  // LibsqlError/NeonDbError without a SQL code, fetch TypeErrors, socket errors (ECONNREFUSED, ...).
+  return true;
+}

@@ -12,6 +12,7 @@ import type { QueryClassReason } from './query-class.js';
  * - `nearest`: the best-ranked replica (distance or measured latency); `caught-up`: a replica known to have
  *   applied the session's position; `checked`: a replica that verified the position in the read's round trip.
  * - `after-write`: the session's position was unknown after a write, so the primary served the read.
+ * - `sticky`: the session's last read position is unknown, so the node that served it serves again (monotonic).
  * - `strong`: the read asked for strong consistency.
  * - `fallback`: an earlier choice failed or was stale and this node took over.
  * - `no-replica`: no replica could serve (all ejected, too stale, or none configured).
@@ -26,6 +27,7 @@ export type RouteReason =
   | 'caught-up'
   | 'checked'
   | 'after-write'
+  | 'sticky'
   | 'strong'
   | 'fallback'
   | 'no-replica'

@@ -28,6 +28,8 @@ export interface PlannedAttempt {
 /** The ordered tries of one statement, and what the session requires. */
 export interface RoutePlan {
   readonly attempts: readonly PlannedAttempt[];
+  /** Whether reads of this plan advance the session (consistency `session`). */
+  readonly tracksSession?: boolean;
   readonly requiredPosition: ReplicationPosition | undefined;
   readonly detail?: string;
 }
@@ -61,6 +63,11 @@ export interface PlanInput {
  * ```
  */
 export function planRoute(input: PlanInput): RoutePlan {
+  const plan = planAttempts(input);
+  return input.consistency === 'session' && !input.queryClass.requiresPrimary ? { ...plan, tracksSession: true } : plan;
+}
+
+function planAttempts(input: PlanInput): RoutePlan {
   const { queryClass, hint, primary } = input;
   const namedNode = hint?.node === undefined ? undefined : input.nodesByName.get(hint.node);
   if (hint?.node !== undefined && namedNode === undefined) {
@@ -92,11 +99,11 @@ export function planRoute(input: PlanInput): RoutePlan {
     };
   }
   if (input.consistency === 'strong') {
-    return { attempts: [attempt(primary, 'strong', 'none', false)], requiredPosition };
+    return { attempts: [attempt(primary, 'strong', 'none', learns(primary))], requiredPosition };
   }
   const preference = input.readPreference;
   if (preference === 'primary') {
-    return { attempts: [attempt(primary, 'preference', 'none', false)], requiredPosition };
+    return { attempts: [attempt(primary, 'preference', 'none', learns(primary))], requiredPosition };
   }
 
   // A write committed but its position is not known: the primary serves this read and, where the adapter
@@ -113,6 +120,22 @@ export function planRoute(input: PlanInput): RoutePlan {
     }
   }
 
+  // Reads whose position was not learnt pin the session to that node (or the primary) for monotonic reads.
+  if (input.consistency === 'session' && session.unlearnedNode !== undefined) {
+    const sticky = input.nodesByName.get(session.unlearnedNode);
+    if (sticky !== undefined && sticky.role === 'replica' && preference !== 'primaryPreferred') {
+      const stickyAttempt = attempt(sticky, 'sticky', checkFor(sticky, requiredPosition) ?? 'none', learns(sticky));
+      return {
+        attempts: preference === 'replica' ? [stickyAttempt] : [stickyAttempt, attempt(primary, 'fallback', 'none', learns(primary))],
+        requiredPosition,
+        detail: 'monotonic reads: the last read position is unknown',
+      };
+    }
+    if (sticky?.role === 'primary') {
+      return { attempts: [attempt(primary, 'sticky', 'none', true)], requiredPosition, detail: 'monotonic reads: learning the position' };
+    }
+  }
+
   const replicaAttempts: PlannedAttempt[] = [];
   for (const replica of input.rankedReplicas) {
     if (replicaAttempts.length >= input.maxReplicaAttempts) break;
@@ -124,7 +147,7 @@ export function planRoute(input: PlanInput): RoutePlan {
         replica,
         replicaAttempts.length > 0 ? 'fallback' : known ? 'caught-up' : check === 'none' ? 'nearest' : 'checked',
         check,
-        replica.adapter?.executeWithPosition !== undefined,
+        learns(replica),
       ),
     );
   }
@@ -135,12 +158,12 @@ export function planRoute(input: PlanInput): RoutePlan {
     primary,
     replicaAttempts.length > 0 ? 'fallback' : 'no-replica',
     'none',
-    requiredPosition !== undefined && primary.adapter !== undefined,
+    learns(primary) || (requiredPosition !== undefined && primary.adapter !== undefined),
   );
   switch (preference) {
     case 'primaryPreferred':
       return {
-        attempts: [attempt(primary, 'preference', 'none', false), ...replicaAttempts.map(asFallback)],
+        attempts: [attempt(primary, 'preference', 'none', learns(primary)), ...replicaAttempts.map(asFallback)],
         requiredPosition,
       };
     case 'replica':
@@ -149,6 +172,11 @@ export function planRoute(input: PlanInput): RoutePlan {
     case 'replicaPreferred':
       return { attempts: [...replicaAttempts, primaryAttempt], requiredPosition };
   }
+}
+
+/** Whether reading the node's position costs nothing extra (the adapter piggy-backs it on the read). */
+function learns(node: RoutedNode): boolean {
+  return node.adapter?.executeWithPosition !== undefined;
 }
 
 function checkFor(node: RoutedNode, required: ReplicationPosition | undefined): FreshnessCheck | undefined {

@@ -8,7 +8,7 @@ import { EdgeDbError, isEdgeDbError } from '../errors/edge-db-error.js';
 import { classifyQuery } from './classify-query.js';
 import { observeNodePosition } from './cluster-state.js';
 import { withDeadline } from './deadline.js';
-import { isNodeFailure } from './node-failure.js';
+import { isNodeFailure, isUnreachable } from './node-failure.js';
 import type { QueryClass } from './query-class.js';
 import { READ_CLASS } from './query-class.js';
 import type { RouteAttempt, RouteReason } from './route-event.js';
@@ -310,7 +310,7 @@ export class RoutingConnection implements DatabaseConnection {
       this.#finish(query, node, reason, started, [attempt], undefined, queryClass.detail);
       return result;
     } catch (error) {
-      const failure = isNodeFailure(error);
+      const failure = isUnreachable(error);
       const attempt = this.#attempt(node, isEdgeDbError(error, 'TIMEOUT') ? 'timeout' : 'error', attemptStart);
       finishAttempt(attempt);
       if (failure) {
@@ -397,7 +397,9 @@ export class RoutingConnection implements DatabaseConnection {
           ...(bypass === undefined ? {} : { reason: bypass }),
         });
         served = { node: read.node, reason: read.reason };
-        return { result: read.result, position: read.position };
+        // The cache serves an entry only to sessions whose requirement is at or below what the rows are known
+        // to reflect: the floor, not the node's later position.
+        return { result: read.result, position: read.floor };
       },
     );
     if (outcome.status === 'hit' || outcome.status === 'stale') {
@@ -435,7 +437,13 @@ export class RoutingConnection implements DatabaseConnection {
     started: number,
     hint: RouteHint | undefined,
     cacheOutcome?: { readonly status: 'miss' | 'bypass'; readonly reason?: string },
-  ): Promise<{ result: QueryResult<R>; position: ReplicationPosition | undefined; node: RoutedNode; reason: RouteReason }> {
+  ): Promise<{
+    result: QueryResult<R>;
+    position: ReplicationPosition | undefined;
+    floor: ReplicationPosition | undefined;
+    node: RoutedNode;
+    reason: RouteReason;
+  }> {
     const ctx = this.#ctx;
     const attempts: RouteAttempt[] = [];
     const overall = hint?.timeoutMs ?? ctx.settings.timeoutMs;
@@ -457,7 +465,15 @@ export class RoutingConnection implements DatabaseConnection {
             const finishAttempt = ctx.beginAttempt(planned.node);
             const attemptStart = ctx.now();
             try {
-              const read = await this.#readOnce<R>(planned, plan.requiredPosition, query, rest, ctx.settings.attemptTimeoutMs, signal);
+              const read = await this.#readOnce<R>(
+                planned,
+                plan.requiredPosition,
+                query,
+                rest,
+                ctx.settings.attemptTimeoutMs,
+                signal,
+                plan.tracksSession === true,
+              );
               finishAttempt(this.#attempt(planned.node, 'ok', attemptStart));
               return { ...read, node: planned.node, reason: planned.reason };
             } catch (error) {
@@ -548,7 +564,8 @@ export class RoutingConnection implements DatabaseConnection {
     rest: unknown[],
     timeoutMs: number,
     signal: AbortSignal,
-  ): Promise<{ result: QueryResult<R>; position: ReplicationPosition | undefined }> {
+    tracksSession: boolean,
+  ): Promise<{ result: QueryResult<R>; position: ReplicationPosition | undefined; floor: ReplicationPosition | undefined }> {
     const ctx = this.#ctx;
     const { node } = planned;
     const adapter = node.adapter;
@@ -568,11 +585,12 @@ export class RoutingConnection implements DatabaseConnection {
     else signal.addEventListener('abort', detach, { once: true });
     const work = (async () => {
       let position: ReplicationPosition | undefined;
+      let floor: ReplicationPosition | undefined;
       let result: QueryResult<R>;
       if (planned.check === 'probe' && adapter !== undefined) {
-        position = await withDeadline(adapter.readPosition(connection, node.role), timeoutMs, label);
-        observeNodePosition(node.state, position, ctx.now());
-        if (required !== undefined && (position === undefined || position < required)) {
+        floor = await withDeadline(adapter.readPosition(connection, node.role), timeoutMs, label);
+        observeNodePosition(node.state, floor, ctx.now());
+        if (required !== undefined && (floor === undefined || floor < required)) {
           throw new EdgeDbError('REPLICA_BEHIND', `replica "${node.name}" has not applied the session's position yet`);
         }
       }
@@ -586,7 +604,8 @@ export class RoutingConnection implements DatabaseConnection {
           label,
         );
         result = positioned.result;
-        position = positioned.position ?? position;
+        position = positioned.position;
+        floor = positioned.floor ?? floor;
         if (position === undefined && planned.learnPosition && node.role === 'primary') {
           position = await withDeadline(adapter.readPosition(connection, 'primary'), timeoutMs, label);
         }
@@ -596,10 +615,10 @@ export class RoutingConnection implements DatabaseConnection {
           position = await withDeadline(adapter.readPosition(connection, 'primary'), timeoutMs, label);
         }
       }
-      return { result, position };
+      return { result, position, floor };
     })();
     running = work;
-    const { result, position } = await work;
+    const { result, position, floor } = await work;
     signal.removeEventListener('abort', detach);
     if (signal.aborted) throw new EdgeDbError('TIMEOUT', `${label} lost a hedged race or its deadline`);
     observeNodePosition(node.state, position, ctx.now());
@@ -612,11 +631,11 @@ export class RoutingConnection implements DatabaseConnection {
       }
     }
     if (planned.reason === 'after-write' && position !== undefined) ctx.session.resolvePending(position);
-    else if (node.role === 'replica') {
-      ctx.session.noteRead(position);
-      if (required !== undefined && node.state.estimatedLagMs !== undefined) node.state.estimatedLagMs /= 2;
+    if (tracksSession) ctx.session.noteServedBy(node.name, node.role, position);
+    if (node.role === 'replica' && required !== undefined && node.state.estimatedLagMs !== undefined) {
+      node.state.estimatedLagMs /= 2;
     }
-    return { result, position };
+    return { result, position, floor };
   }
 
   #attempt(node: RoutedNode, outcome: RouteAttempt['outcome'], since: number): RouteAttempt {

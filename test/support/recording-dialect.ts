@@ -189,7 +189,7 @@ export function fakeReplication(piggyback: boolean): ReplicationAdapter {
           throw new EdgeDbError('REPLICA_BEHIND', `fake replica at ${position} < ${options.minPosition}`);
         }
         const result = await fake.executeQuery(query);
-        return { result: result as never, position: fake.currentPosition() };
+        return { result: result as never, position: fake.currentPosition(), floor: position };
       },
     };
   }

@@ -56,6 +56,9 @@ export class LibsqlReplicationAdapter implements ReplicationAdapter {
       );
     }
     const { result, index } = await connection.executeWithIndex<R>(query, minIndex);
-    return { result, position: index };
+    // The response's index is the node's position when it answered (an upper bound of what the rows show).
+    // The rows are only known to reflect the index the replica waited for; a primary reflects every index it
+    // handed out before this statement, which the response does not tell apart from later commits.
+    return { result, position: index, floor: minIndex };
   }
 }

@@ -58,29 +58,38 @@ export class NeonReplicationAdapter implements ReplicationAdapter {
       // committed before it. A write's own position would be read inside its transaction, before its commit
       // record, so it is left to the router to read after the commit.
       if (connection instanceof NeonConnection && connection.transport === 'http' && !classifyQuery(query).requiresPrimary) {
-        const [read, position] = await connection.executeHttpBatch([query, primaryPositionQuery], {
+        // READ COMMITTED: each statement takes a new snapshot, so [before, read, after] brackets the rows.
+        const [before, read, after] = await connection.executeHttpBatch([primaryPositionQuery, query, primaryPositionQuery], {
           isolationLevel: 'ReadCommitted',
           readOnly: true,
         });
-        const lsn = (position?.rows[0] as { lsn?: string | null } | undefined)?.lsn;
-        return { result: read as PositionedResult<R>['result'], position: primaryPositionOf(lsn) };
+        return {
+          result: read as PositionedResult<R>['result'],
+          position: primaryPositionOf(lsnOf(after)),
+          floor: primaryPositionOf(lsnOf(before)),
+        };
       }
       return { result: await connection.executeQuery<R>(query), position: undefined };
     }
     if (connection instanceof NeonConnection && connection.transport === 'http') {
-      const [check, read] = await connection.executeHttpBatch([replicaPositionQuery, query], {
+      const [check, read, after] = await connection.executeHttpBatch([replicaPositionQuery, query, replicaPositionQuery], {
         isolationLevel: 'ReadCommitted',
         readOnly: true,
       });
-      const position = positionOf((check?.rows[0] as { lsn?: string | null } | undefined)?.lsn);
-      assertCaughtUp(position, options.minPosition);
-      return { result: read as PositionedResult<R>['result'], position };
+      const floor = positionOf(lsnOf(check));
+      assertCaughtUp(floor, options.minPosition);
+      return { result: read as PositionedResult<R>['result'], position: positionOf(lsnOf(after)) ?? floor, floor };
     }
-    // In a session (or another connection type): check first, then read, on the same connection.
-    const position = await this.readPosition(connection, 'replica');
-    assertCaughtUp(position, options.minPosition);
-    return { result: await connection.executeQuery<R>(query), position };
+    // In a session (or another connection type): check, read, and read the position again on one connection.
+    const floor = await this.readPosition(connection, 'replica');
+    assertCaughtUp(floor, options.minPosition);
+    const result = await connection.executeQuery<R>(query);
+    return { result, position: (await this.readPosition(connection, 'replica')) ?? floor, floor };
   }
+}
+
+function lsnOf(result: { rows: unknown[] } | undefined): string | null | undefined {
+  return (result?.rows[0] as { lsn?: string | null } | undefined)?.lsn;
 }
 
 function primaryPositionOf(lsn: string | null | undefined): ReplicationPosition | undefined {
