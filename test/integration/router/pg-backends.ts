@@ -4,9 +4,9 @@ import type { Backend } from '../../../src/index.js';
 import type { PostgresCluster } from '../../../src/testing/index.js';
 
 /** node-postgres pools per node, shared by the instances of a test (closed by `end`). */
-export function pgBackends(cluster: PostgresCluster, options: { max?: number } = {}) {
+export function pgBackends(cluster: PostgresCluster, options: { max?: number; regions?: readonly string[] } = {}) {
   const pools: pg.Pool[] = [];
-  const make = (url: string, name: string): Backend => {
+  const make = (url: string, name: string, index: number): Backend => {
     const pool = new pg.Pool({
       connectionString: url,
       max: options.max ?? 4,
@@ -16,18 +16,30 @@ export function pgBackends(cluster: PostgresCluster, options: { max?: number } =
     });
     // A node taken down mid-test makes idle clients error; the test observes that through queries.
     pool.on('error', () => undefined);
+    // Checked-out clients get no error listener from Kysely; a reset socket must not crash the test process.
+    pool.on('connect', (client) => client.on('error', () => undefined));
     pools.push(pool);
     // Kysely's PostgresDialect ends its pool on destroy; give it a wrapper whose end() is a no-op so instances
     // can be destroyed per request while the test owns the pool.
     const shared = Object.assign(Object.create(pool) as pg.Pool, { end: async () => undefined });
-    return { name, dialect: new PostgresDialect({ pool: shared }) };
+    const region = options.regions?.[index];
+    return { name, dialect: new PostgresDialect({ pool: shared }), ...(region === undefined ? {} : { region }) };
   };
   return {
-    primary: make(cluster.primary.url, 'primary'),
-    replicas: cluster.replicas.map((replica, i) => make(replica.url, `replica-${i}`)),
+    primary: make(cluster.primary.url, 'primary', 0),
+    replicas: cluster.replicas.map((replica, i) => make(replica.url, `replica-${i}`, i + 1)),
     pools,
     async end() {
-      await Promise.allSettled(pools.map((pool) => pool.end()));
+      // A client whose socket sat in a blackholed relay can make end() wait forever: bound it, then destroy.
+      await Promise.allSettled(
+        pools.map((pool) =>
+          Promise.race([pool.end(), new Promise((resolve) => setTimeout(resolve, 3000))]).then(() => {
+            for (const client of (pool as unknown as { _clients: { connection?: { stream?: { destroy(): void } } }[] })._clients ?? []) {
+              client.connection?.stream?.destroy();
+            }
+          }),
+        ),
+      );
     },
   };
 }
