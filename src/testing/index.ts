@@ -14,3 +14,8 @@ export {
   type LibsqlClusterReplica,
   startLibsqlCluster,
 } from './libsql/index.js';
+export type { RelayMode } from './network/relay-mode.js';
+export { findFreePort } from './network/find-free-port.js';
+export { registerExitCleanup } from './process-cleanup.js';
+export { findPostgresBinaries, type PostgresBinaries } from './postgres/postgres-binaries.js';
+export * from './containers/index.js';

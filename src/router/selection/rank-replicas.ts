@@ -98,7 +98,9 @@ export function rankReplicas<C extends ReplicaCandidate>(
     const scored: Scored<C> = {
       candidate,
       expectedRttMs,
-      sortKey: expectedRttMs ?? Number.POSITIVE_INFINITY,
+      // Neither measured nor locatable: rank it first so one read measures it. Otherwise a replica listed after
+      // a measured one would never be tried, however near it is.
+      sortKey: expectedRttMs ?? 0,
       caughtUp,
       measured: candidate.latency.isMeasured(),
     };

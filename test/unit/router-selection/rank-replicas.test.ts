@@ -143,3 +143,30 @@ describe('rankReplicas load spreading', () => {
     expect([...firstPicks].sort()).toEqual(['b', 'c']);
   });
 });
+
+describe('exploration of replicas that cannot be located', () => {
+  it('tries an unmeasured replica without region before a measured one, so a near replica is found', async () => {
+    const { LatencyTracker } = await import('../../../src/router/health/latency-tracker.js');
+    const { rankReplicas } = await import('../../../src/router/selection/rank-replicas.js');
+    const measured = new LatencyTracker({ now: () => 0 });
+    measured.record(80);
+    const fresh = new LatencyTracker({ now: () => 0 });
+    const order = rankReplicas(
+      [
+        { id: 'far', latency: measured, health: 'healthy' as const },
+        { id: 'near', latency: fresh, health: 'healthy' as const },
+      ],
+      { windowMs: 5, random: () => 0.5 },
+    );
+    expect(order.map((c) => c.candidate.id)).toEqual(['near', 'far']);
+    fresh.record(4);
+    const after = rankReplicas(
+      [
+        { id: 'far', latency: measured, health: 'healthy' as const },
+        { id: 'near', latency: fresh, health: 'healthy' as const },
+      ],
+      { windowMs: 5, random: () => 0.5 },
+    );
+    expect(after.map((c) => c.candidate.id)).toEqual(['near', 'far']);
+  });
+});

@@ -187,11 +187,9 @@ describe('routing', () => {
     const rows = await db.selectFrom('person').selectAll().execute();
     expect(rows).toEqual([{ value: 1 }]);
     expect(cluster.whoRan('select')).toBe('primary');
-    expect(events.at(-1)?.attempts.map((a) => `${a.node}:${a.outcome}`)).toEqual([
-      'replica-0:error',
-      'replica-1:error',
-      'primary:ok',
-    ]);
+    const attempts = events.at(-1)?.attempts.map((a) => `${a.node}:${a.outcome}`) ?? [];
+    expect(attempts.slice(0, 2).sort()).toEqual(['replica-0:error', 'replica-1:error']);
+    expect(attempts[2]).toBe('primary:ok');
     expect(cluster.openConnections()).toEqual([]);
   });
 

@@ -117,8 +117,9 @@ describe('startLatencyRelay', () => {
       sent.push(chunk);
       socket.write(chunk);
       // Lowering the delay mid-stream must not let later chunks overtake earlier ones.
-      if (i % 25 === 0) relay.setLatency((i / 25) % 2 === 0 ? 0 : 8);
-      if (i % 10 === 0) await new Promise((resolve) => setTimeout(resolve, 1));
+      if (i % 25 === 0) relay.setLatency((i / 25) % 2 === 0 ? 0 : 30);
+      // Yield so the relay reads this batch as its own chunk, under the current latency.
+      if (i % 10 === 0) await new Promise((resolve) => setImmediate(resolve));
     }
     socket.end();
     const received = await readUntilEnd(socket);

@@ -1,0 +1,105 @@
+import { PostgresDialect } from 'kysely';
+import pg from 'pg';
+import { type PostgresCluster, startPostgresCluster } from '../../src/testing/index.js';
+
+/** One-way delays of the simulated regions, in milliseconds (round trip is twice that). */
+export const GEO_LATENCY_MS = Object.freeze({ primary: 70, nearReplica: 2, farReplica: 40 });
+
+/**
+ * Region codes that match the simulated delays, for edge-db's distance prior: a caller in Frankfurt, a replica in
+ * Frankfurt (2 ms), one in Virginia (~40 ms one way) and the primary in Singapore (~70+ ms one way).
+ */
+export const GEO_REGIONS = Object.freeze({
+  caller: 'fra',
+  primary: 'sin',
+  nearReplica: 'fra',
+  farReplica: 'iad',
+});
+
+/** Table every geo scenario reads and writes. */
+export interface GeoDb {
+  item: { id: number; name: string };
+}
+
+/**
+ * A PostgreSQL primary with a near and a far hot standby behind user-space latency relays, plus one node-postgres
+ * pool per node. The benchmarked systems all use Kysely's own `PostgresDialect` over these pools, so the only
+ * thing that differs between them is where each statement goes.
+ */
+export interface GeoBed {
+  readonly cluster: PostgresCluster;
+  readonly pools: { readonly primary: pg.Pool; readonly near: pg.Pool; readonly far: pg.Pool };
+  /**
+   * A fresh dialect over a node's shared pool. Never `destroy()` a Kysely built on it: Kysely's Postgres driver
+   * ends its pool on destroy, and the pools belong to the bed (`stop()` ends them).
+   */
+  dialect(node: 'primary' | 'near' | 'far'): PostgresDialect;
+  stop(): Promise<void>;
+}
+
+const ROWS = 100;
+
+/** Starts the cluster, seeds `item`, sets the latencies and warms one connection per pool. */
+export async function startGeoBed(log: (message: string) => void): Promise<GeoBed> {
+  log('geo bed: starting PostgreSQL primary + 2 standbys');
+  const cluster = await startPostgresCluster({ replicas: 2 });
+  const pools: pg.Pool[] = [];
+  try {
+    const pool = (url: string): pg.Pool => {
+      const created = new pg.Pool({
+        connectionString: url,
+        max: 4,
+        connectionTimeoutMillis: 10_000,
+        query_timeout: 15_000,
+        idleTimeoutMillis: 0,
+      });
+      // An idle client's socket error (e.g. at shutdown) must not crash the bench.
+      created.on('error', () => undefined);
+      pools.push(created);
+      return created;
+    };
+    const [nearNode, farNode] = cluster.replicas;
+    if (nearNode === undefined || farNode === undefined) throw new Error('the geo bed needs two replicas');
+    const primary = pool(cluster.primary.url);
+    const near = pool(nearNode.url);
+    const far = pool(farNode.url);
+
+    await primary.query('create table item (id integer primary key, name text not null)');
+    await primary.query(`insert into item select g, 'item ' || g from generate_series(1, ${ROWS}) g`);
+    const target = await cluster.primary.currentPosition();
+    await Promise.all(cluster.replicas.map((replica) => replica.waitForPosition(target, 10_000)));
+    log(`geo bed: seeded ${ROWS} rows on every node`);
+
+    cluster.primary.setLatency(GEO_LATENCY_MS.primary);
+    nearNode.setLatency(GEO_LATENCY_MS.nearReplica);
+    farNode.setLatency(GEO_LATENCY_MS.farReplica);
+    // Open the pools' connections now, so no system pays a connection set-up inside its measurement.
+    await Promise.all([primary, near, far].map((each) => warm(each)));
+
+    const dialects = { primary, near, far };
+    let stopped: Promise<void> | undefined;
+    return {
+      cluster,
+      pools: dialects,
+      dialect: (node) => new PostgresDialect({ pool: dialects[node] }),
+      stop: () => {
+        stopped ??= closeAll(pools, cluster);
+        return stopped;
+      },
+    };
+  } catch (error) {
+    await closeAll(pools, cluster);
+    throw error;
+  }
+}
+
+async function warm(pool: pg.Pool): Promise<void> {
+  const clients = await Promise.all(Array.from({ length: 2 }, () => pool.connect()));
+  for (const client of clients) client.release();
+}
+
+async function closeAll(pools: readonly pg.Pool[], cluster: PostgresCluster): Promise<void> {
+  for (const node of [cluster.primary, ...cluster.replicas]) node.setLatency(0);
+  await Promise.allSettled(pools.map((each) => each.end()));
+  await cluster.stop();
+}
