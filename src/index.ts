@@ -1,21 +1,31 @@
-export { edgeDb } from './router/edge-db.js';
-export type { EdgeDbConfig, ConsistencyConfig } from './router/edge-db-config.js';
+export type { ConsistencyMode } from './consistency/consistency-mode.js';
+export { mergeTokens } from './consistency/merge-tokens.js';
+export { formatLsn, parseLsn } from './consistency/postgres-lsn.js';
+export { postgresReplication } from './consistency/postgres-replication.js';
+export type {
+  NodeRole,
+  PositionedResult,
+  ReplicationAdapter,
+  ReplicationFamily,
+} from './consistency/replication-adapter.js';
+export type { ReplicationPosition } from './consistency/replication-position.js';
+export { consistencyToken, type SessionInfo, sessionInfo } from './consistency/session-token.js';
+export {
+  readToken,
+  type TokenCookieOptions,
+  type TokenTransportOptions,
+  withToken,
+} from './consistency/token-transport.js';
+export { EdgeDbError, type EdgeDbErrorCode, isEdgeDbError } from './errors/edge-db-error.js';
 export type { Backend } from './router/backend.js';
-export type { Coordinates, RegionSpec } from './router/location/coordinates.js';
-export { type ReadPreference, READ_PREFERENCES } from './router/read-preference.js';
-export { type RouteHint, RouteHintPlugin, route } from './router/route-hint.js';
-export type { RouteEvent, RouteAttempt, RouteReason } from './router/route-event.js';
-export type { QueryClass, QueryClassReason } from './router/query-class.js';
 export { classifyQuery } from './router/classify-query.js';
 export { classifySql } from './router/classify-sql.js';
-export { explainRoute, type RouteExplanation } from './router/explain-route.js';
 export { resetClusterState } from './router/cluster-state.js';
-export { EdgeDbError, type EdgeDbErrorCode, isEdgeDbError } from './errors/edge-db-error.js';
-export type { ConsistencyMode } from './consistency/consistency-mode.js';
-export type { ReplicationPosition } from './consistency/replication-position.js';
-export type { ReplicationAdapter, ReplicationFamily, NodeRole, PositionedResult } from './consistency/replication-adapter.js';
-export { postgresReplication } from './consistency/postgres-replication.js';
-export { parseLsn, formatLsn } from './consistency/postgres-lsn.js';
-export { consistencyToken, sessionInfo, type SessionInfo } from './consistency/session-token.js';
-export { readToken, withToken, type TokenTransportOptions, type TokenCookieOptions } from './consistency/token-transport.js';
-export { mergeTokens } from './consistency/merge-tokens.js';
+export { edgeDb } from './router/edge-db.js';
+export type { ConsistencyConfig, EdgeDbConfig } from './router/edge-db-config.js';
+export { explainRoute, type RouteExplanation } from './router/explain-route.js';
+export type { Coordinates, RegionSpec } from './router/location/coordinates.js';
+export type { QueryClass, QueryClassReason } from './router/query-class.js';
+export { READ_PREFERENCES, type ReadPreference } from './router/read-preference.js';
+export type { RouteAttempt, RouteEvent, RouteReason } from './router/route-event.js';
+export { type RouteHint, RouteHintPlugin, route } from './router/route-hint.js';

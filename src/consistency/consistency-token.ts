@@ -33,7 +33,10 @@ export async function encodeToken(payload: ConsistencyTokenPayload, key?: Crypto
   view.setUint32(18, Math.max(0, Math.min(0xffffffff, Math.floor(payload.issuedAt))));
   const body = toBase64Url(bytes);
   if (key === undefined) return body;
-  const mac = new Uint8Array(await crypto.subtle.sign('HMAC', key, bytes as Uint8Array<ArrayBuffer>)).slice(0, MAC_BYTES);
+  const mac = new Uint8Array(await crypto.subtle.sign('HMAC', key, bytes as Uint8Array<ArrayBuffer>)).slice(
+    0,
+    MAC_BYTES,
+  );
   return `${body}.${toBase64Url(mac)}`;
 }
 
@@ -43,7 +46,11 @@ export async function encodeToken(payload: ConsistencyTokenPayload, key?: Crypto
  */
 export async function decodeToken(
   token: string,
-  options: { readonly key?: CryptoKey | undefined; readonly cluster?: bigint; readonly family?: ReplicationFamily },
+  options: {
+    readonly key?: CryptoKey | undefined;
+    readonly cluster?: bigint;
+    readonly family?: ReplicationFamily;
+  },
 ): Promise<ConsistencyTokenPayload> {
   if (typeof token !== 'string' || token.length === 0 || token.length > MAX_TOKEN_LENGTH) {
     throw malformed('it is empty, not a string, or too long');
@@ -52,21 +59,32 @@ export async function decodeToken(
   if (parts.length > 2) throw malformed('it has more than two parts');
   const bytes = fromBase64Url(parts[0]!);
   if (bytes === undefined) throw malformed('it is not base64url');
-  if (bytes.length < 1 || bytes[0] !== VERSION) throw malformed(`version ${bytes[0] ?? 'none'} is not supported`);
+  if (bytes.length < 1 || bytes[0] !== VERSION)
+    throw malformed(`version ${bytes[0] ?? 'none'} is not supported`);
   if (bytes.length !== PAYLOAD_BYTES) throw malformed('its payload has the wrong length');
   if (options.key !== undefined) {
     const mac = parts[1] === undefined ? undefined : fromBase64Url(parts[1]);
     if (mac === undefined || mac.length !== MAC_BYTES) {
-      throw new EdgeDbError('TOKEN_SIGNATURE_INVALID', 'edge-db: the consistency token is not signed, but a secret is configured');
+      throw new EdgeDbError(
+        'TOKEN_SIGNATURE_INVALID',
+        'edge-db: the consistency token is not signed, but a secret is configured',
+      );
     }
-    const expected = new Uint8Array(await crypto.subtle.sign('HMAC', options.key, bytes as Uint8Array<ArrayBuffer>)).slice(0, MAC_BYTES);
+    const expected = new Uint8Array(
+      await crypto.subtle.sign('HMAC', options.key, bytes as Uint8Array<ArrayBuffer>),
+    ).slice(0, MAC_BYTES);
     if (!constantTimeEqual(mac, expected)) {
-      throw new EdgeDbError('TOKEN_SIGNATURE_INVALID', 'edge-db: the consistency token signature does not verify (forged, altered, or signed with another secret)');
+      throw new EdgeDbError(
+        'TOKEN_SIGNATURE_INVALID',
+        'edge-db: the consistency token signature does not verify (forged, altered, or signed with another secret)',
+      );
     }
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const familyCode = view.getUint8(9);
-  const family = (Object.keys(FAMILY_CODES) as ReplicationFamily[]).find((f) => FAMILY_CODES[f] === familyCode);
+  const family = (Object.keys(FAMILY_CODES) as ReplicationFamily[]).find(
+    (f) => FAMILY_CODES[f] === familyCode,
+  );
   if (family === undefined) throw malformed(`unknown database family ${familyCode}`);
   const payload: ConsistencyTokenPayload = {
     cluster: view.getBigUint64(1),
@@ -91,9 +109,18 @@ export async function importTokenSecret(secret: string | Uint8Array | CryptoKey)
   if (typeof CryptoKey !== 'undefined' && secret instanceof CryptoKey) return secret;
   const bytes = typeof secret === 'string' ? new TextEncoder().encode(secret) : (secret as Uint8Array);
   if (bytes.length < 32) {
-    throw new EdgeDbError('CONFIG_INVALID', 'consistency.secret must be at least 32 bytes; generate one with `openssl rand -base64 32`');
+    throw new EdgeDbError(
+      'CONFIG_INVALID',
+      'consistency.secret must be at least 32 bytes; generate one with `openssl rand -base64 32`',
+    );
   }
-  return crypto.subtle.importKey('raw', bytes as Uint8Array<ArrayBuffer>, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+  return crypto.subtle.importKey(
+    'raw',
+    bytes as Uint8Array<ArrayBuffer>,
+    { name: 'HMAC', hash: 'SHA-256' },
+    false,
+    ['sign'],
+  );
 }
 
 /** FNV-1a 64-bit hash of a cluster key: stable across runtimes, synchronous, no crypto needed. */
@@ -108,7 +135,10 @@ export function clusterHash(key: string): bigint {
 }
 
 function malformed(why: string): EdgeDbError {
-  return new EdgeDbError('TOKEN_MALFORMED', `edge-db: the consistency token is malformed (${why}); it was ignored`);
+  return new EdgeDbError(
+    'TOKEN_MALFORMED',
+    `edge-db: the consistency token is malformed (${why}); it was ignored`,
+  );
 }
 
 function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {

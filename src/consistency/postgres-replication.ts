@@ -25,7 +25,10 @@ const REPLICA_POSITION = CompiledQuery.raw(
  */
 export const postgresReplication: ReplicationAdapter = Object.freeze({
   family: 'postgres' as const,
-  async readPosition(connection: DatabaseConnection, role: NodeRole): Promise<ReplicationPosition | undefined> {
+  async readPosition(
+    connection: DatabaseConnection,
+    role: NodeRole,
+  ): Promise<ReplicationPosition | undefined> {
     const result = await connection.executeQuery<{ lsn: string | null }>(
       role === 'primary' ? PRIMARY_POSITION : REPLICA_POSITION,
     );

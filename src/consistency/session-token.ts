@@ -1,9 +1,9 @@
+import type { Kysely } from 'kysely';
 import { EdgeDbError } from '../errors/edge-db-error.js';
+import { withDeadline } from '../router/deadline.js';
+import { routerContextOf } from '../router/explain-route.js';
 import type { RoutedNode } from '../router/routed-node.js';
 import type { RouterContext } from '../router/router-context.js';
-import { routerContextOf } from '../router/explain-route.js';
-import type { Kysely } from 'kysely';
-import { withDeadline } from '../router/deadline.js';
 import { decodeToken, encodeToken } from './consistency-token.js';
 
 /**
@@ -24,7 +24,9 @@ export async function restoreSession(context: RouterContext): Promise<void> {
     const surfaced =
       error instanceof EdgeDbError
         ? error
-        : new EdgeDbError('TOKEN_MALFORMED', 'the consistency token could not be read; it was ignored', { cause: error });
+        : new EdgeDbError('TOKEN_MALFORMED', 'the consistency token could not be read; it was ignored', {
+            cause: error,
+          });
     if (onInvalid === 'throw') throw surfaced;
     context.session.tokenError = surfaced;
   }
@@ -94,9 +96,17 @@ async function restoreOnce(db: Kysely<any>): Promise<void> {
 async function learnPosition(context: RouterContext, node: RoutedNode, pendingWrite: boolean): Promise<void> {
   if (node.adapter === undefined) return;
   const timeout = context.settings.attemptTimeoutMs;
-  const connection = await withDeadline(node.driver.acquireConnection(), timeout, `connecting to "${node.name}"`);
+  const connection = await withDeadline(
+    node.driver.acquireConnection(),
+    timeout,
+    `connecting to "${node.name}"`,
+  );
   try {
-    const position = await withDeadline(node.adapter.readPosition(connection, node.role), timeout, `node "${node.name}"`);
+    const position = await withDeadline(
+      node.adapter.readPosition(connection, node.role),
+      timeout,
+      `node "${node.name}"`,
+    );
     if (position === undefined) return;
     if (pendingWrite) context.session.resolvePending(position);
     else context.session.noteServedBy(node.name, node.role, position);

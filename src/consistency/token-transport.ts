@@ -70,7 +70,11 @@ export function readToken(request: Request, options: TokenTransportOptions = {})
  * return withToken(Response.json(result), await consistencyToken(db))
  * ```
  */
-export function withToken(response: Response, token: string | undefined, options: TokenCookieOptions = {}): Response {
+export function withToken(
+  response: Response,
+  token: string | undefined,
+  options: TokenCookieOptions = {},
+): Response {
   if (token === undefined) return response;
   const copy = new Response(response.body, response);
   copy.headers.set(options.header ?? DEFAULT_HEADER, token);
@@ -88,4 +92,3 @@ export function withToken(response: Response, token: string | undefined, options
   }
   return copy;
 }
-

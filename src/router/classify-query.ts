@@ -4,7 +4,12 @@ import { primaryClass, type QueryClass, READ_CLASS } from './query-class.js';
 import { ROOT_KIND_ROUTES } from './root-kind-routes.js';
 import { isSideEffectFunction } from './side-effect-functions.js';
 
-const NESTED_WRITE_KINDS = new Set(['InsertQueryNode', 'UpdateQueryNode', 'DeleteQueryNode', 'MergeQueryNode']);
+const NESTED_WRITE_KINDS = new Set([
+  'InsertQueryNode',
+  'UpdateQueryNode',
+  'DeleteQueryNode',
+  'MergeQueryNode',
+]);
 const LOCK_MODIFIERS = new Set(['ForUpdate', 'ForNoKeyUpdate', 'ForShare', 'ForKeyShare']);
 
 /** Raw SQL texts repeat (migrations, health checks, hand-written reports): remember recent verdicts. */
@@ -83,7 +88,10 @@ function inspectSelect(root: OperationNode): Inspection {
       }
       default:
         if (typeof node.kind === 'string' && NESTED_WRITE_KINDS.has(node.kind)) {
-          state.verdict = primaryClass('write', `${node.kind.replace(/QueryNode$/, '').toUpperCase()} inside a SELECT`);
+          state.verdict = primaryClass(
+            'write',
+            `${node.kind.replace(/QueryNode$/, '').toUpperCase()} inside a SELECT`,
+          );
         }
     }
     for (const key in node) {

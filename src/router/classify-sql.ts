@@ -4,7 +4,16 @@ import { type SqlToken, tokenizeSql } from './sql-lexer.js';
 
 const READ_STATEMENTS = new Set(['select', 'values', 'table', 'show', 'with', 'explain']);
 const WRITE_WORDS = new Set(['insert', 'update', 'delete', 'merge', 'upsert', 'replace', 'truncate', 'copy']);
-const TRANSACTION_WORDS = new Set(['begin', 'start', 'commit', 'end', 'rollback', 'abort', 'savepoint', 'release']);
+const TRANSACTION_WORDS = new Set([
+  'begin',
+  'start',
+  'commit',
+  'end',
+  'rollback',
+  'abort',
+  'savepoint',
+  'release',
+]);
 const SESSION_WORDS = new Set([
   'set',
   'reset',
@@ -32,7 +41,17 @@ const SESSION_WORDS = new Set([
   'call',
   'do',
 ]);
-const DDL_WORDS = new Set(['create', 'alter', 'drop', 'comment', 'grant', 'revoke', 'security', 'refresh', 'import']);
+const DDL_WORDS = new Set([
+  'create',
+  'alter',
+  'drop',
+  'comment',
+  'grant',
+  'revoke',
+  'security',
+  'refresh',
+  'import',
+]);
 
 /**
  * Classifies SQL text (raw `sql` queries, and Kysely-built SELECTs as a second check) for routing.
@@ -79,8 +98,10 @@ function classifyStatement(tokens: readonly SqlToken[]): QueryClass {
   if (WRITE_WORDS.has(keyword)) return primaryClass('write', keyword.toUpperCase());
   if (DDL_WORDS.has(keyword)) return primaryClass('ddl', keyword.toUpperCase());
   if (SESSION_WORDS.has(keyword)) return primaryClass('session', keyword.toUpperCase());
-  if (!READ_STATEMENTS.has(keyword)) return primaryClass('unknown', `unrecognised statement ${keyword.toUpperCase()}`);
-  if (keyword === 'explain' && explainAnalyzes(tokens)) return primaryClass('write', 'EXPLAIN ANALYZE runs the statement');
+  if (!READ_STATEMENTS.has(keyword))
+    return primaryClass('unknown', `unrecognised statement ${keyword.toUpperCase()}`);
+  if (keyword === 'explain' && explainAnalyzes(tokens))
+    return primaryClass('write', 'EXPLAIN ANALYZE runs the statement');
   return scanReadStatement(tokens, offset);
 }
 

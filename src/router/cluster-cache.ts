@@ -6,7 +6,11 @@ import type { EdgeDbConfig } from './edge-db-config.js';
  * The cluster's isolate cache, created on first use with the first instance's options (instances of one
  * cluster are built from the same configuration in practice).
  */
-export function clusterCacheFor(cluster: ClusterState, options: EdgeDbConfig['cache'], now: () => number): QueryCache {
+export function clusterCacheFor(
+  cluster: ClusterState,
+  options: EdgeDbConfig['cache'],
+  now: () => number,
+): QueryCache {
   let cache = cluster.extensions.get('cache') as QueryCache | undefined;
   if (cache === undefined) {
     cache = new QueryCache({

@@ -1,6 +1,6 @@
+import type { ClusterState } from './cluster-state.js';
 import { LatencyTracker } from './health/latency-tracker.js';
 import { OutlierDetector, type OutlierDetectorOptions } from './health/outlier-detector.js';
-import type { ClusterState } from './cluster-state.js';
 
 /** Isolate-level latency and health of one cluster's nodes: plain data, shared by its instances. */
 export interface ClusterHealth {
@@ -16,12 +16,16 @@ export interface ClusterHealth {
 export function clusterHealthFor(
   cluster: ClusterState,
   nodes: { readonly primary: string; readonly replicas: readonly string[] },
-  options: { readonly now: () => number; readonly outliers?: Omit<OutlierDetectorOptions, 'now'> | undefined },
+  options: {
+    readonly now: () => number;
+    readonly outliers?: Omit<OutlierDetectorOptions, 'now'> | undefined;
+  },
 ): ClusterHealth {
   const existing = cluster.extensions.get('health') as ClusterHealth | undefined;
   if (existing !== undefined) return existing;
   const latency = new Map<string, LatencyTracker>();
-  for (const name of [nodes.primary, ...nodes.replicas]) latency.set(name, new LatencyTracker({ now: options.now }));
+  for (const name of [nodes.primary, ...nodes.replicas])
+    latency.set(name, new LatencyTracker({ now: options.now }));
   const health: ClusterHealth = {
     latency,
     outliers: new OutlierDetector(nodes.replicas, { ...options.outliers, now: options.now }),

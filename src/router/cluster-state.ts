@@ -49,7 +49,11 @@ export function nodeStateFor(cluster: ClusterState, name: string): NodeState {
 }
 
 /** Raises a node's known position; positions never move backwards. */
-export function observeNodePosition(state: NodeState, position: ReplicationPosition | undefined, now: number): void {
+export function observeNodePosition(
+  state: NodeState,
+  position: ReplicationPosition | undefined,
+  now: number,
+): void {
   if (position === undefined) return;
   if (state.knownPosition === undefined || position >= state.knownPosition) {
     state.knownPosition = position;

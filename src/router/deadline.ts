@@ -16,7 +16,12 @@ export function withDeadline<T>(
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
-      reject(new EdgeDbError('TIMEOUT', `${what} did not answer within ${ms} ms; raise timeoutMs or check the node`));
+      reject(
+        new EdgeDbError(
+          'TIMEOUT',
+          `${what} did not answer within ${ms} ms; raise timeoutMs or check the node`,
+        ),
+      );
     }, ms);
     promise.then(
       (value) => {

@@ -6,14 +6,14 @@ import type { ReplicationAdapter } from '../consistency/replication-adapter.js';
 import { ConsistencySession } from '../consistency/session.js';
 import { EdgeDbError } from '../errors/edge-db-error.js';
 import type { Backend } from './backend.js';
-import { clusterStateFor, nodeStateFor } from './cluster-state.js';
-import type { EdgeDbConfig } from './edge-db-config.js';
-import { isReadPreference } from './read-preference.js';
 import { clusterCacheFor } from './cluster-cache.js';
 import { clusterHealthFor } from './cluster-health.js';
+import { clusterStateFor, nodeStateFor } from './cluster-state.js';
+import type { EdgeDbConfig } from './edge-db-config.js';
 import { detectCallerLocation } from './location/detect-caller-location.js';
 import { resolveRegion } from './location/resolve-region.js';
 import { rankForRead } from './rank-for-read.js';
+import { isReadPreference } from './read-preference.js';
 import type { RoutedNode } from './routed-node.js';
 import type { ResolvedRouterSettings, RouterContext } from './router-context.js';
 import { RoutingDialect } from './routing-dialect.js';
@@ -49,16 +49,22 @@ export function edgeDb<DB>(config: EdgeDbConfig): Kysely<DB> {
   const clusterKey =
     config.cluster ?? [config.primary, ...replicas].map((backend, i) => backend.id ?? names[i]!).join('|');
   const cluster = clusterStateFor(clusterKey);
-  const consistencyConfig = typeof config.consistency === 'string' ? { mode: config.consistency } : (config.consistency ?? {});
+  const consistencyConfig =
+    typeof config.consistency === 'string' ? { mode: config.consistency } : (config.consistency ?? {});
   const now = config.now ?? Date.now;
   const onRoute = config.onRoute;
   // Unknown region codes are configuration errors: fail at construction, not at the first read.
   const regions = [config.primary, ...replicas].map((backend) =>
     backend.region === undefined ? undefined : resolveRegion(backend.region),
   );
-  const caller = config.location === undefined
-    ? undefined
-    : detectCallerLocation({ request: config.location.request, env: config.location.env, explicit: config.location.region });
+  const caller =
+    config.location === undefined
+      ? undefined
+      : detectCallerLocation({
+          request: config.location.request,
+          env: config.location.env,
+          explicit: config.location.region,
+        });
 
   // Node drivers are created lazily, when Kysely asks the routing dialect for its driver.
   const context = (): RouterContext => {
@@ -108,8 +114,10 @@ export function edgeDb<DB>(config: EdgeDbConfig): Kysely<DB> {
           node.state.inFlight--;
           if (attempt.outcome === 'ok') tracker?.record(attempt.durationMs);
           if (node.role !== 'replica') return;
-          if (attempt.outcome === 'ok' || attempt.outcome === 'behind') health.outliers.recordSuccess(node.name);
-          else if (attempt.outcome === 'error' || attempt.outcome === 'timeout') health.outliers.recordFailure(node.name);
+          if (attempt.outcome === 'ok' || attempt.outcome === 'behind')
+            health.outliers.recordSuccess(node.name);
+          else if (attempt.outcome === 'error' || attempt.outcome === 'timeout')
+            health.outliers.recordFailure(node.name);
         };
       },
       tailLatencyMs: (node) => health.latency.get(node.name)?.percentileMs(0.95),
@@ -160,7 +168,10 @@ function nodeNames(primary: Backend, replicas: readonly Backend[]): string[] {
   const seen = new Set<string>();
   for (const name of names) {
     if (seen.has(name)) {
-      throw new EdgeDbError('CONFIG_INVALID', `two backends are named "${name}"; give every backend a unique name`);
+      throw new EdgeDbError(
+        'CONFIG_INVALID',
+        `two backends are named "${name}"; give every backend a unique name`,
+      );
     }
     seen.add(name);
   }
@@ -169,14 +180,17 @@ function nodeNames(primary: Backend, replicas: readonly Backend[]): string[] {
 
 function resolveSettings(config: EdgeDbConfig): ResolvedRouterSettings {
   if (config === null || typeof config !== 'object') {
-    throw new EdgeDbError('CONFIG_INVALID', 'edgeDb(config) needs a configuration object with at least `primary`');
+    throw new EdgeDbError(
+      'CONFIG_INVALID',
+      'edgeDb(config) needs a configuration object with at least `primary`',
+    );
   }
   assertBackend(config.primary, 'primary');
   if (config.replicas !== undefined) {
     if (!Array.isArray(config.replicas)) {
       throw new EdgeDbError('CONFIG_INVALID', '`replicas` must be an array of backends (or left out)');
     }
-    config.replicas.forEach((replica, i) => assertBackend(replica, `replicas[${i}]`));
+    for (const [i, replica] of config.replicas.entries()) assertBackend(replica, `replicas[${i}]`);
   }
   const readPreference = config.readPreference ?? 'replicaPreferred';
   if (!isReadPreference(readPreference)) {
@@ -186,34 +200,55 @@ function resolveSettings(config: EdgeDbConfig): ResolvedRouterSettings {
     );
   }
   if (readPreference === 'replica' && (config.replicas?.length ?? 0) === 0) {
-    throw new EdgeDbError('CONFIG_INVALID', "readPreference 'replica' needs at least one replica in `replicas`");
+    throw new EdgeDbError(
+      'CONFIG_INVALID',
+      "readPreference 'replica' needs at least one replica in `replicas`",
+    );
   }
-  const consistency = typeof config.consistency === 'string' ? { mode: config.consistency } : (config.consistency ?? {});
+  const consistency =
+    typeof config.consistency === 'string' ? { mode: config.consistency } : (config.consistency ?? {});
   const mode: ConsistencyMode = consistency.mode ?? 'session';
   if (!CONSISTENCY_MODES.includes(mode)) {
-    throw new EdgeDbError('CONFIG_INVALID', `consistency mode "${String(mode)}" is not one of ${CONSISTENCY_MODES.join(', ')}`);
+    throw new EdgeDbError(
+      'CONFIG_INVALID',
+      `consistency mode "${String(mode)}" is not one of ${CONSISTENCY_MODES.join(', ')}`,
+    );
   }
   return {
     readPreference,
     consistency: mode,
     readOnlyTransactionsOnReplicas: config.readOnlyTransactionsOnReplicas ?? false,
-    stickyAfterWriteMs: positive(consistency.stickyAfterWriteMs, 5000, 'consistency.stickyAfterWriteMs', true),
+    stickyAfterWriteMs: positive(
+      consistency.stickyAfterWriteMs,
+      5000,
+      'consistency.stickyAfterWriteMs',
+      true,
+    ),
     maxReplicaAttempts: positive(config.maxReplicaAttempts, 2, 'maxReplicaAttempts'),
     timeoutMs: positive(config.timeoutMs, 10_000, 'timeoutMs'),
     attemptTimeoutMs: positive(config.attemptTimeoutMs, 5_000, 'attemptTimeoutMs'),
-    maxStalenessMs: config.maxStalenessMs === undefined ? undefined : positive(config.maxStalenessMs, 0, 'maxStalenessMs', true),
+    maxStalenessMs:
+      config.maxStalenessMs === undefined
+        ? undefined
+        : positive(config.maxStalenessMs, 0, 'maxStalenessMs', true),
     latencyWindowMs: positive(config.latencyWindowMs, 5, 'latencyWindowMs', true),
     hedge:
       config.hedge === undefined || config.hedge === false
         ? false
-        : { afterMs: config.hedge === true ? undefined : positive(config.hedge.afterMs, 50, 'hedge.afterMs') },
+        : {
+            afterMs: config.hedge === true ? undefined : positive(config.hedge.afterMs, 50, 'hedge.afterMs'),
+          },
     cacheAllReads: config.cache !== undefined && (config.cache.allReads ?? true),
   };
 }
 
 function assertBackend(backend: unknown, where: string): void {
   const dialect = (backend as Backend | undefined)?.dialect;
-  if (dialect === undefined || typeof dialect.createDriver !== 'function' || typeof dialect.createAdapter !== 'function') {
+  if (
+    dialect === undefined ||
+    typeof dialect.createDriver !== 'function' ||
+    typeof dialect.createAdapter !== 'function'
+  ) {
     throw new EdgeDbError(
       'CONFIG_INVALID',
       `\`${where}\` must be a backend { dialect, name?, region? } with a Kysely dialect, e.g. neon({ url }) or libsql({ url })`,
@@ -224,7 +259,10 @@ function assertBackend(backend: unknown, where: string): void {
 function positive(value: number | undefined, fallback: number, name: string, allowZero = false): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || Number.isNaN(value) || value < 0 || (!allowZero && value === 0)) {
-    throw new EdgeDbError('CONFIG_INVALID', `\`${name}\` must be a ${allowZero ? 'non-negative' : 'positive'} number of milliseconds or a count, got ${String(value)}`);
+    throw new EdgeDbError(
+      'CONFIG_INVALID',
+      `\`${name}\` must be a ${allowZero ? 'non-negative' : 'positive'} number of milliseconds or a count, got ${String(value)}`,
+    );
   }
   return value;
 }

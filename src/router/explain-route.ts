@@ -12,7 +12,12 @@ import { RoutingConnection } from './routing-connection.js';
 export interface RouteExplanation {
   readonly queryClass: QueryClass;
   /** The nodes that would be tried, in order. */
-  readonly attempts: readonly { readonly node: string; readonly role: 'primary' | 'replica'; readonly reason: RouteReason; readonly check: FreshnessCheck }[];
+  readonly attempts: readonly {
+    readonly node: string;
+    readonly role: 'primary' | 'replica';
+    readonly reason: RouteReason;
+    readonly check: FreshnessCheck;
+  }[];
   /** The session position the read must reflect (decimal), if any. */
   readonly requiredPosition?: string;
 }
@@ -26,7 +31,11 @@ export interface RouteExplanation {
  * plan.attempts[0] // { node: 'primary', role: 'primary', reason: 'lock', check: 'none' }
  * ```
  */
-export async function explainRoute(db: Kysely<any>, query: Compilable | CompiledQuery, hint?: RouteHint): Promise<RouteExplanation> {
+export async function explainRoute(
+  db: Kysely<any>,
+  query: Compilable | CompiledQuery,
+  hint?: RouteHint,
+): Promise<RouteExplanation> {
   const compiled = 'compile' in query ? query.compile() : query;
   const context = await routerContextOf(db);
   const queryClass = classifyQuery(compiled);
@@ -46,7 +55,12 @@ export async function explainRoute(db: Kysely<any>, query: Compilable | Compiled
   });
   return {
     queryClass,
-    attempts: plan.attempts.map((a) => ({ node: a.node.name, role: a.node.role, reason: a.reason, check: a.check })),
+    attempts: plan.attempts.map((a) => ({
+      node: a.node.name,
+      role: a.node.role,
+      reason: a.reason,
+      check: a.check,
+    })),
     ...(plan.requiredPosition === undefined ? {} : { requiredPosition: plan.requiredPosition.toString() }),
   };
 }

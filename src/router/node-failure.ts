@@ -5,7 +5,23 @@ import { EdgeDbError } from '../errors/edge-db-error.js';
  * node, so it is not retried elsewhere. Everything else (connection exceptions, shutdowns, recovery conflicts,
  * timeouts, HTTP and socket failures) counts as a node failure for reads.
  */
-const STATEMENT_SQLSTATE_CLASSES = new Set(['21', '22', '23', '27', '28', '2B', '2F', '34', '38', '39', '3F', '42', '44', '0A', 'P0']);
+const STATEMENT_SQLSTATE_CLASSES = new Set([
+  '21',
+  '22',
+  '23',
+  '27',
+  '28',
+  '2B',
+  '2F',
+  '34',
+  '38',
+  '39',
+  '3F',
+  '42',
+  '44',
+  '0A',
+  'P0',
+]);
 
 /** SQLite result codes that describe the statement or data rather than the node. */
 const STATEMENT_SQLITE_CODES = /^SQLITE_(ERROR|CONSTRAINT|MISMATCH|RANGE|TOOBIG|AUTH|FORMAT|NOTADB)(_|$)/;
@@ -17,9 +33,13 @@ const STATEMENT_SQLITE_CODES = /^SQLITE_(ERROR|CONSTRAINT|MISMATCH|RANGE|TOOBIG|
  */
 export function isNodeFailure(error: unknown): boolean {
   if (error instanceof EdgeDbError) {
-    return ['TIMEOUT', 'REPLICA_BEHIND', 'READ_ONLY_NODE', 'NO_REPLICA_AVAILABLE', 'PRIMARY_UNAVAILABLE'].includes(
-      error.code,
-    );
+    return [
+      'TIMEOUT',
+      'REPLICA_BEHIND',
+      'READ_ONLY_NODE',
+      'NO_REPLICA_AVAILABLE',
+      'PRIMARY_UNAVAILABLE',
+    ].includes(error.code);
   }
   if (error === null || typeof error !== 'object') return true;
   const code = (error as { code?: unknown }).code;
@@ -39,7 +59,8 @@ export function isUnreachable(error: unknown): boolean {
   if (error instanceof EdgeDbError) return error.code === 'TIMEOUT' || error.code === 'PRIMARY_UNAVAILABLE';
   if (error === null || typeof error !== 'object') return true;
   const code = (error as { code?: unknown }).code;
-  if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return ['08', '53', '57'].includes(code.slice(0, 2));
+  if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code))
+    return ['08', '53', '57'].includes(code.slice(0, 2));
   if (typeof code === 'string' && code.startsWith('SQLITE_')) return false;
   // LibsqlError/NeonDbError without a SQL code, fetch TypeErrors, socket errors (ECONNREFUSED, ...).
   return true;

@@ -1,4 +1,12 @@
-import type { KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs, QueryId, QueryResult, RootOperationNode, UnknownRow } from 'kysely';
+import type {
+  KyselyPlugin,
+  PluginTransformQueryArgs,
+  PluginTransformResultArgs,
+  QueryId,
+  QueryResult,
+  RootOperationNode,
+  UnknownRow,
+} from 'kysely';
 import type { ConsistencyMode } from '../consistency/consistency-mode.js';
 import type { ReadPreference } from './read-preference.js';
 
@@ -15,7 +23,14 @@ export interface RouteHint {
   /** Deadline for the whole query including fallbacks, in milliseconds. */
   readonly timeoutMs?: number;
   /** Cache this read (`true` or options), or never cache it (`false`). */
-  readonly cache?: boolean | { readonly ttlMs?: number; readonly swrMs?: number; readonly tags?: readonly string[]; readonly allowVolatile?: boolean };
+  readonly cache?:
+    | boolean
+    | {
+        readonly ttlMs?: number;
+        readonly swrMs?: number;
+        readonly tags?: readonly string[];
+        readonly allowVolatile?: boolean;
+      };
 }
 
 /**

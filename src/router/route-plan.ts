@@ -1,6 +1,6 @@
 import type { ConsistencyMode } from '../consistency/consistency-mode.js';
-import type { ConsistencySession } from '../consistency/session.js';
 import type { ReplicationPosition } from '../consistency/replication-position.js';
+import type { ConsistencySession } from '../consistency/session.js';
 import { EdgeDbError } from '../errors/edge-db-error.js';
 import type { QueryClass } from './query-class.js';
 import type { ReadPreference } from './read-preference.js';
@@ -64,7 +64,9 @@ export interface PlanInput {
  */
 export function planRoute(input: PlanInput): RoutePlan {
   const plan = planAttempts(input);
-  return input.consistency === 'session' && !input.queryClass.requiresPrimary ? { ...plan, tracksSession: true } : plan;
+  return input.consistency === 'session' && !input.queryClass.requiresPrimary
+    ? { ...plan, tracksSession: true }
+    : plan;
 }
 
 function planAttempts(input: PlanInput): RoutePlan {
@@ -86,7 +88,10 @@ function planAttempts(input: PlanInput): RoutePlan {
         }). Remove the hint for writes, or use readPreference 'replicaPreferred' for mixed builders.`,
       );
     }
-    return { attempts: [attempt(primary, queryClass.reason as RouteReason, 'none', true)], requiredPosition: undefined };
+    return {
+      attempts: [attempt(primary, queryClass.reason as RouteReason, 'none', true)],
+      requiredPosition: undefined,
+    };
   }
 
   const session = input.session;
@@ -110,7 +115,8 @@ function planAttempts(input: PlanInput): RoutePlan {
   // allows, learns the position in the same round trip so later reads can use replicas again.
   if (input.consistency === 'session' && session.positionPending) {
     const canLearn = primary.adapter !== undefined;
-    const recent = session.lastWriteAt !== undefined && input.now - session.lastWriteAt < input.stickyAfterWriteMs;
+    const recent =
+      session.lastWriteAt !== undefined && input.now - session.lastWriteAt < input.stickyAfterWriteMs;
     if (canLearn || recent) {
       return {
         attempts: [attempt(primary, 'after-write', 'none', canLearn)],
@@ -124,15 +130,27 @@ function planAttempts(input: PlanInput): RoutePlan {
   if (input.consistency === 'session' && session.unlearnedNode !== undefined) {
     const sticky = input.nodesByName.get(session.unlearnedNode);
     if (sticky !== undefined && sticky.role === 'replica' && preference !== 'primaryPreferred') {
-      const stickyAttempt = attempt(sticky, 'sticky', checkFor(sticky, requiredPosition) ?? 'none', learns(sticky));
+      const stickyAttempt = attempt(
+        sticky,
+        'sticky',
+        checkFor(sticky, requiredPosition) ?? 'none',
+        learns(sticky),
+      );
       return {
-        attempts: preference === 'replica' ? [stickyAttempt] : [stickyAttempt, attempt(primary, 'fallback', 'none', learns(primary))],
+        attempts:
+          preference === 'replica'
+            ? [stickyAttempt]
+            : [stickyAttempt, attempt(primary, 'fallback', 'none', learns(primary))],
         requiredPosition,
         detail: 'monotonic reads: the last read position is unknown',
       };
     }
     if (sticky?.role === 'primary') {
-      return { attempts: [attempt(primary, 'sticky', 'none', true)], requiredPosition, detail: 'monotonic reads: learning the position' };
+      return {
+        attempts: [attempt(primary, 'sticky', 'none', true)],
+        requiredPosition,
+        detail: 'monotonic reads: learning the position',
+      };
     }
   }
 
@@ -145,7 +163,13 @@ function planAttempts(input: PlanInput): RoutePlan {
     replicaAttempts.push(
       attempt(
         replica,
-        replicaAttempts.length > 0 ? 'fallback' : known ? 'caught-up' : check === 'none' ? 'nearest' : 'checked',
+        replicaAttempts.length > 0
+          ? 'fallback'
+          : known
+            ? 'caught-up'
+            : check === 'none'
+              ? 'nearest'
+              : 'checked',
         check,
         learns(replica),
       ),
@@ -163,7 +187,10 @@ function planAttempts(input: PlanInput): RoutePlan {
   switch (preference) {
     case 'primaryPreferred':
       return {
-        attempts: [attempt(primary, 'preference', 'none', learns(primary)), ...replicaAttempts.map(asFallback)],
+        attempts: [
+          attempt(primary, 'preference', 'none', learns(primary)),
+          ...replicaAttempts.map(asFallback),
+        ],
         requiredPosition,
       };
     case 'replica':
@@ -187,7 +214,12 @@ function checkFor(node: RoutedNode, required: ReplicationPosition | undefined): 
   return node.adapter.executeWithPosition !== undefined ? 'piggyback' : 'probe';
 }
 
-function attempt(node: RoutedNode, reason: RouteReason, check: FreshnessCheck, learnPosition: boolean): PlannedAttempt {
+function attempt(
+  node: RoutedNode,
+  reason: RouteReason,
+  check: FreshnessCheck,
+  learnPosition: boolean,
+): PlannedAttempt {
   return { node, reason, check, learnPosition };
 }
 

@@ -1,7 +1,7 @@
+import type { QueryCache } from '../cache/query-cache.js';
 import type { ConsistencyMode } from '../consistency/consistency-mode.js';
 import type { ReplicationFamily } from '../consistency/replication-adapter.js';
 import type { ConsistencySession } from '../consistency/session.js';
-import type { QueryCache } from '../cache/query-cache.js';
 import type { ClusterState } from './cluster-state.js';
 import type { ReadPreference } from './read-preference.js';
 import type { RouteAttempt, RouteEvent } from './route-event.js';

@@ -1,4 +1,10 @@
-import type { CompiledQuery, DatabaseConnection, QueryResult, RootOperationNode, TransactionSettings } from 'kysely';
+import type {
+  CompiledQuery,
+  DatabaseConnection,
+  QueryResult,
+  RootOperationNode,
+  TransactionSettings,
+} from 'kysely';
 import { cacheKey } from '../cache/cache-key.js';
 import { readTablesOf } from '../cache/read-tables.js';
 import { isVolatileSql } from '../cache/volatile-functions.js';
@@ -73,7 +79,11 @@ export class RoutingConnection implements DatabaseConnection {
   /** Tables written inside the current transaction, invalidated in the cache at commit. */
   #transactionTables: Set<string> | 'all' = new Set();
 
-  async *streamQuery<R>(query: CompiledQuery, chunkSize?: number, ...rest: unknown[]): AsyncIterableIterator<QueryResult<R>> {
+  async *streamQuery<R>(
+    query: CompiledQuery,
+    chunkSize?: number,
+    ...rest: unknown[]
+  ): AsyncIterableIterator<QueryResult<R>> {
     const started = this.#ctx.now();
     const hint = routeHintOf(query.queryId);
     let node: RoutedNode;
@@ -101,18 +111,33 @@ export class RoutingConnection implements DatabaseConnection {
     }
     let error: unknown;
     try {
-      yield* (connection.streamQuery as (q: CompiledQuery, c?: number, ...r: unknown[]) => AsyncIterableIterator<QueryResult<R>>)(
-        query,
-        chunkSize,
-        ...rest,
-      );
+      yield* (
+        connection.streamQuery as (
+          q: CompiledQuery,
+          c?: number,
+          ...r: unknown[]
+        ) => AsyncIterableIterator<QueryResult<R>>
+      )(query, chunkSize, ...rest);
     } catch (caught) {
       error = caught;
       throw caught;
     } finally {
       const durationMs = this.#ctx.now() - started;
-      const attempt: RouteAttempt = { node: node.name, role: node.role, outcome: error === undefined ? 'ok' : 'error', durationMs };
-      this.#ctx.emit({ sql: query.sql, node: node.name, role: node.role, reason, durationMs, attempts: [attempt], ...(error === undefined ? {} : { error }) });
+      const attempt: RouteAttempt = {
+        node: node.name,
+        role: node.role,
+        outcome: error === undefined ? 'ok' : 'error',
+        durationMs,
+      };
+      this.#ctx.emit({
+        sql: query.sql,
+        node: node.name,
+        role: node.role,
+        reason,
+        durationMs,
+        attempts: [attempt],
+        ...(error === undefined ? {} : { error }),
+      });
     }
   }
 
@@ -121,7 +146,11 @@ export class RoutingConnection implements DatabaseConnection {
     const started = this.#ctx.now();
     let node = this.#ctx.primary;
     let reason: RouteReason = 'transaction';
-    if (settings.accessMode === 'read only' && this.#ctx.settings.readOnlyTransactionsOnReplicas && !this.#pinned) {
+    if (
+      settings.accessMode === 'read only' &&
+      this.#ctx.settings.readOnlyTransactionsOnReplicas &&
+      !this.#pinned
+    ) {
       const plan = this.#plan(READ_CLASS, undefined, started);
       const replica = plan.attempts.find((a) => a.node.role === 'replica' && a.check === 'none');
       if (replica !== undefined) {
@@ -188,7 +217,9 @@ export class RoutingConnection implements DatabaseConnection {
     this.#held.clear();
     this.#transaction = undefined;
     this.#pinned = false;
-    const results = await Promise.allSettled(held.map(([node, connection]) => node.driver.releaseConnection(connection)));
+    const results = await Promise.allSettled(
+      held.map(([node, connection]) => node.driver.releaseConnection(connection)),
+    );
     const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed.length > 0) {
       throw new EdgeDbError('LIFECYCLE_FAILED', 'releasing a connection failed', {
@@ -223,12 +254,21 @@ export class RoutingConnection implements DatabaseConnection {
     });
   }
 
-  async #acquire(node: RoutedNode, timeoutMs = this.#ctx.settings.attemptTimeoutMs): Promise<DatabaseConnection> {
+  async #acquire(
+    node: RoutedNode,
+    timeoutMs = this.#ctx.settings.attemptTimeoutMs,
+  ): Promise<DatabaseConnection> {
     const held = this.#held.get(node);
     if (held !== undefined) return held;
-    const connection = await withDeadline(node.driver.acquireConnection(), timeoutMs, `connecting to "${node.name}"`, (late) => {
-      if (late.status === 'fulfilled') void node.driver.releaseConnection(late.value).catch(() => undefined);
-    });
+    const connection = await withDeadline(
+      node.driver.acquireConnection(),
+      timeoutMs,
+      `connecting to "${node.name}"`,
+      (late) => {
+        if (late.status === 'fulfilled')
+          void node.driver.releaseConnection(late.value).catch(() => undefined);
+      },
+    );
     this.#held.set(node, connection);
     return connection;
   }
@@ -298,7 +338,11 @@ export class RoutingConnection implements DatabaseConnection {
         result = positioned.result;
         position = positioned.position;
       } else {
-        result = await withDeadline(connection.executeQuery<R>(query, ...(rest as [])), deadline, `primary "${node.name}"`);
+        result = await withDeadline(
+          connection.executeQuery<R>(query, ...(rest as [])),
+          deadline,
+          `primary "${node.name}"`,
+        );
       }
       if (writes) {
         ctx.session.noteWrite(position, ctx.now());
@@ -311,7 +355,11 @@ export class RoutingConnection implements DatabaseConnection {
       return result;
     } catch (error) {
       const failure = isUnreachable(error);
-      const attempt = this.#attempt(node, isEdgeDbError(error, 'TIMEOUT') ? 'timeout' : 'error', attemptStart);
+      const attempt = this.#attempt(
+        node,
+        isEdgeDbError(error, 'TIMEOUT') ? 'timeout' : 'error',
+        attemptStart,
+      );
       finishAttempt(attempt);
       if (failure) {
         this.#discard(node);
@@ -375,7 +423,12 @@ export class RoutingConnection implements DatabaseConnection {
             : undefined;
     let key: string;
     try {
-      key = cacheKey({ family: ctx.tokens.family === 'libsql' ? 'libsql' : 'postgres', sql: query.sql, parameters: query.parameters, clusterKey: ctx.clusterKey });
+      key = cacheKey({
+        family: ctx.tokens.family === 'libsql' ? 'libsql' : 'postgres',
+        sql: query.sql,
+        parameters: query.parameters,
+        clusterKey: ctx.clusterKey,
+      });
     } catch {
       return (await this.#readFromNodes<R>(plan, query, rest, started, hint)).result;
     }
@@ -514,17 +567,42 @@ export class RoutingConnection implements DatabaseConnection {
         },
       );
       const reason: RouteReason = winner.hedged ? 'hedged' : value.reason;
-      this.#finish(query, value.node, reason, started, attempts, undefined, plan.detail, plan.requiredPosition, cacheOutcome);
+      this.#finish(
+        query,
+        value.node,
+        reason,
+        started,
+        attempts,
+        undefined,
+        plan.detail,
+        plan.requiredPosition,
+        cacheOutcome,
+      );
       return value;
     } catch (error) {
       const lastNode = plan.attempts.find((a) => a.node.name === attempts.at(-1)?.node)?.node ?? ctx.primary;
       const surfaced = this.#readError(error, plan, attempts, lastNode, hint);
-      this.#finish(query, lastNode, plan.attempts.at(-1)?.reason ?? 'no-replica', started, attempts, surfaced, plan.detail, plan.requiredPosition);
+      this.#finish(
+        query,
+        lastNode,
+        plan.attempts.at(-1)?.reason ?? 'no-replica',
+        started,
+        attempts,
+        surfaced,
+        plan.detail,
+        plan.requiredPosition,
+      );
       throw surfaced;
     }
   }
 
-  #readError(error: unknown, plan: RoutePlan, attempts: RouteAttempt[], lastNode: RoutedNode, hint: RouteHint | undefined): unknown {
+  #readError(
+    error: unknown,
+    plan: RoutePlan,
+    attempts: RouteAttempt[],
+    lastNode: RoutedNode,
+    hint: RouteHint | undefined,
+  ): unknown {
     const ctx = this.#ctx;
     if (!isNodeFailure(error)) return error;
     const tried = attempts.map((a) => `${a.node}: ${a.outcome}`).join(', ') || 'none usable';
@@ -565,7 +643,11 @@ export class RoutingConnection implements DatabaseConnection {
     timeoutMs: number,
     signal: AbortSignal,
     tracksSession: boolean,
-  ): Promise<{ result: QueryResult<R>; position: ReplicationPosition | undefined; floor: ReplicationPosition | undefined }> {
+  ): Promise<{
+    result: QueryResult<R>;
+    position: ReplicationPosition | undefined;
+    floor: ReplicationPosition | undefined;
+  }> {
     const ctx = this.#ctx;
     const { node } = planned;
     const adapter = node.adapter;
@@ -591,10 +673,16 @@ export class RoutingConnection implements DatabaseConnection {
         floor = await withDeadline(adapter.readPosition(connection, node.role), timeoutMs, label);
         observeNodePosition(node.state, floor, ctx.now());
         if (required !== undefined && (floor === undefined || floor < required)) {
-          throw new EdgeDbError('REPLICA_BEHIND', `replica "${node.name}" has not applied the session's position yet`);
+          throw new EdgeDbError(
+            'REPLICA_BEHIND',
+            `replica "${node.name}" has not applied the session's position yet`,
+          );
         }
       }
-      if (adapter?.executeWithPosition !== undefined && (planned.check === 'piggyback' || planned.learnPosition)) {
+      if (
+        adapter?.executeWithPosition !== undefined &&
+        (planned.check === 'piggyback' || planned.learnPosition)
+      ) {
         const positioned = await withDeadline(
           adapter.executeWithPosition<R>(connection, query, {
             role: node.role,
@@ -627,7 +715,8 @@ export class RoutingConnection implements DatabaseConnection {
       // failover (or forged). Nothing can satisfy it; trust the primary and forget positions beyond it.
       ctx.session.rewindTo(position);
       for (const state of ctx.cluster.nodes.values()) {
-        if (state.knownPosition !== undefined && state.knownPosition > position) state.knownPosition = undefined;
+        if (state.knownPosition !== undefined && state.knownPosition > position)
+          state.knownPosition = undefined;
       }
     }
     if (planned.reason === 'after-write' && position !== undefined) ctx.session.resolvePending(position);

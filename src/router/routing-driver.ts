@@ -37,15 +37,27 @@ export class RoutingDriver implements Driver {
     await routing(connection).rollbackTransaction();
   }
 
-  async savepoint(connection: DatabaseConnection, name: string, compile: QueryCompiler['compileQuery']): Promise<void> {
+  async savepoint(
+    connection: DatabaseConnection,
+    name: string,
+    compile: QueryCompiler['compileQuery'],
+  ): Promise<void> {
     await routing(connection).savepointOperation('savepoint', name, compile);
   }
 
-  async rollbackToSavepoint(connection: DatabaseConnection, name: string, compile: QueryCompiler['compileQuery']): Promise<void> {
+  async rollbackToSavepoint(
+    connection: DatabaseConnection,
+    name: string,
+    compile: QueryCompiler['compileQuery'],
+  ): Promise<void> {
     await routing(connection).savepointOperation('rollbackToSavepoint', name, compile);
   }
 
-  async releaseSavepoint(connection: DatabaseConnection, name: string, compile: QueryCompiler['compileQuery']): Promise<void> {
+  async releaseSavepoint(
+    connection: DatabaseConnection,
+    name: string,
+    compile: QueryCompiler['compileQuery'],
+  ): Promise<void> {
     await routing(connection).savepointOperation('releaseSavepoint', name, compile);
   }
 
@@ -70,7 +82,11 @@ function routing(connection: DatabaseConnection): RoutingConnection {
 }
 
 /** Runs `operation` on every node at once; failures are gathered, never hidden behind the first one. */
-async function fanOut(operation: string, nodes: RoutedNode[], run: (node: RoutedNode) => Promise<void>): Promise<void> {
+async function fanOut(
+  operation: string,
+  nodes: RoutedNode[],
+  run: (node: RoutedNode) => Promise<void>,
+): Promise<void> {
   const results = await Promise.allSettled(nodes.map(run));
   const failures = results.flatMap((result, index) =>
     result.status === 'rejected' ? [{ node: nodes[index]!.name, reason: result.reason as unknown }] : [],
@@ -81,7 +97,12 @@ async function fanOut(operation: string, nodes: RoutedNode[], run: (node: Routed
       `${operation} failed on ${failures.map((f) => `"${f.node}"`).join(', ')}: ${failures
         .map((f) => (f.reason instanceof Error ? f.reason.message : String(f.reason)))
         .join('; ')}`,
-      { cause: new AggregateError(failures.map((f) => f.reason), `${operation} failed`) },
+      {
+        cause: new AggregateError(
+          failures.map((f) => f.reason),
+          `${operation} failed`,
+        ),
+      },
     );
   }
 }

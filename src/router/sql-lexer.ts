@@ -45,7 +45,11 @@ export function tokenizeSql(sql: string): SqlToken[] {
       i = skipDollar(sql, i);
     } else if ((ch === 'E' || ch === 'e') && next === "'" && !isWordPart(sql[i - 1])) {
       i = skipQuoted(sql, i + 2, "'", true);
-    } else if ((ch === 'X' || ch === 'x' || ch === 'B' || ch === 'b') && next === "'" && !isWordPart(sql[i - 1])) {
+    } else if (
+      (ch === 'X' || ch === 'x' || ch === 'B' || ch === 'b') &&
+      next === "'" &&
+      !isWordPart(sql[i - 1])
+    ) {
       i = skipQuoted(sql, i + 2, "'", false);
     } else if (WORD_START.test(ch)) {
       let end = i + 1;

@@ -1,21 +1,27 @@
-export { startPostgresCluster, type PostgresCluster } from './postgres/postgres-cluster.js';
-export type { PostgresClusterOptions } from './postgres/postgres-cluster-options.js';
-export type { PostgresNode, PostgresPrimary, PostgresReplica } from './postgres/postgres-node.js';
-export { startLatencyRelay, type LatencyRelay, type LatencyRelayOptions } from './network/latency-relay.js';
-export { neonLocalSettings, type NeonProxy, type NeonProxyOptions, type NeonProxyStats, startNeonProxy } from './neon/index.js';
+export * from './containers/index.js';
 export {
-  type LibsqlServer,
-  type LibsqlServerOptions,
-  type LibsqlNodeMode,
-  startLibsqlServer,
   type LibsqlCluster,
   type LibsqlClusterOptions,
   type LibsqlClusterPrimary,
   type LibsqlClusterReplica,
+  type LibsqlNodeMode,
+  type LibsqlServer,
+  type LibsqlServerOptions,
   startLibsqlCluster,
+  startLibsqlServer,
 } from './libsql/index.js';
-export type { RelayMode } from './network/relay-mode.js';
+export {
+  type NeonProxy,
+  type NeonProxyOptions,
+  type NeonProxyStats,
+  neonLocalSettings,
+  startNeonProxy,
+} from './neon/index.js';
 export { findFreePort } from './network/find-free-port.js';
-export { registerExitCleanup } from './process-cleanup.js';
+export { type LatencyRelay, type LatencyRelayOptions, startLatencyRelay } from './network/latency-relay.js';
+export type { RelayMode } from './network/relay-mode.js';
 export { findPostgresBinaries, type PostgresBinaries } from './postgres/postgres-binaries.js';
-export * from './containers/index.js';
+export { type PostgresCluster, startPostgresCluster } from './postgres/postgres-cluster.js';
+export type { PostgresClusterOptions } from './postgres/postgres-cluster-options.js';
+export type { PostgresNode, PostgresPrimary, PostgresReplica } from './postgres/postgres-node.js';
+export { registerExitCleanup } from './process-cleanup.js';

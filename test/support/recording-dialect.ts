@@ -43,7 +43,8 @@ export class FakeCluster {
 
   /** Which node ran the last statement whose SQL contains `fragment`. */
   whoRan(fragment: string): string | undefined {
-    for (let i = this.log.length - 1; i >= 0; i--) if (this.log[i]!.sql.includes(fragment)) return this.log[i]!.node;
+    for (let i = this.log.length - 1; i >= 0; i--)
+      if (this.log[i]!.sql.includes(fragment)) return this.log[i]!.node;
     return undefined;
   }
 
@@ -95,7 +96,8 @@ class FakeConnection implements DatabaseConnection {
     const isSelect = /^\s*(select|with|values|table|show|explain|\(|--|\/\*)/i.test(query.sql);
     const isControl = /^\s*(begin|commit|rollback|savepoint|release)/i.test(query.sql);
     if (!isSelect && !isControl) {
-      if (node.role === 'replica') throw new EdgeDbError('READ_ONLY_NODE', `fake replica ${node.name} refuses writes`);
+      if (node.role === 'replica')
+        throw new EdgeDbError('READ_ONLY_NODE', `fake replica ${node.name} refuses writes`);
       node.cluster.primaryPosition += 10n;
       return { rows: [], numAffectedRows: 1n };
     }
@@ -105,7 +107,8 @@ class FakeConnection implements DatabaseConnection {
 
   async *streamQuery<R>(query: CompiledQuery, chunkSize = 1): AsyncIterableIterator<QueryResult<R>> {
     const result = await this.executeQuery<R>(query);
-    for (let i = 0; i < result.rows.length; i += chunkSize) yield { rows: result.rows.slice(i, i + chunkSize) };
+    for (let i = 0; i < result.rows.length; i += chunkSize)
+      yield { rows: result.rows.slice(i, i + chunkSize) };
   }
 
   currentPosition(): bigint {
@@ -128,7 +131,11 @@ class FakeDriver implements Driver {
   }
   async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
     const mode = settings.accessMode ? ` ${settings.accessMode}` : '';
-    await connection.executeQuery({ sql: `begin${mode}`, parameters: [], query: { kind: 'RawNode' } } as never);
+    await connection.executeQuery({
+      sql: `begin${mode}`,
+      parameters: [],
+      query: { kind: 'RawNode' },
+    } as never);
   }
   async commitTransaction(connection: DatabaseConnection): Promise<void> {
     await connection.executeQuery({ sql: 'commit', parameters: [], query: { kind: 'RawNode' } } as never);
@@ -137,13 +144,25 @@ class FakeDriver implements Driver {
     await connection.executeQuery({ sql: 'rollback', parameters: [], query: { kind: 'RawNode' } } as never);
   }
   async savepoint(connection: DatabaseConnection, name: string): Promise<void> {
-    await connection.executeQuery({ sql: `savepoint ${name}`, parameters: [], query: { kind: 'RawNode' } } as never);
+    await connection.executeQuery({
+      sql: `savepoint ${name}`,
+      parameters: [],
+      query: { kind: 'RawNode' },
+    } as never);
   }
   async rollbackToSavepoint(connection: DatabaseConnection, name: string): Promise<void> {
-    await connection.executeQuery({ sql: `rollback to savepoint ${name}`, parameters: [], query: { kind: 'RawNode' } } as never);
+    await connection.executeQuery({
+      sql: `rollback to savepoint ${name}`,
+      parameters: [],
+      query: { kind: 'RawNode' },
+    } as never);
   }
   async releaseSavepoint(connection: DatabaseConnection, name: string): Promise<void> {
-    await connection.executeQuery({ sql: `release savepoint ${name}`, parameters: [], query: { kind: 'RawNode' } } as never);
+    await connection.executeQuery({
+      sql: `release savepoint ${name}`,
+      parameters: [],
+      query: { kind: 'RawNode' },
+    } as never);
   }
   async releaseConnection(connection: DatabaseConnection): Promise<void> {
     this.node.open.delete((connection as FakeConnection).id);
@@ -206,7 +225,11 @@ export function fakeCluster(
     const node = new FakeNode(cluster, name, role);
     cluster.nodes.set(name, node);
     const mode = options.replication ?? 'piggyback';
-    const backend: Backend = { name, dialect: new FakeDialect(node), id: `fake-${cluster.nodes.size}-${Math.random()}` };
+    const backend: Backend = {
+      name,
+      dialect: new FakeDialect(node),
+      id: `fake-${cluster.nodes.size}-${Math.random()}`,
+    };
     return mode === 'none'
       ? { ...backend, replication: { family: 'libsql', readPosition: async () => undefined } }
       : { ...backend, replication: fakeReplication(mode === 'piggyback') };

@@ -1,6 +1,5 @@
 import { CompiledQuery, type DatabaseConnection } from 'kysely';
 import { normalizeInsertLsn, parseLsn } from '../../consistency/postgres-lsn.js';
-import { classifyQuery } from '../../router/classify-query.js';
 import type {
   NodeRole,
   PositionedResult,
@@ -8,6 +7,7 @@ import type {
 } from '../../consistency/replication-adapter.js';
 import type { ReplicationPosition } from '../../consistency/replication-position.js';
 import { EdgeDbError } from '../../errors/edge-db-error.js';
+import { classifyQuery } from '../../router/classify-query.js';
 import { NeonConnection } from './neon-connection.js';
 
 /**
@@ -57,12 +57,19 @@ export class NeonReplicationAdapter implements ReplicationAdapter {
       // A read on the primary learns the position in the same HTTP request: every write it must reflect has
       // committed before it. A write's own position would be read inside its transaction, before its commit
       // record, so it is left to the router to read after the commit.
-      if (connection instanceof NeonConnection && connection.transport === 'http' && !classifyQuery(query).requiresPrimary) {
+      if (
+        connection instanceof NeonConnection &&
+        connection.transport === 'http' &&
+        !classifyQuery(query).requiresPrimary
+      ) {
         // READ COMMITTED: each statement takes a new snapshot, so [before, read, after] brackets the rows.
-        const [before, read, after] = await connection.executeHttpBatch([primaryPositionQuery, query, primaryPositionQuery], {
-          isolationLevel: 'ReadCommitted',
-          readOnly: true,
-        });
+        const [before, read, after] = await connection.executeHttpBatch(
+          [primaryPositionQuery, query, primaryPositionQuery],
+          {
+            isolationLevel: 'ReadCommitted',
+            readOnly: true,
+          },
+        );
         return {
           result: read as PositionedResult<R>['result'],
           position: primaryPositionOf(lsnOf(after)),
@@ -72,13 +79,20 @@ export class NeonReplicationAdapter implements ReplicationAdapter {
       return { result: await connection.executeQuery<R>(query), position: undefined };
     }
     if (connection instanceof NeonConnection && connection.transport === 'http') {
-      const [check, read, after] = await connection.executeHttpBatch([replicaPositionQuery, query, replicaPositionQuery], {
-        isolationLevel: 'ReadCommitted',
-        readOnly: true,
-      });
+      const [check, read, after] = await connection.executeHttpBatch(
+        [replicaPositionQuery, query, replicaPositionQuery],
+        {
+          isolationLevel: 'ReadCommitted',
+          readOnly: true,
+        },
+      );
       const floor = positionOf(lsnOf(check));
       assertCaughtUp(floor, options.minPosition);
-      return { result: read as PositionedResult<R>['result'], position: positionOf(lsnOf(after)) ?? floor, floor };
+      return {
+        result: read as PositionedResult<R>['result'],
+        position: positionOf(lsnOf(after)) ?? floor,
+        floor,
+      };
     }
     // In a session (or another connection type): check, read, and read the position again on one connection.
     const floor = await this.readPosition(connection, 'replica');

@@ -30,7 +30,7 @@ export class HranaStream {
 
   /** Gives the connection back unless a transaction is open on it. */
   releaseIdleConnection(): void {
-    if (this.#connection !== undefined && this.#connection.isAutocommit) {
+    if (this.#connection?.isAutocommit) {
       this.#pool.release(this.#connection);
       this.#connection = undefined;
     }

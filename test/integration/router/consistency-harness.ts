@@ -1,6 +1,13 @@
 import fc from 'fast-check';
 import type { Kysely } from 'kysely';
-import { type Backend, consistencyToken, edgeDb, type EdgeDbConfig, mergeTokens, type RouteEvent } from '../../../src/index.js';
+import {
+  type Backend,
+  consistencyToken,
+  type EdgeDbConfig,
+  edgeDb,
+  mergeTokens,
+  type RouteEvent,
+} from '../../../src/index.js';
 
 export interface KvDatabase {
   kv: { k: number; v: number };
@@ -39,8 +46,15 @@ const USERS = 3;
 
 export async function seedKv(db: Kysely<KvDatabase>): Promise<void> {
   await db.schema.dropTable('kv').ifExists().execute();
-  await db.schema.createTable('kv').addColumn('k', 'integer', (c) => c.primaryKey()).addColumn('v', 'integer', (c) => c.notNull()).execute();
-  await db.insertInto('kv').values(Array.from({ length: KEYS }, (_, k) => ({ k, v: 0 }))).execute();
+  await db.schema
+    .createTable('kv')
+    .addColumn('k', 'integer', (c) => c.primaryKey())
+    .addColumn('v', 'integer', (c) => c.notNull())
+    .execute();
+  await db
+    .insertInto('kv')
+    .values(Array.from({ length: KEYS }, (_, k) => ({ k, v: 0 })))
+    .execute();
 }
 
 /**
@@ -63,74 +77,113 @@ export async function runConsistencyWorkload(
     servedByPrimary: 0,
   };
   const op: fc.Arbitrary<Op> = fc.oneof(
-    { weight: 3, arbitrary: fc.record({ kind: fc.constant('write' as const), user: fc.nat(USERS - 1), key: fc.nat(KEYS - 1) }) },
-    { weight: 5, arbitrary: fc.record({ kind: fc.constant('read' as const), user: fc.nat(USERS - 1), key: fc.nat(KEYS - 1) }) },
-    { weight: 2, arbitrary: fc.record({ kind: fc.constant('write-then-read' as const), user: fc.nat(USERS - 1), key: fc.nat(KEYS - 1) }) },
-    { weight: 1, arbitrary: fc.record({ kind: fc.constant('handoff' as const), from: fc.nat(USERS - 1), to: fc.nat(USERS - 1) }) },
+    {
+      weight: 3,
+      arbitrary: fc.record({
+        kind: fc.constant('write' as const),
+        user: fc.nat(USERS - 1),
+        key: fc.nat(KEYS - 1),
+      }),
+    },
+    {
+      weight: 5,
+      arbitrary: fc.record({
+        kind: fc.constant('read' as const),
+        user: fc.nat(USERS - 1),
+        key: fc.nat(KEYS - 1),
+      }),
+    },
+    {
+      weight: 2,
+      arbitrary: fc.record({
+        kind: fc.constant('write-then-read' as const),
+        user: fc.nat(USERS - 1),
+        key: fc.nat(KEYS - 1),
+      }),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.record({
+        kind: fc.constant('handoff' as const),
+        from: fc.nat(USERS - 1),
+        to: fc.nat(USERS - 1),
+      }),
+    },
   );
   const open = (token: string | undefined, events: RouteEvent[]) =>
     edgeDb<KvDatabase>({
       primary: cluster.primary,
       replicas: cluster.replicas,
       cluster: cluster.name,
-      consistency: typeof options.consistency === 'string' ? { mode: options.consistency, token } : { ...options.consistency, token },
+      consistency:
+        typeof options.consistency === 'string'
+          ? { mode: options.consistency, token }
+          : { ...options.consistency, token },
       onRoute: (e) => events.push(e),
     });
 
   await fc.assert(
-    fc.asyncProperty(fc.array(op, { minLength: options.opsPerRun, maxLength: options.opsPerRun }), fc.integer(), async (ops, chaosSeed) => {
-      const tokens: (string | undefined)[] = Array.from({ length: USERS }, () => undefined);
-      // per user and key: the highest value written by the user (or handed to it), and the highest it has read
-      const floor: number[][] = Array.from({ length: USERS }, () => Array.from({ length: KEYS }, () => 0));
-      const seen: number[][] = Array.from({ length: USERS }, () => Array.from({ length: KEYS }, () => 0));
-      let random = chaosSeed >>> 0;
-      const next = () => {
-        random = (Math.imul(random, 1664525) + 1013904223) >>> 0;
-        return random / 2 ** 32;
-      };
-      for (const step of ops) {
-        report.operations++;
-        if (next() < 0.3) {
-          const knob = cluster.chaos[Math.floor(next() * cluster.chaos.length)];
-          await knob?.(next);
-        }
-        if (step.kind === 'handoff') {
-          report.tokenHandoffs++;
-          tokens[step.to] = await mergeTokens(tokens[step.to], tokens[step.from]);
-          for (let k = 0; k < KEYS; k++) {
-            floor[step.to]![k] = Math.max(floor[step.to]![k]!, floor[step.from]![k]!, seen[step.from]![k]!);
+    fc.asyncProperty(
+      fc.array(op, { minLength: options.opsPerRun, maxLength: options.opsPerRun }),
+      fc.integer(),
+      async (ops, chaosSeed) => {
+        const tokens: (string | undefined)[] = Array.from({ length: USERS }, () => undefined);
+        // per user and key: the highest value written by the user (or handed to it), and the highest it has read
+        const floor: number[][] = Array.from({ length: USERS }, () => Array.from({ length: KEYS }, () => 0));
+        const seen: number[][] = Array.from({ length: USERS }, () => Array.from({ length: KEYS }, () => 0));
+        let random = chaosSeed >>> 0;
+        const next = () => {
+          random = (Math.imul(random, 1664525) + 1013904223) >>> 0;
+          return random / 2 ** 32;
+        };
+        for (const step of ops) {
+          report.operations++;
+          if (next() < 0.3) {
+            const knob = cluster.chaos[Math.floor(next() * cluster.chaos.length)];
+            await knob?.(next);
           }
-          continue;
+          if (step.kind === 'handoff') {
+            report.tokenHandoffs++;
+            tokens[step.to] = await mergeTokens(tokens[step.to], tokens[step.from]);
+            for (let k = 0; k < KEYS; k++) {
+              floor[step.to]![k] = Math.max(floor[step.to]![k]!, floor[step.from]![k]!, seen[step.from]![k]!);
+            }
+            continue;
+          }
+          const events: RouteEvent[] = [];
+          const db = open(tokens[step.user], events);
+          if (step.kind === 'write' || step.kind === 'write-then-read') {
+            report.writes++;
+            const row = await db
+              .updateTable('kv')
+              .set((eb) => ({ v: eb('v', '+', 1) }))
+              .where('k', '=', step.key)
+              .returning('v')
+              .executeTakeFirstOrThrow();
+            floor[step.user]![step.key] = Math.max(floor[step.user]![step.key]!, Number(row.v));
+          }
+          if (step.kind === 'read' || step.kind === 'write-then-read') {
+            report.reads++;
+            const row = await db
+              .selectFrom('kv')
+              .select('v')
+              .where('k', '=', step.key)
+              .executeTakeFirstOrThrow();
+            const value = Number(row.v);
+            const served = events.at(-1);
+            if (served?.role === 'replica') report.servedByReplica++;
+            else report.servedByPrimary++;
+            if (value < floor[step.user]![step.key]!) report.staleReads++;
+            if (value < seen[step.user]![step.key]!) report.nonMonotonicReads++;
+            seen[step.user]![step.key] = Math.max(seen[step.user]![step.key]!, value);
+          }
+          tokens[step.user] = (await consistencyToken(db)) ?? tokens[step.user];
+          await db.destroy();
         }
-        const events: RouteEvent[] = [];
-        const db = open(tokens[step.user], events);
-        if (step.kind === 'write' || step.kind === 'write-then-read') {
-          report.writes++;
-          const row = await db
-            .updateTable('kv')
-            .set((eb) => ({ v: eb('v', '+', 1) }))
-            .where('k', '=', step.key)
-            .returning('v')
-            .executeTakeFirstOrThrow();
-          floor[step.user]![step.key] = Math.max(floor[step.user]![step.key]!, Number(row.v));
-        }
-        if (step.kind === 'read' || step.kind === 'write-then-read') {
-          report.reads++;
-          const row = await db.selectFrom('kv').select('v').where('k', '=', step.key).executeTakeFirstOrThrow();
-          const value = Number(row.v);
-          const served = events.at(-1);
-          if (served?.role === 'replica') report.servedByReplica++;
-          else report.servedByPrimary++;
-          if (value < floor[step.user]![step.key]!) report.staleReads++;
-          if (value < seen[step.user]![step.key]!) report.nonMonotonicReads++;
-          seen[step.user]![step.key] = Math.max(seen[step.user]![step.key]!, value);
-        }
-        tokens[step.user] = (await consistencyToken(db)) ?? tokens[step.user];
-        await db.destroy();
-      }
-      await cluster.calm();
-      return true;
-    }),
+        await cluster.calm();
+        return true;
+      },
+    ),
     { numRuns: options.runs, seed: options.seed, endOnFailure: true },
   );
   return report;

@@ -2,7 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { libsql } from '../../../src/drivers/libsql/index.js';
 import { edgeDb, resetClusterState } from '../../../src/index.js';
 import { type LibsqlCluster, startLibsqlCluster } from '../../../src/testing/index.js';
-import { type KvDatabase, type LaggingCluster, runConsistencyWorkload, seedKv } from './consistency-harness.js';
+import {
+  type KvDatabase,
+  type LaggingCluster,
+  runConsistencyWorkload,
+  seedKv,
+} from './consistency-harness.js';
 
 let cluster: LibsqlCluster;
 let lagging: LaggingCluster;
@@ -43,7 +48,12 @@ afterAll(async () => {
 describe('read-your-writes on the local libSQL cluster (real engine, embedded-replica sync)', () => {
   it('has zero stale and zero non-monotonic reads while replicas lag at random', async () => {
     resetClusterState();
-    const report = await runConsistencyWorkload(lagging, { runs: 15, opsPerRun: 60, consistency: 'session', seed: 99 });
+    const report = await runConsistencyWorkload(lagging, {
+      runs: 15,
+      opsPerRun: 60,
+      consistency: 'session',
+      seed: 99,
+    });
     console.log('libsql session consistency:', report);
     expect(report.operations).toBeGreaterThanOrEqual(900);
     expect(report.staleReads).toBe(0);
@@ -53,7 +63,12 @@ describe('read-your-writes on the local libSQL cluster (real engine, embedded-re
 
   it('shows stale reads with consistency turned off', async () => {
     resetClusterState();
-    const report = await runConsistencyWorkload(lagging, { runs: 4, opsPerRun: 60, consistency: 'eventual', seed: 99 });
+    const report = await runConsistencyWorkload(lagging, {
+      runs: 4,
+      opsPerRun: 60,
+      consistency: 'eventual',
+      seed: 99,
+    });
     console.log('libsql eventual consistency:', report);
     expect(report.staleReads).toBeGreaterThan(0);
   });

@@ -1,8 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { neon } from '../../../src/drivers/neon/index.js';
 import { edgeDb, resetClusterState } from '../../../src/index.js';
-import { type NeonProxy, neonLocalSettings, type PostgresCluster, startNeonProxy, startPostgresCluster } from '../../../src/testing/index.js';
-import { type KvDatabase, type LaggingCluster, runConsistencyWorkload, seedKv } from './consistency-harness.js';
+import {
+  type NeonProxy,
+  neonLocalSettings,
+  type PostgresCluster,
+  startNeonProxy,
+  startPostgresCluster,
+} from '../../../src/testing/index.js';
+import {
+  type KvDatabase,
+  type LaggingCluster,
+  runConsistencyWorkload,
+  seedKv,
+} from './consistency-harness.js';
 
 let cluster: PostgresCluster;
 let proxy: NeonProxy;
@@ -15,7 +26,9 @@ beforeAll(async () => {
   lagging = {
     name: 'neon-consistency',
     primary: neon({ ...neonLocalSettings(proxy, cluster.primary.url), name: 'primary' }),
-    replicas: cluster.replicas.map((replica, i) => neon({ ...neonLocalSettings(proxy, replica.url), name: `replica-${i}` })),
+    replicas: cluster.replicas.map((replica, i) =>
+      neon({ ...neonLocalSettings(proxy, replica.url), name: `replica-${i}` }),
+    ),
     chaos: cluster.replicas.flatMap((replica, i) => [
       async (random: () => number) => {
         if (paused.has(i)) {
@@ -46,7 +59,12 @@ afterAll(async () => {
 describe('read-your-writes with the Neon driver (HTTP path, piggy-backed positions) on real replicas', () => {
   it('has zero stale and zero non-monotonic reads while replicas lag at random', async () => {
     resetClusterState();
-    const report = await runConsistencyWorkload(lagging, { runs: 20, opsPerRun: 60, consistency: 'session', seed: 777 });
+    const report = await runConsistencyWorkload(lagging, {
+      runs: 20,
+      opsPerRun: 60,
+      consistency: 'session',
+      seed: 777,
+    });
     console.log('neon session consistency:', report);
     expect(report.operations).toBeGreaterThanOrEqual(1200);
     expect(report.staleReads).toBe(0);
@@ -56,7 +74,12 @@ describe('read-your-writes with the Neon driver (HTTP path, piggy-backed positio
 
   it('shows stale reads with consistency turned off', async () => {
     resetClusterState();
-    const report = await runConsistencyWorkload(lagging, { runs: 4, opsPerRun: 60, consistency: 'eventual', seed: 777 });
+    const report = await runConsistencyWorkload(lagging, {
+      runs: 4,
+      opsPerRun: 60,
+      consistency: 'eventual',
+      seed: 777,
+    });
     console.log('neon eventual consistency:', report);
     expect(report.staleReads).toBeGreaterThan(0);
   });

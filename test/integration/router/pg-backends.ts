@@ -4,7 +4,10 @@ import type { Backend } from '../../../src/index.js';
 import type { PostgresCluster } from '../../../src/testing/index.js';
 
 /** node-postgres pools per node, shared by the instances of a test (closed by `end`). */
-export function pgBackends(cluster: PostgresCluster, options: { max?: number; regions?: readonly string[] } = {}) {
+export function pgBackends(
+  cluster: PostgresCluster,
+  options: { max?: number; regions?: readonly string[] } = {},
+) {
   const pools: pg.Pool[] = [];
   const make = (url: string, name: string, index: number): Backend => {
     const pool = new pg.Pool({
@@ -23,7 +26,11 @@ export function pgBackends(cluster: PostgresCluster, options: { max?: number; re
     // can be destroyed per request while the test owns the pool.
     const shared = Object.assign(Object.create(pool) as pg.Pool, { end: async () => undefined });
     const region = options.regions?.[index];
-    return { name, dialect: new PostgresDialect({ pool: shared }), ...(region === undefined ? {} : { region }) };
+    return {
+      name,
+      dialect: new PostgresDialect({ pool: shared }),
+      ...(region === undefined ? {} : { region }),
+    };
   };
   return {
     primary: make(cluster.primary.url, 'primary', 0),
@@ -34,7 +41,9 @@ export function pgBackends(cluster: PostgresCluster, options: { max?: number; re
       await Promise.allSettled(
         pools.map((pool) =>
           Promise.race([pool.end(), new Promise((resolve) => setTimeout(resolve, 3000))]).then(() => {
-            for (const client of (pool as unknown as { _clients: { connection?: { stream?: { destroy(): void } } }[] })._clients ?? []) {
+            for (const client of (
+              pool as unknown as { _clients: { connection?: { stream?: { destroy(): void } } }[] }
+            )._clients ?? []) {
               client.connection?.stream?.destroy();
             }
           }),

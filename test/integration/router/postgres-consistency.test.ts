@@ -1,8 +1,13 @@
-import { Migrator, sql, type Kysely, type Migration } from 'kysely';
+import { type Kysely, type Migration, Migrator, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { edgeDb, resetClusterState, type RouteEvent } from '../../../src/index.js';
+import { edgeDb, type RouteEvent, resetClusterState } from '../../../src/index.js';
 import { type PostgresCluster, startPostgresCluster } from '../../../src/testing/index.js';
-import { type KvDatabase, type LaggingCluster, runConsistencyWorkload, seedKv } from './consistency-harness.js';
+import {
+  type KvDatabase,
+  type LaggingCluster,
+  runConsistencyWorkload,
+  seedKv,
+} from './consistency-harness.js';
 import { pgBackends } from './pg-backends.js';
 
 let cluster: PostgresCluster;
@@ -48,7 +53,12 @@ afterAll(async () => {
 describe('read-your-writes on real PostgreSQL streaming replicas', () => {
   it('has zero stale and zero non-monotonic reads across sessions and tokens while replicas lag at random', async () => {
     resetClusterState();
-    const report = await runConsistencyWorkload(lagging, { runs: 30, opsPerRun: 60, consistency: 'session', seed: 4242 });
+    const report = await runConsistencyWorkload(lagging, {
+      runs: 30,
+      opsPerRun: 60,
+      consistency: 'session',
+      seed: 4242,
+    });
     console.log('postgres session consistency:', report);
     expect(report.operations).toBeGreaterThanOrEqual(1800);
     expect(report.staleReads).toBe(0);
@@ -59,7 +69,12 @@ describe('read-your-writes on real PostgreSQL streaming replicas', () => {
 
   it('shows stale reads with consistency turned off (so the property above can fail)', async () => {
     resetClusterState();
-    const report = await runConsistencyWorkload(lagging, { runs: 5, opsPerRun: 60, consistency: 'eventual', seed: 4242 });
+    const report = await runConsistencyWorkload(lagging, {
+      runs: 5,
+      opsPerRun: 60,
+      consistency: 'eventual',
+      seed: 4242,
+    });
     console.log('postgres eventual consistency:', report);
     expect(report.staleReads).toBeGreaterThan(0);
   });
@@ -68,21 +83,39 @@ describe('read-your-writes on real PostgreSQL streaming replicas', () => {
     resetClusterState();
     for (const replica of cluster.replicas) await replica.setApplyDelay(150);
     const events: RouteEvent[] = [];
-    const db = edgeDb<any>({ primary: backends.primary, replicas: backends.replicas, onRoute: (e) => events.push(e) });
+    const db = edgeDb<any>({
+      primary: backends.primary,
+      replicas: backends.replicas,
+      onRoute: (e) => events.push(e),
+    });
     try {
-      await db.schema.createTable('author').addColumn('id', 'serial', (c) => c.primaryKey()).addColumn('name', 'text').execute();
+      await db.schema
+        .createTable('author')
+        .addColumn('id', 'serial', (c) => c.primaryKey())
+        .addColumn('name', 'text')
+        .execute();
       await db.insertInto('author').values({ name: 'Ada' }).execute();
       expect(await db.selectFrom('author').select('name').execute()).toEqual([{ name: 'Ada' }]);
       await db.schema.alterTable('author').addColumn('born', 'integer').execute();
       await db.updateTable('author').set({ born: 1815 }).execute();
-      expect(await db.selectFrom('author').select(['name', 'born']).execute()).toEqual([{ name: 'Ada', born: 1815 }]);
+      expect(await db.selectFrom('author').select(['name', 'born']).execute()).toEqual([
+        { name: 'Ada', born: 1815 },
+      ]);
       const tables = await db.introspection.getTables();
-      expect(tables.find((t) => t.name === 'author')?.columns.map((c) => c.name)).toEqual(['id', 'name', 'born']);
+      expect(tables.find((t) => t.name === 'author')?.columns.map((c) => c.name)).toEqual([
+        'id',
+        'name',
+        'born',
+      ]);
 
       const migrations: Record<string, Migration> = {
         '001_book': {
           up: async (m: Kysely<any>) => {
-            await m.schema.createTable('book').addColumn('id', 'serial', (c) => c.primaryKey()).addColumn('title', 'text').execute();
+            await m.schema
+              .createTable('book')
+              .addColumn('id', 'serial', (c) => c.primaryKey())
+              .addColumn('title', 'text')
+              .execute();
           },
         },
         '002_book_author': {
@@ -96,11 +129,16 @@ describe('read-your-writes on real PostgreSQL streaming replicas', () => {
       const { error, results } = await migrator.migrateToLatest();
       expect(error).toBeUndefined();
       expect(results?.map((r) => r.status)).toEqual(['Success', 'Success']);
-      expect(await db.selectFrom('book').select(['title', 'author_id']).execute()).toEqual([{ title: 'Notes', author_id: 1 }]);
+      expect(await db.selectFrom('book').select(['title', 'author_id']).execute()).toEqual([
+        { title: 'Notes', author_id: 1 },
+      ]);
       expect((await migrator.getMigrations()).every((m) => m.executedAt !== undefined)).toBe(true);
       // the replicas are 150 ms behind, yet nothing above read stale: reads were served by the primary or by a
       // replica that had verified the session's position
-      expect(events.some((e) => e.role === 'replica' && e.error === undefined) || events.every((e) => e.role === 'primary')).toBe(true);
+      expect(
+        events.some((e) => e.role === 'replica' && e.error === undefined) ||
+          events.every((e) => e.role === 'primary'),
+      ).toBe(true);
     } finally {
       for (const replica of cluster.replicas) await replica.setApplyDelay(0);
       await sql`drop table if exists book, author, kysely_migration, kysely_migration_lock`.execute(

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { edgeDb, EdgeDbError, resetClusterState, type RouteEvent } from '../../../src/index.js';
+import { EdgeDbError, edgeDb, type RouteEvent, resetClusterState } from '../../../src/index.js';
 import { type PostgresCluster, startPostgresCluster } from '../../../src/testing/index.js';
 import { pgBackends } from './pg-backends.js';
 
@@ -18,7 +18,11 @@ beforeAll(async () => {
   cluster.replicas[1]!.setLatency(8);
   backends = pgBackends(cluster, { regions: ['syd', 'fra', 'iad'] });
   const setup = edgeDb<DB>({ primary: backends.primary });
-  await setup.schema.createTable('city').addColumn('id', 'integer', (c) => c.primaryKey()).addColumn('name', 'text').execute();
+  await setup.schema
+    .createTable('city')
+    .addColumn('id', 'integer', (c) => c.primaryKey())
+    .addColumn('name', 'text')
+    .execute();
   await setup.insertInto('city').values({ id: 1, name: 'Frankfurt' }).execute();
   await cluster.replicas[0]!.waitForPosition(await cluster.primary.currentPosition());
   await cluster.replicas[1]!.waitForPosition(await cluster.primary.currentPosition());
@@ -61,7 +65,8 @@ describe('nearest healthy replica on a real cluster with simulated distance', ()
       }
       served.push(events.at(-1)?.node ?? 'none');
     }
-    const share = (from: number, to: number, node: string) => served.slice(from, to).filter((n) => n === node).length / (to - from);
+    const share = (from: number, to: number, node: string) =>
+      served.slice(from, to).filter((n) => n === node).length / (to - from);
     console.log('failover workload', {
       reads: served.length,
       errors,
@@ -83,7 +88,11 @@ describe('nearest healthy replica on a real cluster with simulated distance', ()
       const events: RouteEvent[] = [];
       const db = instance(events);
       const started = Date.now();
-      const error = await db.insertInto('city').values({ id: 2, name: 'Sydney' }).execute().catch((e: unknown) => e);
+      const error = await db
+        .insertInto('city')
+        .values({ id: 2, name: 'Sydney' })
+        .execute()
+        .catch((e: unknown) => e);
       const elapsed = Date.now() - started;
       expect(error).toBeInstanceOf(EdgeDbError);
       expect((error as EdgeDbError).code).toBe('PRIMARY_UNAVAILABLE');

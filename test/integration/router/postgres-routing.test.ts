@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { edgeDb, resetClusterState, type RouteEvent } from '../../../src/index.js';
+import { edgeDb, type RouteEvent, resetClusterState } from '../../../src/index.js';
 import { type PostgresCluster, startPostgresCluster } from '../../../src/testing/index.js';
 import { pgBackends } from './pg-backends.js';
 
@@ -36,12 +36,25 @@ describe('routing on a real PostgreSQL cluster (node-postgres backends)', () => 
     resetClusterState();
     const backends = pgBackends(cluster);
     const events: RouteEvent[] = [];
-    const db = edgeDb<DB>({ primary: backends.primary, replicas: backends.replicas, onRoute: (e) => events.push(e) });
-    await db.schema.createTable('item').ifNotExists().addColumn('id', 'integer', (c) => c.primaryKey()).addColumn('label', 'text').execute();
+    const db = edgeDb<DB>({
+      primary: backends.primary,
+      replicas: backends.replicas,
+      onRoute: (e) => events.push(e),
+    });
+    await db.schema
+      .createTable('item')
+      .ifNotExists()
+      .addColumn('id', 'integer', (c) => c.primaryKey())
+      .addColumn('label', 'text')
+      .execute();
     expect(events.at(-1)).toMatchObject({ node: 'primary', reason: 'ddl' });
 
     // a fresh session with no writes reads from a standby
-    const reader = edgeDb<DB>({ primary: backends.primary, replicas: backends.replicas, onRoute: (e) => events.push(e) });
+    const reader = edgeDb<DB>({
+      primary: backends.primary,
+      replicas: backends.replicas,
+      onRoute: (e) => events.push(e),
+    });
     const recovery = await sql<{ r: boolean }>`select pg_is_in_recovery() as r`.execute(reader);
     expect(recovery.rows[0]?.r).toBe(true);
     expect(events.at(-1)?.role).toBe('replica');
@@ -57,7 +70,9 @@ describe('routing on a real PostgreSQL cluster (node-postgres backends)', () => 
       return sql<{ r: boolean }>`select pg_is_in_recovery() as r`.execute(trx);
     });
     expect(inTransaction.rows[0]?.r).toBe(false);
-    expect((await db.selectFrom('item').select('label').where('id', '=', 1).executeTakeFirst())?.label).toBe('uno');
+    expect((await db.selectFrom('item').select('label').where('id', '=', 1).executeTakeFirst())?.label).toBe(
+      'uno',
+    );
 
     // locking reads go to the primary
     await db.transaction().execute((trx) => trx.selectFrom('item').selectAll().forUpdate().execute());
@@ -67,7 +82,9 @@ describe('routing on a real PostgreSQL cluster (node-postgres backends)', () => 
 
     // a write on a standby is impossible through the router: the SQL would fail there with 25006
     await expect(
-      sql`insert into item values (2, 'two')`.execute(edgeDb<DB>({ primary: backends.replicas[0]!, replicas: [] })),
+      sql`insert into item values (2, 'two')`.execute(
+        edgeDb<DB>({ primary: backends.replicas[0]!, replicas: [] }),
+      ),
     ).rejects.toMatchObject({ code: '25006' });
 
     await db.destroy();
@@ -75,7 +92,8 @@ describe('routing on a real PostgreSQL cluster (node-postgres backends)', () => 
     // every checked-out client went back: ending the pools closes all app connections
     for (const pool of backends.pools) expect(pool.waitingCount + (pool.totalCount - pool.idleCount)).toBe(0);
     await backends.end();
-    for (const node of [cluster.primary, ...cluster.replicas]) expect(await appConnections(node.directUrl)).toBe(0);
+    for (const node of [cluster.primary, ...cluster.replicas])
+      expect(await appConnections(node.directUrl)).toBe(0);
   });
 
   it('streams from a standby and releases on early break', async () => {

@@ -1,4 +1,5 @@
 import {
+  type Compilable,
   DummyDriver,
   Kysely,
   PostgresAdapter,
@@ -6,7 +7,6 @@ import {
   PostgresQueryCompiler,
   type RootOperationNode,
   sql,
-  type Compilable,
 } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { classifyQuery } from '../../../src/router/classify-query.js';
@@ -32,10 +32,22 @@ const db = new Kysely<DB>({
 /** One builder per root node kind and builder family, with the class it must get. */
 const cases = {
   select: [db.selectFrom('person').selectAll(), 'read'],
-  selectJoin: [db.selectFrom('person').innerJoin('team', 'team.id', 'person.team_id').select('team.name'), 'read'],
-  selectCte: [db.with('t', (q) => q.selectFrom('team').selectAll()).selectFrom('t').selectAll(), 'read'],
+  selectJoin: [
+    db.selectFrom('person').innerJoin('team', 'team.id', 'person.team_id').select('team.name'),
+    'read',
+  ],
+  selectCte: [
+    db
+      .with('t', (q) => q.selectFrom('team').selectAll())
+      .selectFrom('t')
+      .selectAll(),
+    'read',
+  ],
   selectUnion: [db.selectFrom('person').select('id').union(db.selectFrom('team').select('id')), 'read'],
-  selectSubquery: [db.selectFrom('person').where('team_id', 'in', db.selectFrom('team').select('id')).selectAll(), 'read'],
+  selectSubquery: [
+    db.selectFrom('person').where('team_id', 'in', db.selectFrom('team').select('id')).selectAll(),
+    'read',
+  ],
   selectCount: [db.selectFrom('person').select((eb) => eb.fn.countAll().as('n')), 'read'],
   forUpdate: [db.selectFrom('person').selectAll().forUpdate(), 'lock'],
   forNoKeyUpdate: [db.selectFrom('person').selectAll().forNoKeyUpdate(), 'lock'],
@@ -44,10 +56,16 @@ const cases = {
   forUpdateSkipLocked: [db.selectFrom('person').selectAll().forUpdate().skipLocked(), 'lock'],
   nextval: [db.selectNoFrom((eb) => eb.fn('nextval', [sql.lit('person_id_seq')]).as('id')), 'side-effect'],
   advisoryLock: [db.selectNoFrom((eb) => eb.fn('pg_advisory_lock', [sql.lit(1)]).as('l')), 'side-effect'],
-  setConfig: [db.selectNoFrom((eb) => eb.fn('set_config', [sql.lit('a.b'), sql.lit('c'), sql.lit(false)]).as('x')), 'side-effect'],
+  setConfig: [
+    db.selectNoFrom((eb) => eb.fn('set_config', [sql.lit('a.b'), sql.lit('c'), sql.lit(false)]).as('x')),
+    'side-effect',
+  ],
   rawFragmentNextval: [db.selectNoFrom(sql<number>`nextval('s')`.as('id')), 'side-effect'],
   dataModifyingCte: [
-    db.with('ins', (q) => q.insertInto('audit').values({ id: 1, what: 'x' }).returning('id')).selectFrom('ins').selectAll(),
+    db
+      .with('ins', (q) => q.insertInto('audit').values({ id: 1, what: 'x' }).returning('id'))
+      .selectFrom('ins')
+      .selectAll(),
     'write',
   ],
   nestedDataModifyingCte: [
@@ -63,7 +81,13 @@ const cases = {
     'write',
   ],
   insert: [db.insertInto('person').values({ id: 1, name: 'a', team_id: 1 }), 'write'],
-  insertSelect: [db.insertInto('audit').columns(['id', 'what']).expression(db.selectFrom('person').select(['id', 'name'])), 'write'],
+  insertSelect: [
+    db
+      .insertInto('audit')
+      .columns(['id', 'what'])
+      .expression(db.selectFrom('person').select(['id', 'name'])),
+    'write',
+  ],
   update: [db.updateTable('person').set({ name: 'b' }).where('id', '=', 1), 'write'],
   delete: [db.deleteFrom('person').where('id', '=', 1), 'write'],
   merge: [
@@ -102,7 +126,11 @@ describe('classifyQuery', () => {
   });
 
   it('sends an unknown node kind to the primary', () => {
-    const verdict = classifyQuery({ sql: 'select 1', parameters: [], query: { kind: 'FutureNode' } } as never);
+    const verdict = classifyQuery({
+      sql: 'select 1',
+      parameters: [],
+      query: { kind: 'FutureNode' },
+    } as never);
     expect(verdict.requiresPrimary).toBe(true);
     expect(verdict.reason).toBe('unknown');
   });
@@ -120,8 +148,8 @@ describe('classifySql', () => {
     'show search_path',
     'explain select * from person',
     '(select 1) union (select 2)',
-    "select $$ insert into x $$ as body",
-    "select $tag$ delete $tag$",
+    'select $$ insert into x $$ as body',
+    'select $tag$ delete $tag$',
     "select E'it\\'s fine; delete' as s",
     'select 1; select 2',
     "select replace(name, 'a', 'b') from person",

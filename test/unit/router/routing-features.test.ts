@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { clusterHash, encodeToken } from '../../../src/consistency/consistency-token.js';
-import { edgeDb, type EdgeDbConfig, resetClusterState, route, type RouteEvent } from '../../../src/index.js';
+import { type EdgeDbConfig, edgeDb, type RouteEvent, resetClusterState, route } from '../../../src/index.js';
 import { fakeCluster } from '../../support/recording-dialect.js';
 
 interface DB {
@@ -13,7 +13,13 @@ afterEach(() => resetClusterState());
 
 function instance(fake: ReturnType<typeof fakeCluster>, config: Partial<EdgeDbConfig> = {}) {
   const events: RouteEvent[] = [];
-  const db = edgeDb<DB>({ primary: fake.primary, replicas: fake.replicas, cluster: 'features', onRoute: (e) => events.push(e), ...config });
+  const db = edgeDb<DB>({
+    primary: fake.primary,
+    replicas: fake.replicas,
+    cluster: 'features',
+    onRoute: (e) => events.push(e),
+    ...config,
+  });
   return { db, events };
 }
 
@@ -47,7 +53,12 @@ describe('cache in the router', () => {
     // a write elsewhere (another isolate): the primary and the replica move on, this isolate's cache does not know
     fake.cluster.primaryPosition = 50n;
     fake.cluster.node('replica-0').position = 50n;
-    const token = await encodeToken({ cluster: clusterHash('features'), family: 'postgres', position: 50n, issuedAt: 0 });
+    const token = await encodeToken({
+      cluster: clusterHash('features'),
+      family: 'postgres',
+      position: 50n,
+      issuedAt: 0,
+    });
     const second = instance(fake, { cache: { ttlMs: 60_000 }, consistency: { token } });
     await second.db.selectFrom('person').selectAll().execute();
     expect(second.events.at(-1)).toMatchObject({ node: 'replica-0', cache: 'miss' });
@@ -96,7 +107,13 @@ describe('health, location and hedging', () => {
     // replica-0 near the caller, replica-1 far
     const near = { ...fake.replicas[0]!, region: 'fra' };
     const far = { ...fake.replicas[1]!, region: 'syd' };
-    const located = edgeDb<DB>({ primary: fake.primary, replicas: [near, far], cluster: 'features', location: { region: 'fra' }, onRoute: (e) => events.push(e) });
+    const located = edgeDb<DB>({
+      primary: fake.primary,
+      replicas: [near, far],
+      cluster: 'features',
+      location: { region: 'fra' },
+      onRoute: (e) => events.push(e),
+    });
     void db;
     fake.cluster.node('replica-1').delayMs = 30; // measured slower than the near replica once it answers
     await located.selectFrom('person').selectAll().execute();
@@ -111,12 +128,18 @@ describe('health, location and hedging', () => {
 
   it('rejects unknown region codes at construction', () => {
     const fake = fakeCluster(1);
-    expect(() => edgeDb({ primary: { ...fake.primary, region: 'atlantis-9' }, replicas: fake.replicas })).toThrow(/atlantis-9/);
+    expect(() =>
+      edgeDb({ primary: { ...fake.primary, region: 'atlantis-9' }, replicas: fake.replicas }),
+    ).toThrow(/atlantis-9/);
   });
 
   it('hedges a slow replica read to the next choice and takes the first answer', async () => {
     const fake = fakeCluster(2);
-    const { db, events } = instance(fake, { consistency: 'eventual', hedge: { afterMs: 20 }, readPreference: 'replica' });
+    const { db, events } = instance(fake, {
+      consistency: 'eventual',
+      hedge: { afterMs: 20 },
+      readPreference: 'replica',
+    });
     fake.cluster.node('replica-0').delayMs = 400;
     fake.cluster.node('replica-1').delayMs = 400;
     // whichever is tried first is slow; make the second fast right after the first starts
@@ -124,7 +147,8 @@ describe('health, location and hedging', () => {
     const pending = db.selectFrom('person').selectAll().execute();
     await new Promise((r) => setTimeout(r, 5));
     const first = fake.cluster.log.length === 0 ? undefined : fake.cluster.log[0]!.node;
-    for (const node of fake.cluster.nodes.values()) if (node.name !== first && node.role === 'replica') node.delayMs = 0;
+    for (const node of fake.cluster.nodes.values())
+      if (node.name !== first && node.role === 'replica') node.delayMs = 0;
     await pending;
     const event = events.at(-1)!;
     expect(event.reason).toBe('hedged');

@@ -1,13 +1,25 @@
 import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
-import { edgeDb, type EdgeDbConfig, EdgeDbError, explainRoute, resetClusterState, route, type RouteEvent } from '../../../src/index.js';
+import {
+  type EdgeDbConfig,
+  EdgeDbError,
+  edgeDb,
+  explainRoute,
+  type RouteEvent,
+  resetClusterState,
+  route,
+} from '../../../src/index.js';
 import { fakeCluster } from '../../support/recording-dialect.js';
 
 interface DB {
   person: { id: number; name: string };
 }
 
-function setup(replicas = 2, config: Partial<EdgeDbConfig> = {}, replication: 'piggyback' | 'probe' = 'piggyback') {
+function setup(
+  replicas = 2,
+  config: Partial<EdgeDbConfig> = {},
+  replication: 'piggyback' | 'probe' = 'piggyback',
+) {
   const fake = fakeCluster(replicas, { replication });
   const events: RouteEvent[] = [];
   const db = edgeDb<DB>({
@@ -61,7 +73,9 @@ describe('routing', () => {
     await expect(hinted.insertInto('person').values({ id: 1, name: 'a' }).execute()).rejects.toMatchObject({
       code: 'WRITE_ON_REPLICA',
     });
-    await expect(route(db, { node: 'replica-0' }).deleteFrom('person').execute()).rejects.toBeInstanceOf(EdgeDbError);
+    await expect(route(db, { node: 'replica-0' }).deleteFrom('person').execute()).rejects.toBeInstanceOf(
+      EdgeDbError,
+    );
     expect(cluster.statementsOn('replica-0')).toEqual([]);
     expect(cluster.statementsOn('primary')).toEqual([]);
     // replicaPreferred on a write is not an error: the write simply goes to the primary
@@ -71,7 +85,9 @@ describe('routing', () => {
 
   it('rejects an unknown node name in a hint with a clear error', async () => {
     const { db } = setup();
-    await expect(route(db, { node: 'nope' }).selectFrom('person').selectAll().execute()).rejects.toMatchObject({
+    await expect(
+      route(db, { node: 'nope' }).selectFrom('person').selectAll().execute(),
+    ).rejects.toMatchObject({
       code: 'CONFIG_INVALID',
     });
   });
@@ -109,25 +125,33 @@ describe('routing', () => {
     const back = await sp.rollbackToSavepoint('sp1').execute();
     await back.releaseSavepoint('sp1').execute();
     await trx.commit().execute();
-    expect(cluster.statementsOn('primary').map((s) => s.split(' ').slice(0, 2).join(' '))).toEqual([
-      'begin undefined',
-      'insert into',
-      'savepoint sp1',
-      'insert into',
-      'rollback to',
-      'release savepoint',
-      'commit undefined',
-    ].map((s) => s.replace(' undefined', '')));
+    expect(cluster.statementsOn('primary').map((s) => s.split(' ').slice(0, 2).join(' '))).toEqual(
+      [
+        'begin undefined',
+        'insert into',
+        'savepoint sp1',
+        'insert into',
+        'rollback to',
+        'release savepoint',
+        'commit undefined',
+      ].map((s) => s.replace(' undefined', '')),
+    );
     expect(cluster.openConnections()).toEqual([]);
   });
 
   it('keeps read-only transactions on the primary unless allowed on replicas', async () => {
     const off = setup();
-    await off.db.transaction().setAccessMode('read only').execute((trx) => trx.selectFrom('person').selectAll().execute());
+    await off.db
+      .transaction()
+      .setAccessMode('read only')
+      .execute((trx) => trx.selectFrom('person').selectAll().execute());
     expect(off.cluster.whoRan('begin read only')).toBe('primary');
     resetClusterState();
     const on = setup(2, { readOnlyTransactionsOnReplicas: true });
-    await on.db.transaction().setAccessMode('read only').execute((trx) => trx.selectFrom('person').selectAll().execute());
+    await on.db
+      .transaction()
+      .setAccessMode('read only')
+      .execute((trx) => trx.selectFrom('person').selectAll().execute());
     expect(on.cluster.whoRan('begin read only')).toMatch(/^replica-/);
     expect(on.cluster.whoRan('select *')).toBe(on.cluster.whoRan('begin read only'));
     // a read-write transaction still goes to the primary
@@ -138,7 +162,10 @@ describe('routing', () => {
   it('refuses a write inside a read-only transaction that runs on a replica', async () => {
     const { db, cluster } = setup(1, { readOnlyTransactionsOnReplicas: true });
     await expect(
-      db.transaction().setAccessMode('read only').execute((trx) => trx.insertInto('person').values({ id: 1, name: 'x' }).execute()),
+      db
+        .transaction()
+        .setAccessMode('read only')
+        .execute((trx) => trx.insertInto('person').values({ id: 1, name: 'x' }).execute()),
     ).rejects.toMatchObject({ code: 'WRITE_ON_REPLICA' });
     expect(cluster.statementsOn('replica-0').filter((s) => s.startsWith('insert'))).toEqual([]);
     expect(cluster.openConnections()).toEqual([]);
@@ -182,7 +209,9 @@ describe('routing', () => {
 
   it('falls back to another replica, then the primary, when replicas fail', async () => {
     const { db, cluster, events } = setup(2);
-    cluster.node('replica-0').failWith = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+    cluster.node('replica-0').failWith = Object.assign(new Error('connect ECONNREFUSED'), {
+      code: 'ECONNREFUSED',
+    });
     cluster.node('replica-1').failWith = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
     const rows = await db.selectFrom('person').selectAll().execute();
     expect(rows).toEqual([{ value: 1 }]);
@@ -206,7 +235,11 @@ describe('routing', () => {
     const { db, cluster } = setup(1);
     const down = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
     cluster.node('primary').connectFailWith = down;
-    const error = await db.insertInto('person').values({ id: 1, name: 'a' }).execute().catch((e: unknown) => e);
+    const error = await db
+      .insertInto('person')
+      .values({ id: 1, name: 'a' })
+      .execute()
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(EdgeDbError);
     expect((error as EdgeDbError).code).toBe('PRIMARY_UNAVAILABLE');
     expect((error as EdgeDbError).cause).toBe(down);
@@ -219,7 +252,9 @@ describe('routing', () => {
   it('fails a strict replica read with NO_REPLICA_AVAILABLE when every replica is down', async () => {
     const { db, cluster } = setup(1, { readPreference: 'replica' });
     cluster.node('replica-0').connectFailWith = Object.assign(new Error('refused'), { code: 'ECONNREFUSED' });
-    await expect(db.selectFrom('person').selectAll().execute()).rejects.toMatchObject({ code: 'NO_REPLICA_AVAILABLE' });
+    await expect(db.selectFrom('person').selectAll().execute()).rejects.toMatchObject({
+      code: 'NO_REPLICA_AVAILABLE',
+    });
     expect(cluster.statementsOn('primary')).toEqual([]);
   });
 });
@@ -231,7 +266,10 @@ describe('read-your-writes inside a session', () => {
     // replica has not applied the write: the read must not be served by it
     cluster.node('replica-0').position = 0n;
     await db.selectFrom('person').select('id').execute();
-    expect(events.at(-1)?.attempts.map((a) => `${a.node}:${a.outcome}`)).toEqual(['replica-0:behind', 'primary:ok']);
+    expect(events.at(-1)?.attempts.map((a) => `${a.node}:${a.outcome}`)).toEqual([
+      'replica-0:behind',
+      'primary:ok',
+    ]);
     // once the replica catches up it serves again
     cluster.node('replica-0').position = cluster.primaryPosition;
     await db.selectFrom('person').select('name').execute();
@@ -263,7 +301,11 @@ describe('lifecycle', () => {
     const { db, cluster } = setup(2);
     cluster.node('replica-1').initError = new Error('bad replica url');
     cluster.node('primary').initError = new Error('bad primary url');
-    const error = (await db.selectFrom('person').selectAll().execute().catch((e: unknown) => e)) as EdgeDbError;
+    const error = (await db
+      .selectFrom('person')
+      .selectAll()
+      .execute()
+      .catch((e: unknown) => e)) as EdgeDbError;
     expect(error.code).toBe('LIFECYCLE_FAILED');
     expect(error.message).toContain('"primary"');
     expect(error.message).toContain('"replica-1"');
@@ -282,7 +324,9 @@ describe('lifecycle', () => {
     expect(() => edgeDb({ primary, readPreference: 'fastest' as never })).toThrow(/readPreference/);
     expect(() => edgeDb({ primary, readPreference: 'replica' })).toThrow(/at least one replica/);
     expect(() => edgeDb({ primary, timeoutMs: -1 })).toThrow(/timeoutMs/);
-    expect(() => edgeDb({ primary: { ...primary, name: 'x' }, replicas: [{ ...primary, name: 'x' }] })).toThrow(/unique/);
+    expect(() =>
+      edgeDb({ primary: { ...primary, name: 'x' }, replicas: [{ ...primary, name: 'x' }] }),
+    ).toThrow(/unique/);
   });
 
   it('explains a route without running it', async () => {

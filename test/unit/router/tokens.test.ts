@@ -1,14 +1,19 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import { clusterHash, decodeToken, encodeToken, importTokenSecret } from '../../../src/consistency/consistency-token.js';
+import {
+  clusterHash,
+  decodeToken,
+  encodeToken,
+  importTokenSecret,
+} from '../../../src/consistency/consistency-token.js';
 import {
   consistencyToken,
-  edgeDb,
   EdgeDbError,
+  edgeDb,
   mergeTokens,
+  type RouteEvent,
   readToken,
   resetClusterState,
-  type RouteEvent,
   sessionInfo,
   withToken,
 } from '../../../src/index.js';
@@ -24,14 +29,21 @@ afterEach(() => resetClusterState());
 describe('token codec', () => {
   it('round-trips signed and unsigned tokens', async () => {
     const key = await importTokenSecret(SECRET);
-    const payload = { cluster: clusterHash('c'), family: 'postgres' as const, position: 0x16b374d48n, issuedAt: 1_700_000_000 };
+    const payload = {
+      cluster: clusterHash('c'),
+      family: 'postgres' as const,
+      position: 0x16b374d48n,
+      issuedAt: 1_700_000_000,
+    };
     const unsigned = await encodeToken(payload);
     const signed = await encodeToken(payload, key);
     expect(unsigned).toMatch(/^[A-Za-z0-9_-]+$/);
     expect(signed).toMatch(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/);
     expect(signed.length).toBeLessThan(64);
     expect(await decodeToken(unsigned, { cluster: clusterHash('c') })).toEqual(payload);
-    expect(await decodeToken(signed, { key, cluster: clusterHash('c'), family: 'postgres' })).toEqual(payload);
+    expect(await decodeToken(signed, { key, cluster: clusterHash('c'), family: 'postgres' })).toEqual(
+      payload,
+    );
   });
 
   it('rejects altered, unsigned, foreign and other-cluster tokens with typed errors', async () => {
@@ -43,9 +55,15 @@ describe('token codec', () => {
     const flipped = `${body.slice(0, 5)}${body[5] === 'A' ? 'B' : 'A'}${body.slice(6)}.${mac}`;
     await expect(decodeToken(flipped, { key })).rejects.toMatchObject({ code: 'TOKEN_SIGNATURE_INVALID' });
     await expect(decodeToken(body, { key })).rejects.toMatchObject({ code: 'TOKEN_SIGNATURE_INVALID' });
-    await expect(decodeToken(await encodeToken(payload, other), { key })).rejects.toMatchObject({ code: 'TOKEN_SIGNATURE_INVALID' });
-    await expect(decodeToken(signed, { key, cluster: clusterHash('d') })).rejects.toMatchObject({ code: 'TOKEN_CLUSTER_MISMATCH' });
-    await expect(decodeToken(signed, { key, family: 'postgres' })).rejects.toMatchObject({ code: 'TOKEN_CLUSTER_MISMATCH' });
+    await expect(decodeToken(await encodeToken(payload, other), { key })).rejects.toMatchObject({
+      code: 'TOKEN_SIGNATURE_INVALID',
+    });
+    await expect(decodeToken(signed, { key, cluster: clusterHash('d') })).rejects.toMatchObject({
+      code: 'TOKEN_CLUSTER_MISMATCH',
+    });
+    await expect(decodeToken(signed, { key, family: 'postgres' })).rejects.toMatchObject({
+      code: 'TOKEN_CLUSTER_MISMATCH',
+    });
     await expect(decodeToken(`Z${body.slice(1)}`, {})).rejects.toMatchObject({ code: 'TOKEN_MALFORMED' });
   });
 
@@ -57,7 +75,9 @@ describe('token codec', () => {
       fc.string({ unit: fc.constantFrom(...'ABCDEFabcdef0123456789-_.'.split('')) }),
       fc.uint8Array().map((b) => Buffer.from(b).toString('base64url')),
       fc.nat({ max: valid.length }).map((n) => valid.slice(0, n)),
-      fc.tuple(fc.nat({ max: valid.length - 1 }), fc.string({ minLength: 1, maxLength: 1 })).map(([i, c]) => valid.slice(0, i) + c + valid.slice(i + 1)),
+      fc
+        .tuple(fc.nat({ max: valid.length - 1 }), fc.string({ minLength: 1, maxLength: 1 }))
+        .map(([i, c]) => valid.slice(0, i) + c + valid.slice(i + 1)),
     );
     let count = 0;
     await fc.assert(
@@ -70,7 +90,9 @@ describe('token codec', () => {
           expect(payload.position).toBe(5n);
         } catch (error) {
           expect(error).toBeInstanceOf(EdgeDbError);
-          expect(['TOKEN_MALFORMED', 'TOKEN_SIGNATURE_INVALID', 'TOKEN_CLUSTER_MISMATCH']).toContain((error as EdgeDbError).code);
+          expect(['TOKEN_MALFORMED', 'TOKEN_SIGNATURE_INVALID', 'TOKEN_CLUSTER_MISMATCH']).toContain(
+            (error as EdgeDbError).code,
+          );
         }
       }),
       { numRuns: 2000 },
@@ -91,8 +113,12 @@ describe('token codec', () => {
 describe('token transport', () => {
   it('reads the header first, then the cookie, and ignores junk', () => {
     expect(readToken(new Request('http://x', { headers: { 'x-edge-db-token': 'abc.def' } }))).toBe('abc.def');
-    expect(readToken(new Request('http://x', { headers: { cookie: 'a=1; edge_db_token=tok_1; b=2' } }))).toBe('tok_1');
-    expect(readToken(new Request('http://x', { headers: { cookie: 'edge_db_token=<script>' } }))).toBeUndefined();
+    expect(readToken(new Request('http://x', { headers: { cookie: 'a=1; edge_db_token=tok_1; b=2' } }))).toBe(
+      'tok_1',
+    );
+    expect(
+      readToken(new Request('http://x', { headers: { cookie: 'edge_db_token=<script>' } })),
+    ).toBeUndefined();
     expect(readToken(new Request('http://x'))).toBeUndefined();
   });
 
@@ -101,7 +127,9 @@ describe('token transport', () => {
     expect(response.status).toBe(201);
     expect(await response.text()).toBe('ok');
     expect(response.headers.get('x-edge-db-token')).toBe('tok');
-    expect(response.headers.get('set-cookie')).toContain('edge_db_token=tok; Path=/; Max-Age=3600; SameSite=Lax; HttpOnly; Secure');
+    expect(response.headers.get('set-cookie')).toContain(
+      'edge_db_token=tok; Path=/; Max-Age=3600; SameSite=Lax; HttpOnly; Secure',
+    );
   });
 });
 
@@ -135,7 +163,12 @@ describe('sessions across instances', () => {
 
   it('ignores forged tokens by default and reports why', async () => {
     const fake = fakeCluster(1);
-    const forged = await encodeToken({ cluster: clusterHash('tokens-test'), family: 'postgres', position: 10n, issuedAt: 0 });
+    const forged = await encodeToken({
+      cluster: clusterHash('tokens-test'),
+      family: 'postgres',
+      position: 10n,
+      issuedAt: 0,
+    });
     const reader = instance(fake, forged);
     expect((await sessionInfo(reader.db)).tokenError).toMatchObject({ code: 'TOKEN_SIGNATURE_INVALID' });
     expect((await sessionInfo(reader.db)).requiredPosition).toBeUndefined();
@@ -144,7 +177,9 @@ describe('sessions across instances', () => {
   it('throws on invalid tokens when asked to', async () => {
     const fake = fakeCluster(1);
     const reader = instance(fake, 'not-a-token', { onInvalidToken: 'throw' });
-    await expect(reader.db.selectFrom('person').selectAll().execute()).rejects.toMatchObject({ code: 'TOKEN_MALFORMED' });
+    await expect(reader.db.selectFrom('person').selectAll().execute()).rejects.toMatchObject({
+      code: 'TOKEN_MALFORMED',
+    });
   });
 
   it('rewinds an absurd position after the primary proves it is from the future, never reading a stale replica', async () => {
@@ -156,7 +191,10 @@ describe('sessions across instances', () => {
     );
     const reader = instance(fake, future);
     await reader.db.selectFrom('person').selectAll().execute();
-    expect(reader.events.at(-1)?.attempts.map((a) => `${a.node}:${a.outcome}`)).toEqual(['replica-0:behind', 'primary:ok']);
+    expect(reader.events.at(-1)?.attempts.map((a) => `${a.node}:${a.outcome}`)).toEqual([
+      'replica-0:behind',
+      'primary:ok',
+    ]);
     // the primary is at position 0: the requirement is rewound to it and replicas serve again
     await reader.db.selectFrom('person').select('id').execute();
     expect(reader.events.at(-1)?.node).toBe('replica-0');
