@@ -29,3 +29,17 @@ export type { QueryClass, QueryClassReason } from './router/query-class.js';
 export { READ_PREFERENCES, type ReadPreference } from './router/read-preference.js';
 export type { RouteAttempt, RouteEvent, RouteReason } from './router/route-event.js';
 export { type RouteHint, RouteHintPlugin, route } from './router/route-hint.js';
+export { cacheStats, invalidateCache } from './router/cache-controls.js';
+export type { CacheStats } from './cache/cache-stats.js';
+export {
+  type CallerLocation,
+  type CallerLocationInput,
+  type CallerLocationSource,
+  detectCallerLocation,
+} from './router/location/detect-caller-location.js';
+export { knownRegionCodes, lookupRegion } from './router/location/region-table.js';
+export { resolveRegion } from './router/location/resolve-region.js';
+export { greatCircleKm } from './router/location/great-circle-km.js';
+export { type ServerTimingMetric, serverTiming } from './router/selection/server-timing.js';
+export { withServerTiming } from './router/selection/with-server-timing.js';
+export type { HealthStatus } from './router/health/health-status.js';

@@ -159,3 +159,18 @@ describe('health, location and hedging', () => {
     expect(fake.cluster.openConnections()).toEqual([]);
   });
 });
+
+describe('cache controls', () => {
+  it('reports stats and invalidates by tag', async () => {
+    const { cacheStats, invalidateCache } = await import('../../../src/index.js');
+    const fake = fakeCluster(1);
+    const { db } = instance(fake, { consistency: 'eventual' });
+    const tagged = route(db, { cache: { ttlMs: 60_000, tags: ['people'] } });
+    await tagged.selectFrom('person').selectAll().execute();
+    await tagged.selectFrom('person').selectAll().execute();
+    expect(await cacheStats(db)).toMatchObject({ hits: 1, misses: 1, entries: 1 });
+    expect(await invalidateCache(db, { tags: ['people'] })).toBe(1);
+    await tagged.selectFrom('person').selectAll().execute();
+    expect(await cacheStats(db)).toMatchObject({ hits: 1, misses: 2 });
+  });
+});
