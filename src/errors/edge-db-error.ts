@@ -56,8 +56,19 @@ export class EdgeDbError extends Error {
     super(message.startsWith('edge-db:') ? message : `edge-db: ${message}`, options);
     this.name = 'EdgeDbError';
     this.code = code;
+    Object.defineProperty(this, BRAND, { value: true });
+  }
+
+  /**
+   * `instanceof` also recognises errors of another copy of edge-db in the same process (the ESM and CJS
+   * builds loaded side by side, or two bundles), so driver errors keep their meaning for the router.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
   }
 }
+
+const BRAND = Symbol.for('edge-db.EdgeDbError');
 
 /** True when `error` is an {@link EdgeDbError}, optionally with the given code. */
 export function isEdgeDbError(error: unknown, code?: EdgeDbErrorCode): error is EdgeDbError {

@@ -9,7 +9,7 @@ import { cacheKey } from '../cache/cache-key.js';
 import { readTablesOf } from '../cache/read-tables.js';
 import { isVolatileSql } from '../cache/volatile-functions.js';
 import { writtenTablesOf } from '../cache/written-tables.js';
-import type { ReplicationPosition } from '../consistency/replication-position.js';
+import { maxPosition, type ReplicationPosition } from '../consistency/replication-position.js';
 import { EdgeDbError, isEdgeDbError } from '../errors/edge-db-error.js';
 import { classifyQuery } from './classify-query.js';
 import { observeNodePosition } from './cluster-state.js';
@@ -724,7 +724,9 @@ export class RoutingConnection implements DatabaseConnection {
     if (node.role === 'replica' && required !== undefined && node.state.estimatedLagMs !== undefined) {
       node.state.estimatedLagMs /= 2;
     }
-    return { result, position, floor };
+    // Every attempt of a plan serves at least the session's requirement (a replica known or checked to be past
+    // it, or the primary), so the rows reflect it whatever the adapter could tell.
+    return { result, position, floor: maxPosition(floor, required) };
   }
 
   #attempt(node: RoutedNode, outcome: RouteAttempt['outcome'], since: number): RouteAttempt {
