@@ -37,14 +37,19 @@ describe('NeonReplicationAdapter', () => {
     expect(await adapter.readPosition(connection, 'replica')).toBeUndefined();
   });
 
-  it('checks a replica before reading and returns the checked position', async () => {
+  it('checks a replica before reading (the floor) and reads its position again after (the ceiling)', async () => {
     const { connection, statements } = recordingConnection('0/3000148');
-    const { result, position } = await adapter.executeWithPosition(connection, read, {
+    const { result, position, floor } = await adapter.executeWithPosition(connection, read, {
       role: 'replica',
       minPosition: 0x300_0000n,
     });
-    expect(statements).toEqual(['select pg_last_wal_replay_lsn()::text as lsn', read.sql]);
+    expect(statements).toEqual([
+      'select pg_last_wal_replay_lsn()::text as lsn',
+      read.sql,
+      'select pg_last_wal_replay_lsn()::text as lsn',
+    ]);
     expect(result.rows).toEqual([{ id: 1 }]);
+    expect(floor).toBe(0x300_0148n);
     expect(position).toBe(0x300_0148n);
   });
 
