@@ -19,6 +19,13 @@ export interface ConsistencyConfig {
    */
   readonly stickyAfterWriteMs?: number;
   /**
+   * When the nearest replica is behind the session, wait up to this long for it to catch up instead of going
+   * to the primary — only when the replica's estimated remaining lag plus its round trip is shorter than the
+   * primary's measured round trip. `0` never waits.
+   * @default 100
+   */
+  readonly waitBudgetMs?: number;
+  /**
    * Continue a session from a consistency token (from `readToken(request)`, a header or a cookie).
    * `null`/`undefined` start a fresh session.
    */

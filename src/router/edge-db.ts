@@ -121,6 +121,7 @@ export function edgeDb<DB>(config: EdgeDbConfig): Kysely<DB> {
         };
       },
       tailLatencyMs: (node) => health.latency.get(node.name)?.percentileMs(0.95),
+      expectedRttMs: (node) => health.latency.get(node.name)?.estimateMs(),
       cache: () => clusterCacheFor(cluster, config.cache, now),
       cacheInUse: () => config.cache !== undefined || cluster.extensions.has('cache'),
       clusterKey,
@@ -232,6 +233,7 @@ function resolveSettings(config: EdgeDbConfig): ResolvedRouterSettings {
         ? undefined
         : positive(config.maxStalenessMs, 0, 'maxStalenessMs', true),
     latencyWindowMs: positive(config.latencyWindowMs, 5, 'latencyWindowMs', true),
+    waitBudgetMs: positive(consistency.waitBudgetMs, 100, 'consistency.waitBudgetMs', true),
     hedge:
       config.hedge === undefined || config.hedge === false
         ? false

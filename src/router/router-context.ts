@@ -20,6 +20,7 @@ export interface ResolvedRouterSettings {
   readonly maxStalenessMs: number | undefined;
   readonly hedge: false | { readonly afterMs: number | undefined };
   readonly latencyWindowMs: number;
+  readonly waitBudgetMs: number;
   readonly cacheAllReads: boolean;
 }
 
@@ -39,6 +40,8 @@ export interface RouterContext {
   beginAttempt(node: RoutedNode): (attempt: RouteAttempt) => void;
   /** The p95 round trip of a node, when enough samples exist (for hedging). */
   tailLatencyMs(node: RoutedNode): number | undefined;
+  /** The smoothed measured round trip of a node, if measured. */
+  expectedRttMs(node: RoutedNode): number | undefined;
   /** The cluster's isolate cache, when caching is configured or hinted. */
   cache(): QueryCache;
   /** True once the cluster's cache exists (configured or hinted): writes then invalidate it. */

@@ -627,6 +627,24 @@ export class RoutingConnection implements DatabaseConnection {
     return error;
   }
 
+  /**
+   * How long to wait for a replica that is behind the session before asking it again, or `undefined` to go
+   * to the next choice now: waiting pays only when the replica's estimated remaining lag plus its round trip
+   * beats the primary's round trip, within `consistency.waitBudgetMs`.
+   */
+  #worthWaitingMs(node: RoutedNode): number | undefined {
+    const ctx = this.#ctx;
+    const budget = ctx.settings.waitBudgetMs;
+    const lag = node.state.estimatedLagMs;
+    if (budget <= 0 || lag === undefined || node.role !== 'replica') return undefined;
+    const writtenAt = ctx.session.lastWriteAt;
+    const remaining = Math.max(1, writtenAt === undefined ? lag : lag - (ctx.now() - writtenAt));
+    const replicaRtt = ctx.expectedRttMs(node);
+    const primaryRtt = ctx.expectedRttMs(ctx.primary);
+    if (replicaRtt === undefined || primaryRtt === undefined) return undefined;
+    return remaining <= budget && remaining + replicaRtt < primaryRtt ? remaining : undefined;
+  }
+
   /** A replica was behind the session: raise its lag estimate by the time since the session's write. */
   #noteBehind(node: RoutedNode): void {
     const writtenAt = this.#ctx.session.lastWriteAt;
@@ -683,14 +701,24 @@ export class RoutingConnection implements DatabaseConnection {
         adapter?.executeWithPosition !== undefined &&
         (planned.check === 'piggyback' || planned.learnPosition)
       ) {
-        const positioned = await withDeadline(
-          adapter.executeWithPosition<R>(connection, query, {
-            role: node.role,
-            minPosition: planned.check === 'piggyback' ? required : undefined,
-          }),
-          timeoutMs,
-          label,
-        );
+        const run = () =>
+          withDeadline(
+            adapter.executeWithPosition!<R>(connection, query, {
+              role: node.role,
+              minPosition: planned.check === 'piggyback' ? required : undefined,
+            }),
+            timeoutMs,
+            label,
+          );
+        let positioned: Awaited<ReturnType<typeof run>>;
+        try {
+          positioned = await run();
+        } catch (error) {
+          const waitMs = isEdgeDbError(error, 'REPLICA_BEHIND') ? this.#worthWaitingMs(node) : undefined;
+          if (waitMs === undefined || signal.aborted) throw error;
+          await new Promise((resolve) => setTimeout(resolve, waitMs));
+          positioned = await run();
+        }
         result = positioned.result;
         position = positioned.position;
         floor = positioned.floor ?? floor;

@@ -68,6 +68,8 @@ export class FakeNode {
   destroyError: unknown;
   /** Rows returned by selects. */
   rows: Record<string, unknown>[] = [{ value: 1 }];
+  /** Called when this replica answers REPLICA_BEHIND (tests use it to let the replica catch up). */
+  onBehind: (() => void) | undefined;
   /** Milliseconds each statement takes (real timers). */
   delayMs = 0;
   acquired = 0;
@@ -205,6 +207,7 @@ export function fakeReplication(piggyback: boolean): ReplicationAdapter {
         const fake = connection as FakeConnection;
         const position = fake.currentPosition();
         if (options.minPosition !== undefined && position < options.minPosition) {
+          fake.node.onBehind?.();
           throw new EdgeDbError('REPLICA_BEHIND', `fake replica at ${position} < ${options.minPosition}`);
         }
         const result = await fake.executeQuery(query);

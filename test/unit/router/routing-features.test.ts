@@ -174,3 +174,43 @@ describe('cache controls', () => {
     expect(await cacheStats(db)).toMatchObject({ hits: 1, misses: 2 });
   });
 });
+
+describe('waiting briefly for a replica', () => {
+  it('waits for a nearly caught-up replica instead of going to a slower primary, within the budget', async () => {
+    const fake = fakeCluster(1);
+    const { db, events } = instance(fake, { consistency: { waitBudgetMs: 100 } });
+    const replica = fake.cluster.node('replica-0');
+    fake.cluster.node('primary').delayMs = 40;
+    // measure both round trips
+    await db.selectFrom('person').selectAll().execute();
+    await route(db, { consistency: 'strong' }).selectFrom('pet').selectAll().execute();
+    // a write the replica has not applied: no lag estimate yet, so the read falls back to the primary
+    await db.insertInto('person').values({ id: 1, name: 'a' }).execute();
+    await db.selectFrom('person').select('id').execute();
+    expect(events.at(-1)?.attempts.map((a) => `${a.node}:${a.outcome}`)).toEqual(['replica-0:behind', 'primary:ok']);
+    // next time the replica is known to lag a little: asked again after a short wait, it has caught up
+    await db.insertInto('person').values({ id: 2, name: 'b' }).execute();
+    replica.onBehind = () => {
+      replica.position = fake.cluster.primaryPosition;
+    };
+    await db.selectFrom('person').select('name').execute();
+    expect(events.at(-1)?.attempts.map((a) => `${a.node}:${a.outcome}`)).toEqual(['replica-0:ok']);
+  });
+
+  it('does not wait when the budget is zero', async () => {
+    const fake = fakeCluster(1);
+    const { db, events } = instance(fake, { consistency: { waitBudgetMs: 0 } });
+    const replica = fake.cluster.node('replica-0');
+    fake.cluster.node('primary').delayMs = 40;
+    await db.selectFrom('person').selectAll().execute();
+    await route(db, { consistency: 'strong' }).selectFrom('pet').selectAll().execute();
+    await db.insertInto('person').values({ id: 1, name: 'a' }).execute();
+    await db.selectFrom('person').select('id').execute();
+    await db.insertInto('person').values({ id: 2, name: 'b' }).execute();
+    replica.onBehind = () => {
+      replica.position = fake.cluster.primaryPosition;
+    };
+    await db.selectFrom('person').select('name').execute();
+    expect(events.at(-1)?.attempts.map((a) => `${a.node}:${a.outcome}`)).toEqual(['replica-0:behind', 'primary:ok']);
+  });
+});
