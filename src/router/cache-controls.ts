@@ -34,5 +34,8 @@ export async function invalidateCache(
     cache.clear();
     return entries;
   }
-  return (filter.tables ? cache.invalidateTables(filter.tables) : 0) + (filter.tags ? cache.invalidateTags(filter.tags) : 0);
+  return (
+    (filter.tables ? cache.invalidateTables(filter.tables) : 0) +
+    (filter.tags ? cache.invalidateTags(filter.tags) : 0)
+  );
 }

@@ -12,7 +12,11 @@ let cluster: LibsqlCluster;
 beforeAll(async () => {
   cluster = await startLibsqlCluster({ replicas: 1 });
   const setup = edgeDb<DB>({ primary: libsql({ url: cluster.primary.url }) });
-  await setup.schema.createTable('item').addColumn('id', 'integer', (c) => c.primaryKey()).addColumn('label', 'text').execute();
+  await setup.schema
+    .createTable('item')
+    .addColumn('id', 'integer', (c) => c.primaryKey())
+    .addColumn('label', 'text')
+    .execute();
   await setup.insertInto('item').values({ id: 1, label: 'old' }).execute();
   await cluster.replicas[0]!.waitForIndex(await cluster.primary.replicationIndex());
 });

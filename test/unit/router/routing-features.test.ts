@@ -187,7 +187,10 @@ describe('waiting briefly for a replica', () => {
     // a write the replica has not applied: no lag estimate yet, so the read falls back to the primary
     await db.insertInto('person').values({ id: 1, name: 'a' }).execute();
     await db.selectFrom('person').select('id').execute();
-    expect(events.at(-1)?.attempts.map((a) => `${a.node}:${a.outcome}`)).toEqual(['replica-0:behind', 'primary:ok']);
+    expect(events.at(-1)?.attempts.map((a) => `${a.node}:${a.outcome}`)).toEqual([
+      'replica-0:behind',
+      'primary:ok',
+    ]);
     // next time the replica is known to lag a little: asked again after a short wait, it has caught up
     await db.insertInto('person').values({ id: 2, name: 'b' }).execute();
     replica.onBehind = () => {
@@ -211,6 +214,9 @@ describe('waiting briefly for a replica', () => {
       replica.position = fake.cluster.primaryPosition;
     };
     await db.selectFrom('person').select('name').execute();
-    expect(events.at(-1)?.attempts.map((a) => `${a.node}:${a.outcome}`)).toEqual(['replica-0:behind', 'primary:ok']);
+    expect(events.at(-1)?.attempts.map((a) => `${a.node}:${a.outcome}`)).toEqual([
+      'replica-0:behind',
+      'primary:ok',
+    ]);
   });
 });
