@@ -1,4 +1,4 @@
-import { type SqlToken, tokenizeSql } from './sql-tokens.js';
+import { type SqlToken, tokenizeSql } from '../sql/tokenize-sql.js';
 
 /** Called with parentheses, a different answer on each call (or each statement). */
 const volatileFunctions = new Set([

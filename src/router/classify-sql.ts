@@ -1,6 +1,6 @@
 import { primaryClass, type QueryClass, READ_CLASS } from './query-class.js';
 import { isSideEffectFunction } from './side-effect-functions.js';
-import { type SqlToken, tokenizeSql } from './sql-lexer.js';
+import { type SqlToken, tokenizeSql } from '../sql/tokenize-sql.js';
 
 const READ_STATEMENTS = new Set(['select', 'values', 'table', 'show', 'with', 'explain']);
 const WRITE_WORDS = new Set(['insert', 'update', 'delete', 'merge', 'upsert', 'replace', 'truncate', 'copy']);
@@ -67,7 +67,8 @@ const DDL_WORDS = new Set([
  * ```
  */
 export function classifySql(sql: string): QueryClass {
-  const tokens = tokenizeSql(sql);
+  // Only keywords, names and punctuation decide; literals and quoted names never do.
+  const tokens = tokenizeSql(sql).filter((token) => token.type === 'word' || token.type === 'punct');
   let statementStart = 0;
   let sawStatement = false;
   for (let i = 0; i <= tokens.length; i++) {

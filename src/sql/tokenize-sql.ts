@@ -1,5 +1,5 @@
 /**
- * @internal A token of SQL text as far as volatility detection needs it:
+ * A token of SQL text as far as volatility detection needs it:
  * - `word`: an unquoted identifier or keyword, lower-cased;
  * - `quoted`: a quoted identifier (`"x"` or `` `x` ``), as written;
  * - `string`: a string literal's content (`'...'`, `E'...'`, `$tag$...$tag$`);
@@ -12,7 +12,7 @@ export interface SqlToken {
 }
 
 /**
- * @internal Splits SQL into {@link SqlToken}s, PostgreSQL and SQLite syntax alike. Never throws: an
+ * Splits SQL into {@link SqlToken}s, PostgreSQL and SQLite syntax alike. Never throws: an
  * unterminated literal or comment runs to the end of the text.
  *
  * ### Examples
