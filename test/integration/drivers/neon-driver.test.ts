@@ -4,11 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { type NeonBackend, NeonConnection, neon } from '../../../src/drivers/neon/index.js';
 import { isEdgeDbError } from '../../../src/errors/edge-db-error.js';
+import { startPostgresClusterWith as startPostgresCluster } from '../../../src/testing/containers/index.js';
 import { type NeonProxy, neonLocalSettings, startNeonProxy } from '../../../src/testing/neon/index.js';
-import {
-  type PostgresCluster,
-  startPostgresCluster,
-} from '../../../src/testing/postgres/postgres-cluster.js';
+import type { PostgresCluster } from '../../../src/testing/postgres/postgres-cluster.js';
 
 interface Database {
   neon_person: { id: number; email: string; note: string | null };

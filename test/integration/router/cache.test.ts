@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { libsql } from '../../../src/drivers/libsql/index.js';
 import { consistencyToken, edgeDb, type RouteEvent } from '../../../src/index.js';
-import { type LibsqlCluster, startLibsqlCluster } from '../../../src/testing/index.js';
+import { type LibsqlCluster, startLibsqlClusterWith } from '../../../src/testing/index.js';
 
 interface DB {
   item: { id: number; label: string };
@@ -10,7 +10,7 @@ interface DB {
 let cluster: LibsqlCluster;
 
 beforeAll(async () => {
-  cluster = await startLibsqlCluster({ replicas: 1 });
+  cluster = await startLibsqlClusterWith({ replicas: 1 });
   const setup = edgeDb<DB>({ primary: libsql({ url: cluster.primary.url }) });
   await setup.schema
     .createTable('item')

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { libsql } from '../../../src/drivers/libsql/index.js';
 import { edgeDb, resetClusterState } from '../../../src/index.js';
-import { type LibsqlCluster, startLibsqlCluster } from '../../../src/testing/index.js';
+import { type LibsqlCluster, startLibsqlClusterWith } from '../../../src/testing/index.js';
 import {
   type KvDatabase,
   type LaggingCluster,
@@ -13,7 +13,7 @@ let cluster: LibsqlCluster;
 let lagging: LaggingCluster;
 
 beforeAll(async () => {
-  cluster = await startLibsqlCluster({ replicas: 2, replicationWaitMs: 200 });
+  cluster = await startLibsqlClusterWith({ replicas: 2, replicationWaitMs: 200 });
   const paused = new Set<number>();
   lagging = {
     name: 'libsql-consistency',

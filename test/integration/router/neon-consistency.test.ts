@@ -6,7 +6,7 @@ import {
   neonLocalSettings,
   type PostgresCluster,
   startNeonProxy,
-  startPostgresCluster,
+  startPostgresClusterWith,
 } from '../../../src/testing/index.js';
 import {
   type KvDatabase,
@@ -20,7 +20,7 @@ let proxy: NeonProxy;
 let lagging: LaggingCluster;
 
 beforeAll(async () => {
-  cluster = await startPostgresCluster({ replicas: 2 });
+  cluster = await startPostgresClusterWith({ replicas: 2 });
   proxy = await startNeonProxy();
   const paused = new Set<number>();
   lagging = {

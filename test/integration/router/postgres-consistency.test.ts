@@ -1,7 +1,7 @@
 import { type Kysely, type Migration, Migrator, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { edgeDb, type RouteEvent, resetClusterState } from '../../../src/index.js';
-import { type PostgresCluster, startPostgresCluster } from '../../../src/testing/index.js';
+import { type PostgresCluster, startPostgresClusterWith } from '../../../src/testing/index.js';
 import {
   type KvDatabase,
   type LaggingCluster,
@@ -15,7 +15,7 @@ let backends: ReturnType<typeof pgBackends>;
 let lagging: LaggingCluster;
 
 beforeAll(async () => {
-  cluster = await startPostgresCluster({ replicas: 2 });
+  cluster = await startPostgresClusterWith({ replicas: 2 });
   backends = pgBackends(cluster, { max: 3 });
   const paused = new Set<number>();
   lagging = {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EdgeDbError, edgeDb, type RouteEvent, resetClusterState } from '../../../src/index.js';
-import { type PostgresCluster, startPostgresCluster } from '../../../src/testing/index.js';
+import { type PostgresCluster, startPostgresClusterWith } from '../../../src/testing/index.js';
 import { pgBackends } from './pg-backends.js';
 
 interface DB {
@@ -11,7 +11,7 @@ let cluster: PostgresCluster;
 let backends: ReturnType<typeof pgBackends>;
 
 beforeAll(async () => {
-  cluster = await startPostgresCluster({ replicas: 2 });
+  cluster = await startPostgresClusterWith({ replicas: 2 });
   // the caller is in Frankfurt: replica-0 next door, replica-1 across the Atlantic, the primary in Sydney
   cluster.primary.setLatency(30);
   cluster.replicas[0]!.setLatency(1);

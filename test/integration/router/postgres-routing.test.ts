@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { edgeDb, type RouteEvent, resetClusterState } from '../../../src/index.js';
-import { type PostgresCluster, startPostgresCluster } from '../../../src/testing/index.js';
+import { type PostgresCluster, startPostgresClusterWith } from '../../../src/testing/index.js';
 import { pgBackends } from './pg-backends.js';
 
 interface DB {
@@ -12,7 +12,7 @@ interface DB {
 let cluster: PostgresCluster;
 
 beforeAll(async () => {
-  cluster = await startPostgresCluster({ replicas: 2 });
+  cluster = await startPostgresClusterWith({ replicas: 2 });
 });
 afterAll(async () => {
   await cluster?.stop();
