@@ -1,6 +1,6 @@
+import { type SqlToken, tokenizeSql } from '../sql/tokenize-sql.js';
 import { primaryClass, type QueryClass, READ_CLASS } from './query-class.js';
 import { isSideEffectFunction } from './side-effect-functions.js';
-import { type SqlToken, tokenizeSql } from '../sql/tokenize-sql.js';
 
 const READ_STATEMENTS = new Set(['select', 'values', 'table', 'show', 'with', 'explain']);
 const WRITE_WORDS = new Set(['insert', 'update', 'delete', 'merge', 'upsert', 'replace', 'truncate', 'copy']);

@@ -5,18 +5,17 @@ import type {
   RootOperationNode,
   TransactionSettings,
 } from 'kysely';
-import { cacheKey } from '../cache/cache-key.js';
-import { readTablesOf } from '../cache/read-tables.js';
-import { isVolatileSql } from '../cache/volatile-functions.js';
 import { writtenTablesOf } from '../cache/written-tables.js';
-import { maxPosition, type ReplicationPosition } from '../consistency/replication-position.js';
+import type { ReplicationPosition } from '../consistency/replication-position.js';
 import { EdgeDbError, isEdgeDbError } from '../errors/edge-db-error.js';
+import { cachedRead } from './cached-read.js';
 import { classifyQuery } from './classify-query.js';
 import { observeNodePosition } from './cluster-state.js';
 import { withDeadline } from './deadline.js';
 import { isNodeFailure, isUnreachable } from './node-failure.js';
 import type { QueryClass } from './query-class.js';
 import { READ_CLASS } from './query-class.js';
+import { type HeldConnections, noteBehind, readOnce } from './read-once.js';
 import type { RouteAttempt, RouteReason } from './route-event.js';
 import { type RouteHint, routeHintOf } from './route-hint.js';
 import { type PlannedAttempt, planRoute, type RoutePlan } from './route-plan.js';
@@ -273,6 +272,18 @@ export class RoutingConnection implements DatabaseConnection {
     return connection;
   }
 
+  /** The held-connection operations the per-node read uses. */
+  readonly #heldConnections: HeldConnections = {
+    acquire: (node, timeoutMs) => this.#acquire(node, timeoutMs),
+    detach: (node, connection, running) => {
+      if (this.#held.get(node) !== connection) return;
+      this.#held.delete(node);
+      void (running ?? Promise.resolve())
+        .catch(() => undefined)
+        .finally(() => node.driver.releaseConnection(connection).catch(() => undefined));
+    },
+  };
+
   /** Drops a node's real connection after it failed, so a later statement gets a fresh one. */
   #discard(node: RoutedNode): void {
     const connection = this.#held.get(node);
@@ -405,82 +416,9 @@ export class RoutingConnection implements DatabaseConnection {
     started: number,
     hint: RouteHint | undefined,
   ): Promise<QueryResult<R>> {
-    const ctx = this.#ctx;
-    const cacheHint = hint?.cache;
-    const wantsCache = cacheHint === undefined ? ctx.settings.cacheAllReads : cacheHint !== false;
-    if (!wantsCache) return (await this.#readFromNodes<R>(plan, query, rest, started, hint)).result;
-
-    const cache = ctx.cache();
-    const options = typeof cacheHint === 'object' ? cacheHint : undefined;
-    const consistency = hint?.consistency ?? ctx.settings.consistency;
-    const bypass =
-      consistency === 'strong'
-        ? 'strong-consistency'
-        : consistency === 'session' && ctx.session.positionPending
-          ? 'write-position-pending'
-          : options?.allowVolatile !== true && isVolatileSql(query.sql)
-            ? 'volatile-function'
-            : undefined;
-    let key: string;
-    try {
-      key = cacheKey({
-        family: ctx.tokens.family === 'libsql' ? 'libsql' : 'postgres',
-        sql: query.sql,
-        parameters: query.parameters,
-        clusterKey: ctx.clusterKey,
-      });
-    } catch {
-      return (await this.#readFromNodes<R>(plan, query, rest, started, hint)).result;
-    }
-    let served: { node: RoutedNode; reason: RouteReason } | undefined;
-    const outcome = await cache.read<R>(
-      key,
-      {
-        tables: query.query === undefined ? undefined : readTablesOf(query.query as RootOperationNode),
-        minPosition: consistency === 'session' ? ctx.session.minPosition : undefined,
-        ...(options?.ttlMs === undefined ? {} : { ttlMs: options.ttlMs }),
-        ...(options?.swrMs === undefined ? {} : { swrMs: options.swrMs }),
-        ...(options?.tags === undefined ? {} : { tags: options.tags }),
-        ...(ctx.waitUntil === undefined ? {} : { waitUntil: ctx.waitUntil }),
-        ...(bypass === undefined ? {} : { bypass }),
-      },
-      async () => {
-        const read = await this.#readFromNodes<R>(plan, query, rest, started, hint, {
-          status: bypass === undefined ? 'miss' : 'bypass',
-          ...(bypass === undefined ? {} : { reason: bypass }),
-        });
-        served = { node: read.node, reason: read.reason };
-        // The cache serves an entry only to sessions whose requirement is at or below what the rows are known
-        // to reflect: the floor, not the node's later position.
-        return { result: read.result, position: read.floor };
-      },
+    return cachedRead<R>(this.#ctx, query, hint, started, (cacheOutcome) =>
+      this.#readFromNodes<R>(plan, query, rest, started, hint, cacheOutcome),
     );
-    if (outcome.status === 'hit' || outcome.status === 'stale') {
-      if (consistency === 'session') ctx.session.noteRead(outcome.position);
-      ctx.emit({
-        sql: query.sql,
-        node: 'cache',
-        role: 'cache',
-        reason: 'cache',
-        durationMs: ctx.now() - started,
-        attempts: [],
-        cache: outcome.status,
-        ...(outcome.reason === undefined ? {} : { cacheReason: outcome.reason }),
-      });
-    } else if (served === undefined) {
-      // Another request's load answered this one (single flight).
-      ctx.emit({
-        sql: query.sql,
-        node: 'cache',
-        role: 'cache',
-        reason: 'cache',
-        durationMs: ctx.now() - started,
-        attempts: [],
-        cache: outcome.status,
-        cacheReason: outcome.reason ?? 'joined an identical read in flight',
-      });
-    }
-    return outcome.result;
   }
 
   async #readFromNodes<R>(
@@ -518,7 +456,9 @@ export class RoutingConnection implements DatabaseConnection {
             const finishAttempt = ctx.beginAttempt(planned.node);
             const attemptStart = ctx.now();
             try {
-              const read = await this.#readOnce<R>(
+              const read = await readOnce<R>(
+                ctx,
+                this.#heldConnections,
                 planned,
                 plan.requiredPosition,
                 query,
@@ -538,7 +478,7 @@ export class RoutingConnection implements DatabaseConnection {
                     ? 'timeout'
                     : 'error';
               finishAttempt(this.#attempt(planned.node, outcome, attemptStart));
-              if (outcome === 'behind') this.#noteBehind(planned.node);
+              if (outcome === 'behind') noteBehind(ctx, planned.node);
               else if (outcome !== 'aborted' && isNodeFailure(error)) this.#discard(planned.node);
               throw error;
             }
@@ -625,136 +565,6 @@ export class RoutingConnection implements DatabaseConnection {
       );
     }
     return error;
-  }
-
-  /**
-   * How long to wait for a replica that is behind the session before asking it again, or `undefined` to go
-   * to the next choice now: waiting pays only when the replica's estimated remaining lag plus its round trip
-   * beats the primary's round trip, within `consistency.waitBudgetMs`.
-   */
-  #worthWaitingMs(node: RoutedNode): number | undefined {
-    const ctx = this.#ctx;
-    const budget = ctx.settings.waitBudgetMs;
-    const lag = node.state.estimatedLagMs;
-    if (budget <= 0 || lag === undefined || node.role !== 'replica') return undefined;
-    const writtenAt = ctx.session.lastWriteAt;
-    const remaining = Math.max(1, writtenAt === undefined ? lag : lag - (ctx.now() - writtenAt));
-    const replicaRtt = ctx.expectedRttMs(node);
-    const primaryRtt = ctx.expectedRttMs(ctx.primary);
-    if (replicaRtt === undefined || primaryRtt === undefined) return undefined;
-    return remaining <= budget && remaining + replicaRtt < primaryRtt ? remaining : undefined;
-  }
-
-  /** A replica was behind the session: raise its lag estimate by the time since the session's write. */
-  #noteBehind(node: RoutedNode): void {
-    const writtenAt = this.#ctx.session.lastWriteAt;
-    if (writtenAt === undefined) return;
-    const lag = this.#ctx.now() - writtenAt;
-    node.state.estimatedLagMs = Math.max(node.state.estimatedLagMs ?? 0, lag);
-  }
-
-  async #readOnce<R>(
-    planned: PlannedAttempt,
-    required: ReplicationPosition | undefined,
-    query: CompiledQuery,
-    rest: unknown[],
-    timeoutMs: number,
-    signal: AbortSignal,
-    tracksSession: boolean,
-  ): Promise<{
-    result: QueryResult<R>;
-    position: ReplicationPosition | undefined;
-    floor: ReplicationPosition | undefined;
-  }> {
-    const ctx = this.#ctx;
-    const { node } = planned;
-    const adapter = node.adapter;
-    const label = `node "${node.name}"`;
-    const connection = await this.#acquire(node, timeoutMs);
-    // A hedged attempt that lost keeps running (Kysely 0.28 cannot cancel it): hand its connection back when
-    // it settles instead of reusing it for the next statement.
-    let running: Promise<unknown> | undefined;
-    const detach = () => {
-      if (this.#held.get(node) !== connection) return;
-      this.#held.delete(node);
-      void (running ?? Promise.resolve())
-        .catch(() => undefined)
-        .finally(() => node.driver.releaseConnection(connection).catch(() => undefined));
-    };
-    if (signal.aborted) detach();
-    else signal.addEventListener('abort', detach, { once: true });
-    const work = (async () => {
-      let position: ReplicationPosition | undefined;
-      let floor: ReplicationPosition | undefined;
-      let result: QueryResult<R>;
-      if (planned.check === 'probe' && adapter !== undefined) {
-        floor = await withDeadline(adapter.readPosition(connection, node.role), timeoutMs, label);
-        observeNodePosition(node.state, floor, ctx.now());
-        if (required !== undefined && (floor === undefined || floor < required)) {
-          throw new EdgeDbError(
-            'REPLICA_BEHIND',
-            `replica "${node.name}" has not applied the session's position yet`,
-          );
-        }
-      }
-      if (
-        adapter?.executeWithPosition !== undefined &&
-        (planned.check === 'piggyback' || planned.learnPosition)
-      ) {
-        const run = () =>
-          withDeadline(
-            adapter.executeWithPosition!<R>(connection, query, {
-              role: node.role,
-              minPosition: planned.check === 'piggyback' ? required : undefined,
-            }),
-            timeoutMs,
-            label,
-          );
-        let positioned: Awaited<ReturnType<typeof run>>;
-        try {
-          positioned = await run();
-        } catch (error) {
-          const waitMs = isEdgeDbError(error, 'REPLICA_BEHIND') ? this.#worthWaitingMs(node) : undefined;
-          if (waitMs === undefined || signal.aborted) throw error;
-          await new Promise((resolve) => setTimeout(resolve, waitMs));
-          positioned = await run();
-        }
-        result = positioned.result;
-        position = positioned.position;
-        floor = positioned.floor ?? floor;
-        if (position === undefined && planned.learnPosition && node.role === 'primary') {
-          position = await withDeadline(adapter.readPosition(connection, 'primary'), timeoutMs, label);
-        }
-      } else {
-        result = await withDeadline(connection.executeQuery<R>(query, ...(rest as [])), timeoutMs, label);
-        if (planned.learnPosition && adapter !== undefined && node.role === 'primary') {
-          position = await withDeadline(adapter.readPosition(connection, 'primary'), timeoutMs, label);
-        }
-      }
-      return { result, position, floor };
-    })();
-    running = work;
-    const { result, position, floor } = await work;
-    signal.removeEventListener('abort', detach);
-    if (signal.aborted) throw new EdgeDbError('TIMEOUT', `${label} lost a hedged race or its deadline`);
-    observeNodePosition(node.state, position, ctx.now());
-    if (node.role === 'primary' && position !== undefined && required !== undefined && position < required) {
-      // The primary is behind the session: the requirement came from a token issued before a restore or a
-      // failover (or forged). Nothing can satisfy it; trust the primary and forget positions beyond it.
-      ctx.session.rewindTo(position);
-      for (const state of ctx.cluster.nodes.values()) {
-        if (state.knownPosition !== undefined && state.knownPosition > position)
-          state.knownPosition = undefined;
-      }
-    }
-    if (planned.reason === 'after-write' && position !== undefined) ctx.session.resolvePending(position);
-    if (tracksSession) ctx.session.noteServedBy(node.name, node.role, position);
-    if (node.role === 'replica' && required !== undefined && node.state.estimatedLagMs !== undefined) {
-      node.state.estimatedLagMs /= 2;
-    }
-    // Every attempt of a plan serves at least the session's requirement (a replica known or checked to be past
-    // it, or the primary), so the rows reflect it whatever the adapter could tell.
-    return { result, position, floor: maxPosition(floor, required) };
   }
 
   #attempt(node: RoutedNode, outcome: RouteAttempt['outcome'], since: number): RouteAttempt {
