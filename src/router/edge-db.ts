@@ -104,7 +104,17 @@ export function edgeDb<DB>(config: EdgeDbConfig): Kysely<DB> {
         key: () => signingKey(consistencyConfig.secret),
       },
       now,
-      rankReplicas: (hint) => rankForRead(replicaNodes, health, session, settings, caller, hint),
+      rankReplicas: (hint) =>
+        rankForRead(
+          (hint?.readPreference ?? settings.readPreference) === 'nearest'
+            ? [primary, ...replicaNodes]
+            : replicaNodes,
+          health,
+          session,
+          settings,
+          caller,
+          hint,
+        ),
       beginAttempt: (node) => {
         const tracker = health.latency.get(node.name);
         tracker?.begin();

@@ -7,7 +7,7 @@ import type { ResolvedRouterSettings } from './router-context.js';
 import { rankReplicas } from './selection/rank-replicas.js';
 
 /**
- * Orders an instance's replicas for one read: healthy and within the staleness bound, caught up with the
+ * Orders an instance's replicas (and, for `nearest`, the primary among them) for one read: healthy and within the staleness bound, caught up with the
  * session first, then by measured (or, before measurements, distance-estimated) round trip, spreading load
  * among near-equal ones.
  */
@@ -25,7 +25,7 @@ export function rankForRead(
     node,
     coordinates: node.coordinates,
     latency: health.latency.get(node.name)!,
-    health: health.outliers.status(node.name),
+    health: node.role === 'primary' ? ('healthy' as const) : health.outliers.status(node.name),
     estimatedLagMs: node.state.estimatedLagMs,
     knownPosition: node.state.knownPosition,
   }));

@@ -196,6 +196,13 @@ function planAttempts(input: PlanInput): RoutePlan {
     case 'replica':
       return { attempts: replicaAttempts, requiredPosition };
     case 'nearest':
+      // The primary was ranked with the replicas; keep it as the last resort when it ranked beyond the cut.
+      return {
+        attempts: replicaAttempts.some((a) => a.node === primary)
+          ? replicaAttempts
+          : [...replicaAttempts, primaryAttempt],
+        requiredPosition,
+      };
     case 'replicaPreferred':
       return { attempts: [...replicaAttempts, primaryAttempt], requiredPosition };
   }

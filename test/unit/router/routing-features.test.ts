@@ -220,3 +220,30 @@ describe('waiting briefly for a replica', () => {
     ]);
   });
 });
+
+describe('nearest read preference', () => {
+  it('ranks the primary with the replicas and reads from it when it is the nearest node', async () => {
+    const fake = fakeCluster(1);
+    const events: RouteEvent[] = [];
+    const db = edgeDb<DB>({
+      primary: { ...fake.primary, region: 'fra' },
+      replicas: [{ ...fake.replicas[0]!, region: 'syd' }],
+      cluster: 'nearest',
+      location: { region: 'fra' },
+      readPreference: 'nearest',
+      onRoute: (e) => events.push(e),
+    });
+    await db.selectFrom('person').selectAll().execute();
+    expect(events.at(-1)?.node).toBe('primary');
+    const replicaFirst = edgeDb<DB>({
+      primary: { ...fake.primary, region: 'fra' },
+      replicas: [{ ...fake.replicas[0]!, region: 'syd' }],
+      cluster: 'nearest-2',
+      location: { region: 'syd' },
+      readPreference: 'nearest',
+      onRoute: (e) => events.push(e),
+    });
+    await replicaFirst.selectFrom('person').selectAll().execute();
+    expect(events.at(-1)?.node).toBe('replica-0');
+  });
+});
