@@ -210,6 +210,29 @@ export class RoutingConnection implements DatabaseConnection {
     await method.call(node.driver, connection, name, compile);
   }
 
+  /**
+   * Kysely 0.29 cancellation: cancels the statement running on each real connection this connection holds,
+   * through that node's own driver (a control connection to the same node, never to another one).
+   */
+  async cancelQuery(_controlConnectionProvider?: unknown): Promise<void> {
+    await Promise.allSettled(
+      [...this.#held].map(([node, connection]) => {
+        const cancel = (connection as CancellableConnection).cancelQuery;
+        return cancel?.call(
+          connection,
+          async (consumer: (control: DatabaseConnection) => Promise<unknown>) => {
+            const control = await node.driver.acquireConnection();
+            try {
+              return await consumer(control);
+            } finally {
+              await node.driver.releaseConnection(control);
+            }
+          },
+        );
+      }),
+    );
+  }
+
   /** Releases every real connection this virtual connection acquired. */
   async release(): Promise<void> {
     const held = [...this.#held];
@@ -489,6 +512,7 @@ export class RoutingConnection implements DatabaseConnection {
           perAttemptTimeoutMs: Math.min(remaining, ctx.settings.attemptTimeoutMs),
           hedgeAfterMs,
           isRetryable: isNodeFailure,
+          signal: signalOf(rest),
           now: ctx.now,
           onOutcome: (outcome) => {
             const planned = plan.attempts[outcome.index]!;
@@ -596,4 +620,19 @@ export class RoutingConnection implements DatabaseConnection {
       ...(error === undefined ? {} : { error }),
     });
   }
+}
+
+/** A real connection of a driver that supports Kysely 0.29's cancellation. */
+interface CancellableConnection extends DatabaseConnection {
+  cancelQuery?(
+    provider: (consumer: (control: DatabaseConnection) => Promise<unknown>) => Promise<unknown>,
+  ): Promise<void>;
+}
+
+/** The caller's AbortSignal among the extra arguments Kysely 0.29 passes to `executeQuery` (`{ signal }`). */
+function signalOf(rest: readonly unknown[]): AbortSignal | undefined {
+  const options = rest[0] as { signal?: unknown } | undefined;
+  return typeof AbortSignal !== 'undefined' && options?.signal instanceof AbortSignal
+    ? options.signal
+    : undefined;
 }

@@ -113,6 +113,19 @@ class FakeConnection implements DatabaseConnection {
       yield { rows: result.rows.slice(i, i + chunkSize) };
   }
 
+  /** Kysely 0.29-style cancellation: records which node was asked, through which node's control connection. */
+  async cancelQuery(
+    provider: (consumer: (control: DatabaseConnection) => Promise<unknown>) => Promise<unknown>,
+  ) {
+    await provider(async (control) => {
+      this.node.cluster.log.push({
+        node: this.node.name,
+        sql: `cancel via ${(control as FakeConnection).node.name}`,
+        connection: this.id,
+      });
+    });
+  }
+
   currentPosition(): bigint {
     return this.node.role === 'primary' ? this.node.cluster.primaryPosition : this.node.position;
   }

@@ -339,3 +339,38 @@ describe('lifecycle', () => {
     expect(cluster.log).toEqual([]);
   });
 });
+
+describe('Kysely 0.29 cancellation', () => {
+  it('cancels through the node that runs the statement, with a control connection to that same node', async () => {
+    const { db, cluster } = setup(1);
+    await db.connection().execute(async (conn) => {
+      await conn.selectFrom('person').selectAll().execute(); // holds a replica connection
+      await conn.insertInto('person').values({ id: 1, name: 'a' }).execute(); // and a primary connection
+      const routing = await conn.getExecutor().provideConnection(async (c) => c);
+      await (routing as unknown as { cancelQuery(p: unknown): Promise<void> }).cancelQuery(undefined);
+    });
+    expect(
+      cluster.log
+        .filter((s) => s.sql.startsWith('cancel'))
+        .map((s) => `${s.node}: ${s.sql}`)
+        .sort(),
+    ).toEqual(['primary: cancel via primary', 'replica-0: cancel via replica-0']);
+    expect(cluster.openConnections()).toEqual([]);
+  });
+
+  it('aborts a read when the caller signal passed to executeQuery aborts', async () => {
+    const { db, cluster } = setup(1);
+    cluster.node('replica-0').delayMs = 200;
+    const controller = new AbortController();
+    const query = db.selectFrom('person').selectAll().compile();
+    const pending = db
+      .getExecutor()
+      .provideConnection(async (conn) =>
+        (conn.executeQuery as (q: typeof query, o: { signal: AbortSignal }) => Promise<unknown>)(query, {
+          signal: controller.signal,
+        }),
+      );
+    setTimeout(() => controller.abort(new Error('client went away')), 20);
+    await expect(pending).rejects.toThrow('client went away');
+  });
+});
