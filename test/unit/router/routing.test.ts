@@ -363,13 +363,11 @@ describe('Kysely 0.29 cancellation', () => {
     cluster.node('replica-0').delayMs = 200;
     const controller = new AbortController();
     const query = db.selectFrom('person').selectAll().compile();
-    const pending = db
-      .getExecutor()
-      .provideConnection(async (conn) =>
-        (conn.executeQuery as (q: typeof query, o: { signal: AbortSignal }) => Promise<unknown>)(query, {
-          signal: controller.signal,
-        }),
-      );
+    const pending = db.getExecutor().provideConnection(async (conn) =>
+      (conn.executeQuery as (q: typeof query, o: { signal: AbortSignal }) => Promise<unknown>)(query, {
+        signal: controller.signal,
+      }),
+    );
     setTimeout(() => controller.abort(new Error('client went away')), 20);
     await expect(pending).rejects.toThrow('client went away');
   });
