@@ -18,9 +18,17 @@ import { bundle } from './scenarios/bundle.js';
 import { cacheHit } from './scenarios/cache-hit.js';
 import { geoRead } from './scenarios/geo-read.js';
 import { geoReadAfterWrite } from './scenarios/geo-read-after-write.js';
+import { positionCost } from './scenarios/position-cost.js';
 import { routerOverhead } from './scenarios/router-overhead.js';
 
-const SCENARIOS: readonly Scenario[] = [routerOverhead, geoRead, geoReadAfterWrite, cacheHit, bundle];
+const SCENARIOS: readonly Scenario[] = [
+  routerOverhead,
+  geoRead,
+  geoReadAfterWrite,
+  positionCost,
+  cacheHit,
+  bundle,
+];
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 const MACHINE_NOTES =
