@@ -1,5 +1,10 @@
 import type { GuestbookEnv } from '../examples/shared/guestbook.js';
-import { startLibsqlCluster, startNeonProxy, startPostgresCluster } from '../src/testing/index.js';
+import {
+  postgresHttpRoutes,
+  startLibsqlCluster,
+  startNeonProxy,
+  startPostgresCluster,
+} from '../src/testing/index.js';
 
 /** One simulated region: a node's name, the region it stands for, and its one-way latency from the caller. */
 export interface DemoRegion {
@@ -65,7 +70,7 @@ export async function startPostgresDemoCluster(): Promise<DemoCluster> {
   const cluster = await startPostgresCluster({ replicas: 2 });
   let proxy: Awaited<ReturnType<typeof startNeonProxy>>;
   try {
-    proxy = await startNeonProxy();
+    proxy = await startNeonProxy({ httpRoute: postgresHttpRoutes(cluster) });
   } catch (error) {
     await cluster.stop();
     throw error;

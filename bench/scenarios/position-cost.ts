@@ -1,10 +1,9 @@
 import { CompiledQuery } from 'kysely';
 import { neon } from '../../src/drivers/neon/index.js';
-import { neonLocalSettings, startLatencyRelay, startNeonProxy } from '../../src/testing/index.js';
+import { neonLocalSettings, postgresHttpRoutes, startNeonProxy } from '../../src/testing/index.js';
 import type { BenchResult } from '../lib/bench-result.js';
 import { measureSequential } from '../lib/measure.js';
 import { summarize } from '../lib/percentiles.js';
-import { GEO_LATENCY_MS } from '../lib/postgres-geo-bed.js';
 import { latencyRow, type Scenario } from '../lib/scenario.js';
 
 const READ = CompiledQuery.raw('select id, name from item where id = 7');
@@ -22,20 +21,11 @@ export const positionCost: Scenario = {
     const bed = await context.geoBed();
     const near = bed.cluster.replicas[0]!;
     const plan = context.quick ? { warmup: 5, iterations: 30 } : { warmup: 20, iterations: 200 };
-    const proxy = await startNeonProxy();
-    // Neon's proxy sits next to its database; the long hop is edge → proxy. So here the distance is put in
-    // front of the proxy (a relay to its HTTP port) and the proxy talks to the standby directly.
-    const hop = await startLatencyRelay({
-      targetHost: '127.0.0.1',
-      targetPort: proxy.port,
-      latencyMs: GEO_LATENCY_MS.nearReplica,
-    });
+    // Neon's proxy sits next to its database; the long hop is caller → proxy: the routes hold each HTTP request
+    // for the node's one-way latency on the way in and out, and the proxy talks to the standby directly.
+    const proxy = await startNeonProxy({ httpRoute: postgresHttpRoutes(bed.cluster) });
     try {
-      const backend = neon({
-        ...neonLocalSettings(proxy, near.directUrl),
-        fetchEndpoint: `http://127.0.0.1:${hop.port}/sql`,
-        name: 'near',
-      });
+      const backend = neon({ ...neonLocalSettings(proxy, near.url), name: 'near' });
       const driver = backend.dialect.createDriver();
       await driver.init();
       const required = await near.replayPosition();
@@ -94,7 +84,6 @@ export const positionCost: Scenario = {
       );
       return results;
     } finally {
-      await hop.close();
       await proxy.close();
     }
   },

@@ -4,6 +4,7 @@ import { type SqlToken, tokenizeSql } from '../sql/tokenize-sql.js';
 const volatileFunctions = new Set([
   // PostgreSQL
   'now',
+  'age', // age(ts) is measured from today (the two-argument form is stable, but both are treated alike)
   'random',
   'random_normal',
   'clock_timestamp',

@@ -51,7 +51,12 @@ export async function consistencyToken(db: Kysely<any>): Promise<string | undefi
   if (session.positionPending) await learnPosition(context, context.primary, true);
   else if (session.unlearnedNode !== undefined) {
     const node = context.nodesByName.get(session.unlearnedNode);
-    if (node !== undefined) await learnPosition(context, node, false);
+    // The primary is at or past any replica: ask it when the node the session read from does not answer.
+    if (node !== undefined) {
+      await learnPosition(context, node, false).catch((error: unknown) =>
+        node.role === 'replica' ? learnPosition(context, context.primary, false) : Promise.reject(error),
+      );
+    }
   }
   if (session.minPosition === undefined) return undefined;
   return encodeToken(
@@ -100,6 +105,9 @@ async function learnPosition(context: RouterContext, node: RoutedNode, pendingWr
     node.driver.acquireConnection(),
     timeout,
     `connecting to "${node.name}"`,
+    (late) => {
+      if (late.status === 'fulfilled') void node.driver.releaseConnection(late.value).catch(() => undefined);
+    },
   );
   try {
     const position = await withDeadline(

@@ -9,6 +9,8 @@ export class ConsistencySession {
   minPosition: ReplicationPosition | undefined;
   /** A write committed whose position is not known yet: the next read learns it from the primary. */
   positionPending = false;
+  /** Counts writes; a pending position is resolved only by a read planned after the last of them. */
+  writeEpoch = 0;
   /** When the last write committed (the session clock), for backends whose position cannot be read. */
   lastWriteAt: number | undefined;
   /**
@@ -27,6 +29,7 @@ export class ConsistencySession {
   /** Records a committed write; `position` is the primary's position after it, if known. */
   noteWrite(position: ReplicationPosition | undefined, now: number): void {
     this.lastWriteAt = now;
+    this.writeEpoch++;
     if (position === undefined) {
       this.positionPending = true;
     } else {
@@ -46,15 +49,20 @@ export class ConsistencySession {
       this.noteRead(position);
       // A learnt position of the unlearned node, or of the primary (ahead of every replica), covers it.
       if (this.unlearnedNode === node || role === 'primary') this.unlearnedNode = undefined;
-    } else if (role === 'replica' || this.unlearnedNode === undefined) {
+    } else {
+      // The primary is ahead of every replica: reading it unlearnt pins the session to it until a position is
+      // learnt, so the next read cannot go back to an older replica.
       this.unlearnedNode = node;
     }
   }
 
-  /** Records the primary's position learned after a pending write. */
-  resolvePending(position: ReplicationPosition): void {
+  /**
+   * Records the primary's position learned after a pending write. `sinceEpoch` is the write count when the read
+   * that learned it was planned: a write committed meanwhile stays pending.
+   */
+  resolvePending(position: ReplicationPosition, sinceEpoch?: number): void {
     this.minPosition = maxPosition(this.minPosition, position);
-    this.positionPending = false;
+    if (sinceEpoch === undefined || sinceEpoch === this.writeEpoch) this.positionPending = false;
   }
 
   /** Replaces a requirement nothing can satisfy (a token from before a restore) with the primary's position. */

@@ -40,9 +40,11 @@ export async function cachedRead<R>(
       ? 'strong-consistency'
       : consistency === 'session' && ctx.session.positionPending
         ? 'write-position-pending'
-        : options?.allowVolatile !== true && isVolatileSql(query.sql)
-          ? 'volatile-function'
-          : undefined;
+        : consistency === 'session' && ctx.session.unlearnedNode !== undefined
+          ? 'read-position-unknown'
+          : options?.allowVolatile !== true && isVolatileSql(query.sql)
+            ? 'volatile-function'
+            : undefined;
   let key: string;
   try {
     key = cacheKey({
@@ -78,9 +80,8 @@ export async function cachedRead<R>(
     },
   );
   if (outcome.status === 'hit' || outcome.status === 'stale' || !loadedHere) {
-    if ((outcome.status === 'hit' || outcome.status === 'stale') && consistency === 'session') {
-      ctx.session.noteRead(outcome.position);
-    }
+    // Rows from memory or from another request's load: the session moves to their position (monotonic reads).
+    if (consistency === 'session') ctx.session.noteRead(outcome.position);
     ctx.emit({
       sql: query.sql,
       node: 'cache',
@@ -91,9 +92,9 @@ export async function cachedRead<R>(
       cache: outcome.status,
       ...(outcome.reason !== undefined
         ? { cacheReason: outcome.reason }
-        : loadedHere
-          ? {}
-          : { cacheReason: 'joined an identical read in flight' }),
+        : !loadedHere && outcome.status === 'miss'
+          ? { cacheReason: 'joined an identical read in flight' }
+          : {}),
     });
   }
   return outcome.result;

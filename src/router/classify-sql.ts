@@ -67,8 +67,11 @@ const DDL_WORDS = new Set([
  * ```
  */
 export function classifySql(sql: string): QueryClass {
-  // Only keywords, names and punctuation decide; literals and quoted names never do.
-  const tokens = tokenizeSql(sql).filter((token) => token.type === 'word' || token.type === 'punct');
+  // SQLite does not nest block comments but PostgreSQL does: text whose meaning depends on which one reads it
+  // is not classified.
+  if (hasNestedBlockComment(sql)) return primaryClass('unknown', 'nested block comment');
+  // Keywords, names and punctuation decide; literals never do. Quoted names only count as function names.
+  const tokens = tokenizeSql(sql).filter((token) => token.type !== 'string');
   let statementStart = 0;
   let sawStatement = false;
   for (let i = 0; i <= tokens.length; i++) {
@@ -119,9 +122,15 @@ function explainAnalyzes(tokens: readonly SqlToken[]): boolean {
 function scanReadStatement(tokens: readonly SqlToken[], offset: number): QueryClass {
   for (let i = offset; i < tokens.length; i++) {
     const token = tokens[i]!;
+    const next = tokens[i + 1];
+    if (token.type === 'quoted') {
+      if (next?.type === 'punct' && next.value === '(' && isSideEffectFunction(token.value)) {
+        return primaryClass('side-effect', `calls ${token.value}()`);
+      }
+      continue;
+    }
     if (token.type !== 'word') continue;
     const word = token.value;
-    const next = tokens[i + 1];
     if (WRITE_WORDS.has(word) && word !== 'replace' && word !== 'copy') {
       return primaryClass('write', `${word.toUpperCase()} inside the statement`);
     }
@@ -134,4 +143,17 @@ function scanReadStatement(tokens: readonly SqlToken[], offset: number): QueryCl
     }
   }
   return READ_CLASS;
+}
+
+/** True when a block comment opens inside another one (outside string literals, roughly: conservative). */
+function hasNestedBlockComment(sql: string): boolean {
+  let open = sql.indexOf('/*');
+  while (open !== -1) {
+    const close = sql.indexOf('*/', open + 2);
+    const inner = sql.indexOf('/*', open + 2);
+    if (inner !== -1 && (close === -1 || inner < close)) return true;
+    if (close === -1) return false;
+    open = sql.indexOf('/*', close + 2);
+  }
+  return false;
 }

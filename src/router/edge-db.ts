@@ -225,6 +225,21 @@ function resolveSettings(config: EdgeDbConfig): ResolvedRouterSettings {
       `consistency mode "${String(mode)}" is not one of ${CONSISTENCY_MODES.join(', ')}`,
     );
   }
+  const secret = consistency.secret;
+  if (secret !== undefined) {
+    const bytes =
+      typeof secret === 'string'
+        ? new TextEncoder().encode(secret).length
+        : secret instanceof Uint8Array
+          ? secret.length
+          : undefined;
+    if (bytes !== undefined && bytes < 32) {
+      throw new EdgeDbError(
+        'CONFIG_INVALID',
+        'consistency.secret must be at least 32 bytes; generate one with `openssl rand -base64 32`',
+      );
+    }
+  }
   return {
     readPreference,
     consistency: mode,
@@ -268,12 +283,21 @@ function assertBackend(backend: unknown, where: string): void {
   }
 }
 
+/** The longest delay timers accept everywhere (2^31 - 1 ms); longer ones fire at once in Node. */
+const MAX_TIMER_MS = 2_147_483_647;
+
 function positive(value: number | undefined, fallback: number, name: string, allowZero = false): number {
   if (value === undefined) return fallback;
-  if (typeof value !== 'number' || Number.isNaN(value) || value < 0 || (!allowZero && value === 0)) {
+  if (
+    typeof value !== 'number' ||
+    !Number.isFinite(value) ||
+    value < 0 ||
+    value > MAX_TIMER_MS ||
+    (!allowZero && value === 0)
+  ) {
     throw new EdgeDbError(
       'CONFIG_INVALID',
-      `\`${name}\` must be a ${allowZero ? 'non-negative' : 'positive'} number of milliseconds or a count, got ${String(value)}`,
+      `\`${name}\` must be a finite ${allowZero ? 'non-negative' : 'positive'} number of milliseconds (at most ${MAX_TIMER_MS}) or a count, got ${String(value)}`,
     );
   }
   return value;

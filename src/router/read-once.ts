@@ -61,6 +61,7 @@ export async function readOnce<R>(
   floor: ReplicationPosition | undefined;
 }> {
   const { node } = planned;
+  const writeEpoch = ctx.session.writeEpoch;
   const adapter = node.adapter;
   const label = `node "${node.name}"`;
   const connection = await held.acquire(node, timeoutMs);
@@ -68,8 +69,12 @@ export async function readOnce<R>(
   // it settles instead of reusing it for the next statement.
   let running: Promise<unknown> | undefined;
   const detach = () => held.detach(node, connection, running);
-  if (signal.aborted) detach();
-  else signal.addEventListener('abort', detach, { once: true });
+  if (signal.aborted) {
+    // Lost the race while connecting: never start the query.
+    held.detach(node, connection, undefined);
+    throw new EdgeDbError('TIMEOUT', `${label} lost a hedged race or its deadline`);
+  }
+  signal.addEventListener('abort', detach, { once: true });
   const work = (async () => {
     let position: ReplicationPosition | undefined;
     let floor: ReplicationPosition | undefined;
@@ -103,7 +108,7 @@ export async function readOnce<R>(
       } catch (error) {
         const waitMs = isEdgeDbError(error, 'REPLICA_BEHIND') ? worthWaitingMs(ctx, node) : undefined;
         if (waitMs === undefined || signal.aborted) throw error;
-        await new Promise((resolve) => setTimeout(resolve, waitMs));
+        await abortableSleep(waitMs, signal);
         positioned = await run();
       }
       result = positioned.result;
@@ -134,12 +139,29 @@ export async function readOnce<R>(
         state.knownPosition = undefined;
     }
   }
-  if (planned.reason === 'after-write' && position !== undefined) ctx.session.resolvePending(position);
+  if (planned.reason === 'after-write' && position !== undefined)
+    ctx.session.resolvePending(position, writeEpoch);
   if (tracksSession) ctx.session.noteServedBy(node.name, node.role, position);
   if (node.role === 'replica' && required !== undefined && node.state.estimatedLagMs !== undefined) {
     node.state.estimatedLagMs /= 2;
   }
-  // Every attempt of a plan serves at least the session's requirement (a replica known or checked to be past
-  // it, or the primary), so the rows reflect it whatever the adapter could tell.
-  return { result, position, floor: maxPosition(floor, required) };
+  // A replica of the plan was known or checked to have replayed the session's requirement, and a standby makes a
+  // commit visible when it replays it: its rows reflect the requirement. A primary proves nothing of the kind (a
+  // commit can be in the WAL before it is visible, and a requirement may be forged): no floor from it.
+  return { result, position, floor: node.role === 'replica' ? maxPosition(floor, required) : undefined };
+}
+
+/** Sleeps `ms`, or rejects at once when `signal` aborts. */
+function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(new EdgeDbError('TIMEOUT', 'the wait for a replica to catch up was cancelled'));
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
 }

@@ -140,7 +140,9 @@ function planAttempts(input: PlanInput): RoutePlan {
         attempts:
           preference === 'replica'
             ? [stickyAttempt]
-            : [stickyAttempt, attempt(primary, 'fallback', 'none', learns(primary))],
+            : // The fallback learns the primary's position even at a round trip's cost: otherwise a later read
+              // of the older sticky replica could go back in time.
+              [stickyAttempt, attempt(primary, 'fallback', 'none', primary.adapter !== undefined)],
         requiredPosition,
         detail: 'monotonic reads: the last read position is unknown',
       };

@@ -87,11 +87,11 @@ export class RoutingConnection implements DatabaseConnection {
     const hint = routeHintOf(query.queryId);
     let node: RoutedNode;
     let reason: RouteReason;
+    const queryClass = classifyQuery(query);
     if (this.#transaction !== undefined) {
       node = this.#transaction.node;
       reason = 'transaction';
     } else {
-      const queryClass = this.#pinned ? READ_CLASS : classifyQuery(query);
       if (this.#pinned || queryClass.requiresPrimary) {
         this.#pinned = true;
         node = this.#ctx.primary;
@@ -121,7 +121,19 @@ export class RoutingConnection implements DatabaseConnection {
       error = caught;
       throw caught;
     } finally {
-      const durationMs = this.#ctx.now() - started;
+      const ctx = this.#ctx;
+      if (queryClass.requiresPrimary && queryClass.reason !== 'lock') {
+        // A streamed statement that writes (a data-modifying CTE) is a write like any other.
+        if (this.#transaction === undefined) ctx.session.noteWrite(undefined, ctx.now());
+        this.#invalidate(query);
+      } else if (
+        this.#transaction === undefined &&
+        (hint?.consistency ?? ctx.settings.consistency) === 'session'
+      ) {
+        // Streamed rows come without a position: keep later reads on this node (or the primary).
+        ctx.session.noteServedBy(node.name, node.role, undefined);
+      }
+      const durationMs = ctx.now() - started;
       const attempt: RouteAttempt = {
         node: node.name,
         role: node.role,
@@ -175,21 +187,35 @@ export class RoutingConnection implements DatabaseConnection {
     const { node, connection, writes } = this.#bound('commit');
     try {
       await node.driver.commitTransaction(connection);
-    } finally {
-      this.#transaction = undefined;
+    } catch (error) {
+      // The transaction stays bound so Kysely's rollback reaches it and the commit's own error surfaces. If the
+      // node became unreachable, the commit may have applied: treat it as a write whose position is unknown.
+      if (writes && node.role === 'primary' && isUnreachable(error)) this.#settleTransactionWrites();
+      throw error;
     }
+    this.#transaction = undefined;
     // The commit's position is learnt lazily by the next read that needs it (no extra round trip here).
-    if (writes && node.role === 'primary') this.#ctx.session.noteWrite(undefined, this.#ctx.now());
+    if (writes && node.role === 'primary') this.#settleTransactionWrites();
+    else this.#transactionTables = new Set();
+  }
+
+  /** Records the transaction's writes in the session and the cache once they may have committed. */
+  #settleTransactionWrites(): void {
+    this.#ctx.session.noteWrite(undefined, this.#ctx.now());
     const tables = this.#transactionTables;
     this.#transactionTables = new Set();
+    if (!this.#ctx.cacheInUse()) return;
     if (tables === 'all') this.#ctx.cache().clear();
     else if (tables.size > 0) this.#ctx.cache().invalidateTables([...tables]);
   }
 
   async rollbackTransaction(): Promise<void> {
-    const { node, connection } = this.#bound('rollback');
+    const transaction = this.#transaction;
+    const connection = transaction === undefined ? undefined : this.#held.get(transaction.node);
+    // Nothing bound (already rolled back, or never begun): nothing to undo.
+    if (transaction === undefined || connection === undefined) return;
     try {
-      await node.driver.rollbackTransaction(connection);
+      await transaction.node.driver.rollbackTransaction(connection);
     } finally {
       this.#transaction = undefined;
       this.#transactionTables = new Set();
@@ -221,7 +247,15 @@ export class RoutingConnection implements DatabaseConnection {
         return cancel?.call(
           connection,
           async (consumer: (control: DatabaseConnection) => Promise<unknown>) => {
-            const control = await node.driver.acquireConnection();
+            const control = await withDeadline(
+              node.driver.acquireConnection(),
+              this.#ctx.settings.attemptTimeoutMs,
+              `connecting to "${node.name}" to cancel`,
+              (late) => {
+                if (late.status === 'fulfilled')
+                  void node.driver.releaseConnection(late.value).catch(() => undefined);
+              },
+            );
             try {
               return await consumer(control);
             } finally {
@@ -439,9 +473,18 @@ export class RoutingConnection implements DatabaseConnection {
     started: number,
     hint: RouteHint | undefined,
   ): Promise<QueryResult<R>> {
-    return cachedRead<R>(this.#ctx, query, hint, started, (cacheOutcome) =>
-      this.#readFromNodes<R>(plan, query, rest, started, hint, cacheOutcome),
-    );
+    return cachedRead<R>(this.#ctx, query, hint, started, async (cacheOutcome) => {
+      if (cacheOutcome?.status !== 'miss')
+        return this.#readFromNodes<R>(plan, query, rest, started, hint, cacheOutcome);
+      // A cache load may outlive this statement (a background refresh) and may answer other requests (single
+      // flight): it runs on its own connection, released when it ends, and no caller's signal cancels it.
+      const own = new RoutingConnection(this.#ctx);
+      try {
+        return await own.#readFromNodes<R>(plan, query, [], started, hint, cacheOutcome);
+      } finally {
+        await own.release().catch(() => undefined);
+      }
+    });
   }
 
   async #readFromNodes<R>(

@@ -44,8 +44,12 @@ const patterns = SIDE_EFFECT_FUNCTIONS.filter((name) => name.includes('*')).map(
   (name) => new RegExp(`^${name.replace(/\*/g, '.*')}$`),
 );
 
-/** True when calling `name` (any case) has effects or reads session state. */
+/**
+ * True when calling `name` (any case, schema-qualified or quoted: `pg_catalog.pg_advisory_lock`,
+ * `"nextval"`) has effects or reads session state.
+ */
 export function isSideEffectFunction(name: string): boolean {
-  const lower = name.toLowerCase();
+  const unqualified = name.slice(name.lastIndexOf('.') + 1).replace(/"/g, '');
+  const lower = unqualified.toLowerCase();
   return exact.has(lower) || patterns.some((pattern) => pattern.test(lower));
 }

@@ -11,10 +11,12 @@ export {
   startLibsqlServer,
 } from './libsql/index.js';
 export {
+  type NeonHttpRoute,
   type NeonProxy,
   type NeonProxyOptions,
   type NeonProxyStats,
   neonLocalSettings,
+  postgresHttpRoutes,
   startNeonProxy,
 } from './neon/index.js';
 export { findFreePort } from './network/find-free-port.js';

@@ -61,6 +61,8 @@ export class FakeNode {
   position = 0n;
   /** Throw this on every statement (simulates a dead node) when set. */
   failWith: unknown;
+  /** Throw this from commitTransaction when set. */
+  commitFailWith: unknown;
   /** Throw this from acquireConnection when set. */
   connectFailWith: unknown;
   /** Fails init/destroy when set. */
@@ -153,6 +155,7 @@ class FakeDriver implements Driver {
     } as never);
   }
   async commitTransaction(connection: DatabaseConnection): Promise<void> {
+    if (this.node.commitFailWith !== undefined) throw this.node.commitFailWith;
     await connection.executeQuery({ sql: 'commit', parameters: [], query: { kind: 'RawNode' } } as never);
   }
   async rollbackTransaction(connection: DatabaseConnection): Promise<void> {

@@ -102,14 +102,13 @@ export async function startPostgresContainers(
     for (const container of standbyContainers) {
       standbyRelays.push(await resources.relayTo(container, POSTGRES_CONTAINER_PORT, resolved.latencyMs));
     }
-    const primary: PostgresPrimary = {
-      ...nodeView(primaryServer, primaryRelay, 'primary'),
-      role: 'primary',
+    const primary: PostgresPrimary = Object.assign(nodeView(primaryServer, primaryRelay, 'primary'), {
+      role: 'primary' as const,
       currentPosition: () =>
         withPostgresClient(primaryServer.port, (client) =>
           readCommittedPosition(client, resolved.synchronousCommit),
         ),
-    };
+    });
     const replicas = standbyServers.map((each, i) => replicaView(each, standbyRelays[i]!));
     return { primary, replicas, stop, [Symbol.asyncDispose]: stop };
   } catch (error) {

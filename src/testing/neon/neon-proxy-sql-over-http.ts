@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import pg from 'pg';
+import type { NeonHttpRoute } from './neon-proxy.js';
 import type { NeonProxyPools } from './neon-proxy-pools.js';
 
 /** PostgreSQL error fields Neon copies into its HTTP 400 replies (the driver copies them onto `NeonDbError`). */
@@ -49,17 +50,51 @@ class BadRequest extends Error {}
  * Replies mirror Neon's: 200 with `{fields, command, rowCount, rows, rowAsArray}` (batches:
  * `{results: [...]}`), 400 with the PostgreSQL error fields, 502 when the database cannot be reached.
  */
+const delay = (ms: number) =>
+  ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
+
+/** Applies an HTTP route to a connection string: the real host and port, and the latency to simulate. */
+function routeOf(
+  connectionString: string,
+  route: ((host: string, port: number) => NeonHttpRoute | undefined) | undefined,
+): { connectionString: string; latencyMs: number } | undefined {
+  if (route === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(connectionString);
+  } catch {
+    return undefined;
+  }
+  const target = route(url.hostname, Number(url.port || 5432));
+  if (target === undefined) return undefined;
+  url.hostname = target.host;
+  url.port = String(target.port);
+  return { connectionString: url.toString(), latencyMs: target.latencyMs };
+}
+
 export async function handleSqlOverHttp(
   request: IncomingMessage,
   response: ServerResponse,
   pools: NeonProxyPools,
+  route?: (host: string, port: number) => NeonHttpRoute | undefined,
 ): Promise<void> {
   let client: pg.PoolClient | undefined;
+  let latencyMs = 0;
+  // The reply's way out takes the same simulated latency as the request's way in.
+  const answer = (status: number, payload: unknown) => {
+    void delay(latencyMs).then(() => sendJson(response, status, payload));
+  };
   let clientBroken: Error | undefined;
   let mayChangeSession = true;
   try {
-    const connectionString = headerOf(request, 'neon-connection-string');
+    let connectionString = headerOf(request, 'neon-connection-string');
     if (connectionString === undefined) throw new BadRequest('missing Neon-Connection-String header');
+    const routed = routeOf(connectionString, route);
+    if (routed !== undefined) {
+      connectionString = routed.connectionString;
+      latencyMs = routed.latencyMs;
+      await delay(latencyMs); // the request's way in
+    }
     const body = parseBody(await readBody(request));
     const reply: ReplyOptions = {
       arrayMode: headerOf(request, 'neon-array-mode') === 'true',
@@ -70,7 +105,7 @@ export async function handleSqlOverHttp(
     try {
       client = await pools.poolFor(connectionString).connect();
     } catch (error) {
-      sendJson(response, 502, { message: `Couldn't connect to database: ${messageOf(error)}` });
+      answer(502, { message: `Couldn't connect to database: ${messageOf(error)}` });
       return;
     }
     if ('queries' in body) {
@@ -80,7 +115,7 @@ export async function handleSqlOverHttp(
         const results = [];
         for (const query of body.queries) results.push(await runQuery(client, query, reply));
         await client.query('commit');
-        sendJson(response, 200, { results });
+        answer(200, { results });
       } catch (error) {
         await client.query('rollback').catch((rollbackError: Error) => {
           clientBroken = rollbackError;
@@ -88,17 +123,17 @@ export async function handleSqlOverHttp(
         throw error;
       }
     } else {
-      sendJson(response, 200, await runQuery(client, body, reply));
+      answer(200, await runQuery(client, body, reply));
     }
   } catch (error) {
     if (error instanceof pg.DatabaseError) {
-      sendJson(response, 400, databaseErrorBody(error));
+      answer(400, databaseErrorBody(error));
     } else if (error instanceof BadRequest) {
-      sendJson(response, 400, { message: error.message });
+      answer(400, { message: error.message });
     } else {
       // Connection lost mid-query or a client-side timeout: the pooled connection is unusable.
       clientBroken = error instanceof Error ? error : new Error(String(error));
-      sendJson(response, 502, { message: `Database connection failed: ${messageOf(error)}` });
+      answer(502, { message: `Database connection failed: ${messageOf(error)}` });
     }
   } finally {
     if (client !== undefined) {

@@ -14,6 +14,21 @@ export interface NeonProxyOptions extends NeonProxyPoolOptions {
    * @default loopback addresses only (`127.0.0.1`, `::1`, `localhost`)
    */
   readonly isTargetAllowed?: (host: string, port: number) => boolean;
+  /**
+   * Where a SQL-over-HTTP request for `host:port` really goes, and the one-way latency to hold the request and
+   * its reply for. Neon's proxy sits next to its database, so the long hop is caller → proxy: one round trip
+   * per HTTP request, however many statements a batch has. Without a route the request goes to `host:port`
+   * as given (through a cluster's latency relay, every statement of a batch then pays the relay's delay).
+   * `postgresHttpRoutes(cluster)` builds routes for a `startPostgresCluster` cluster.
+   */
+  readonly httpRoute?: (host: string, port: number) => NeonHttpRoute | undefined;
+}
+
+/** The real target of SQL-over-HTTP requests for one `host:port`, and the caller ↔ proxy one-way latency. */
+export interface NeonHttpRoute {
+  readonly host: string;
+  readonly port: number;
+  readonly latencyMs: number;
 }
 
 /** Counters that let tests check for leaks. */
@@ -77,7 +92,7 @@ export async function startNeonProxy(options: NeonProxyOptions = {}): Promise<Ne
     const path = new URL(request.url ?? '/', 'http://localhost').pathname;
     if (request.method === 'POST' && path === '/sql') {
       sqlRequests += 1;
-      handleSqlOverHttp(request, response, pools).catch((error: unknown) => {
+      handleSqlOverHttp(request, response, pools, options.httpRoute).catch((error: unknown) => {
         if (!response.headersSent) response.writeHead(500, { 'content-type': 'application/json' });
         response.end(JSON.stringify({ message: String(error) }));
       });

@@ -152,12 +152,12 @@ export async function startPostgresCluster(options: PostgresClusterOptions = {})
     throw error;
   }
 
-  const primary: PostgresPrimary = {
-    ...nodeView(primaryServer, relays[0]!, 'primary'),
-    role: 'primary',
+  // Object.assign, not a spread: the view's `latencyMs` and `mode` are live getters.
+  const primary: PostgresPrimary = Object.assign(nodeView(primaryServer, relays[0]!, 'primary'), {
+    role: 'primary' as const,
     currentPosition: () =>
       withPostgresClient(primaryServer.port, (client) => readCommittedPosition(client, synchronousCommit)),
-  };
+  });
   const replicas = replicaServers.map((each, i) => replicaView(each, relays[i + 1]!));
   return { primary, replicas, stop, [Symbol.asyncDispose]: stop };
 }

@@ -22,6 +22,12 @@ export function nodeView(
     dataDir: server.dataDir,
     setLatency: (ms) => relay.setLatency(ms),
     setMode: (mode) => relay.setMode(mode),
+    get latencyMs() {
+      return relay.latencyMs;
+    },
+    get mode() {
+      return relay.mode;
+    },
   };
 }
 
@@ -43,15 +49,15 @@ export function replicaView(server: PostgresServer, relay: LatencyRelay): Postgr
       }
       return parseLsn(lsn);
     });
-  return {
-    ...nodeView(server, relay, 'replica'),
-    role: 'replica',
+  // Object.assign, not a spread: the view's `latencyMs` and `mode` are live getters.
+  return Object.assign(nodeView(server, relay, 'replica'), {
+    role: 'replica' as const,
     pause: () => run('select pg_wal_replay_pause()'),
     resume: () => run('select pg_wal_replay_resume()'),
-    setApplyDelay: async (ms) => setApplyDelay(server, checkDelay(ms)),
+    setApplyDelay: async (ms: number) => setApplyDelay(server, checkDelay(ms)),
     replayPosition,
-    waitForPosition: (lsn, timeoutMs = 10_000) => waitForPosition(server, lsn, timeoutMs),
-  };
+    waitForPosition: (lsn: bigint, timeoutMs = 10_000) => waitForPosition(server, lsn, timeoutMs),
+  });
 }
 
 async function setApplyDelay(server: PostgresServer, ms: number): Promise<void> {

@@ -28,6 +28,10 @@ export interface PostgresNode {
   readonly dataDir: string;
   /** Sets the one-way delay the relay adds, in milliseconds. */
   setLatency(ms: number): void;
+  /** The one-way latency the node's relay applies now, in milliseconds. */
+  readonly latencyMs: number;
+  /** The node's relay mode now. */
+  readonly mode: RelayMode;
   /** Makes the node look healthy, crashed or hung to clients of `url`; see `RelayMode`. */
   setMode(mode: RelayMode): void;
 }

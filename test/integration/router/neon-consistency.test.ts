@@ -5,6 +5,7 @@ import {
   type NeonProxy,
   neonLocalSettings,
   type PostgresCluster,
+  postgresHttpRoutes,
   startNeonProxy,
   startPostgresClusterWith,
 } from '../../../src/testing/index.js';
@@ -21,7 +22,7 @@ let lagging: LaggingCluster;
 
 beforeAll(async () => {
   cluster = await startPostgresClusterWith({ replicas: 2 });
-  proxy = await startNeonProxy();
+  proxy = await startNeonProxy({ httpRoute: postgresHttpRoutes(cluster) });
   const paused = new Set<number>();
   lagging = {
     name: 'neon-consistency',

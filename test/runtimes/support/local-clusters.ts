@@ -3,6 +3,7 @@ import {
   type LibsqlCluster,
   type NeonProxy,
   type PostgresCluster,
+  postgresHttpRoutes,
   startLibsqlCluster,
   startNeonProxy,
   startPostgresCluster,
@@ -49,7 +50,8 @@ export async function startLocalClusters(
     if (postgresResult.status === 'fulfilled') postgresCluster = postgresResult.value;
     if (libsqlResult.status === 'rejected') throw libsqlResult.reason;
     if (postgresResult.status === 'rejected') throw postgresResult.reason;
-    if (postgresCluster !== undefined) proxy = await startNeonProxy();
+    if (postgresCluster !== undefined)
+      proxy = await startNeonProxy({ httpRoute: postgresHttpRoutes(postgresCluster) });
   } catch (error) {
     await stop();
     throw error;

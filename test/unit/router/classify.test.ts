@@ -61,6 +61,10 @@ const cases = {
     'side-effect',
   ],
   rawFragmentNextval: [db.selectNoFrom(sql<number>`nextval('s')`.as('id')), 'side-effect'],
+  schemaQualifiedLock: [
+    db.selectNoFrom((eb) => eb.fn('pg_catalog.pg_advisory_lock', [sql.lit(1)]).as('l')),
+    'side-effect',
+  ],
   dataModifyingCte: [
     db
       .with('ins', (q) => q.insertInto('audit').values({ id: 1, what: 'x' }).returning('id'))
@@ -141,7 +145,6 @@ describe('classifySql', () => {
     'select 1',
     '  SELECT * FROM "insert"',
     "-- delete everything\nselect 'update; delete' as x",
-    '/* nested /* insert */ comment */ select 1',
     'with t as (select 1) select * from t',
     'values (1), (2)',
     'table person',
@@ -187,6 +190,10 @@ describe('classifySql', () => {
     ['-- only a comment', 'unknown'],
     ['frobnicate the database', 'unknown'],
     ["select '\\' ; delete from person; select '", 'write'],
+    ['select pg_catalog.pg_advisory_lock(1)', 'side-effect'],
+    ['/* nested /* insert */ comment */ select 1', 'unknown'],
+    ['select "pg_advisory_lock"(1)', 'side-effect'],
+    ['with x as (select id from t /* a /* b */) delete from t where id in x', 'unknown'],
   ];
   it.each(primaries)('primary: %s', (text, reason) => {
     const verdict = classifySql(text);
