@@ -20,7 +20,8 @@ export interface ReplicationIndexFetchOptions {
  * - reads `replication_index` from every StmtResult and BatchResult of the response into the tracker;
  * - gives every request a deadline and turns a missed deadline into `EdgeDbError` code `TIMEOUT`.
  *
- * Protobuf bodies and error responses pass through untouched. The client never sees the difference.
+ * Protobuf bodies, cursor streams and error responses pass through unparsed (their body still under the
+ * deadline, a miss while streaming them also fails with `TIMEOUT`). The client never sees the difference.
  *
  * ### Examples
  * ```ts
@@ -35,20 +36,21 @@ export function createReplicationIndexFetch(options: ReplicationIndexFetchOption
   return async (input: Request, init?: RequestInit): Promise<Response> => {
     const baseFetch: LibsqlFetch = options.fetch ?? globalThis.fetch;
     const signal = AbortSignal.timeout(timeoutMs);
+    const explain = (error: unknown): unknown =>
+      signal.aborted && isTimeoutReason(signal.reason)
+        ? new EdgeDbError(
+            'TIMEOUT',
+            `libSQL request to ${input.url} got no complete answer within ${timeoutMs} ms. ` +
+              'Check that the server is reachable, or raise requestTimeoutMs.',
+            { cause: error },
+          )
+        : error;
     try {
       const request = await withRequiredIndex(input, tracker.required);
       const response = await baseFetch(request, { ...init, signal });
-      return await observeIndexes(response, tracker);
+      return await observeIndexes(response, tracker, explain);
     } catch (error) {
-      if (signal.aborted && isTimeoutReason(signal.reason)) {
-        throw new EdgeDbError(
-          'TIMEOUT',
-          `libSQL request to ${input.url} got no complete answer within ${timeoutMs} ms. ` +
-            'Check that the server is reachable, or raise requestTimeoutMs.',
-          { cause: error },
-        );
-      }
-      throw error;
+      throw explain(error);
     }
   };
 }
@@ -89,13 +91,45 @@ function injectReplicationIndex(body: unknown, index: string): void {
   }
 }
 
-async function observeIndexes(response: Response, tracker: ReplicationIndexTracker): Promise<Response> {
-  if (!response.ok || !isJson(response.headers)) return response;
+async function observeIndexes(
+  response: Response,
+  tracker: ReplicationIndexTracker,
+  explain: (error: unknown) => unknown,
+): Promise<Response> {
+  // Bodies the client reads itself (Hrana cursor streams of `/v3/cursor`, protobuf, error responses) are
+  // read after this function returns: map a missed deadline while they stream, like the JSON path does.
+  if (!response.ok || !isJson(response.headers)) return withExplainedBody(response, explain);
   // Read the body here so the deadline covers it, then hand the client an equivalent response.
   const text = await response.text();
   const highest = highestReplicationIndex(JSON.parse(text));
   if (highest !== undefined) tracker.observe(highest);
   return new Response(text, {
+    status: response.status,
+    statusText: response.statusText,
+    headers: response.headers,
+  });
+}
+
+/** `response` with a body whose read errors go through `explain` (an abort becomes `TIMEOUT`). */
+function withExplainedBody(response: Response, explain: (error: unknown) => unknown): Response {
+  const body = response.body;
+  if (body === null) return response;
+  const reader = body.getReader();
+  const stream = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const { done, value } = await reader.read();
+        if (done) controller.close();
+        else controller.enqueue(value);
+      } catch (error) {
+        controller.error(explain(error));
+      }
+    },
+    cancel(reason) {
+      return reader.cancel(reason);
+    },
+  });
+  return new Response(stream, {
     status: response.status,
     statusText: response.statusText,
     headers: response.headers,

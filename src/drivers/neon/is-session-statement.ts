@@ -27,8 +27,11 @@ const sessionKeywords = new Set([
   'lock',
 ]);
 
-/** `create [global|local] temp|temporary ...`. */
-const createTemporary = /^create\s+(?:(?:global|local)\s+)?temp(?:orary)?\b/i;
+/** `create [or replace] [global|local] temp|temporary ...` (tables, views, sequences). */
+const createTemporary = /^create\s+(?:or\s+replace\s+)?(?:(?:global|local)\s+)?temp(?:orary)?\b/i;
+
+/** `select ... into temp|temporary [table] x` (also after a `with` clause): creates a temporary table. */
+const selectIntoTemporary = /\binto\s+temp(?:orary)?\s+(?:table\s+)?(?:"|[a-z_])/i;
 
 /** Functions whose effect or answer belongs to the session (advisory locks, settings, sequences' memory). */
 const sessionFunctions =
@@ -57,5 +60,6 @@ export function isSessionStatement(sql: string): boolean {
   const keyword = /^[a-z_]+/i.exec(text)?.[0].toLowerCase();
   if (keyword !== undefined && sessionKeywords.has(keyword)) return true;
   if (createTemporary.test(text)) return true;
+  if ((keyword === 'select' || keyword === 'with') && selectIntoTemporary.test(text)) return true;
   return sessionFunctions.test(text);
 }

@@ -23,6 +23,8 @@ export class NeonHttpConnection {
   readonly #sql: NeonQueryFunction<false, true>;
   readonly #fetchOptions: Readonly<Record<string, unknown>>;
   readonly #timeoutMs: number;
+  /** Per-query options: @neondatabase/serverless reads `types` only from each query's own options. */
+  readonly #queryOptions: { readonly types?: NonNullable<NeonDialectConfig['types']> };
 
   constructor(config: NeonDialectConfig) {
     this.#sql = neonHttp(config.url, {
@@ -33,6 +35,7 @@ export class NeonHttpConnection {
     });
     this.#fetchOptions = config.fetchOptions ?? {};
     this.#timeoutMs = config.requestTimeoutMs ?? 30_000;
+    this.#queryOptions = config.types === undefined ? {} : { types: config.types };
   }
 
   /** Runs one statement in its own implicit transaction. */
@@ -40,6 +43,7 @@ export class NeonHttpConnection {
     const deadline = this.#deadline();
     try {
       const result = await this.#sql.query(query.sql, [...query.parameters], {
+        ...this.#queryOptions,
         fetchOptions: { ...this.#fetchOptions, signal: deadline.signal },
       });
       return toQueryResult<R>(result);
@@ -56,7 +60,7 @@ export class NeonHttpConnection {
     const deadline = this.#deadline();
     try {
       const results: FullQueryResults<false>[] = await this.#sql.transaction(
-        queries.map((query) => this.#sql.query(query.sql, [...query.parameters])),
+        queries.map((query) => this.#sql.query(query.sql, [...query.parameters], this.#queryOptions)),
         {
           ...options,
           fullResults: true,
@@ -75,9 +79,10 @@ export class NeonHttpConnection {
     const signal = AbortSignal.timeout(timeoutMs);
     return {
       signal: combineSignals(signal, this.#fetchOptions.signal),
-      // The driver wraps a failed fetch into a NeonDbError; an expired deadline is ours to report.
+      // The driver wraps a failed fetch into a NeonDbError, but an abort while it reads the response body
+      // escapes raw (the signal's reason, a DOMException). After our deadline fired, both are a timeout.
       explain(error: unknown): unknown {
-        if (signal.aborted && error instanceof NeonDbError && error.code === undefined) {
+        if (signal.aborted && isAbortOutcome(error, signal.reason)) {
           return new EdgeDbError(
             'TIMEOUT',
             `Neon did not answer an SQL-over-HTTP request within ${timeoutMs} ms. Raise requestTimeoutMs or check the endpoint.`,
@@ -88,6 +93,14 @@ export class NeonHttpConnection {
       },
     };
   }
+}
+
+/** True when `error` is how an aborted request fails: the abort reason itself, an abort error, or a fetch failure. */
+function isAbortOutcome(error: unknown, reason: unknown): boolean {
+  if (error === reason) return true;
+  if (error instanceof NeonDbError) return error.code === undefined;
+  const name = typeof error === 'object' && error !== null ? (error as { name?: unknown }).name : undefined;
+  return name === 'TimeoutError' || name === 'AbortError';
 }
 
 function combineSignals(ours: AbortSignal, theirs: unknown): AbortSignal {

@@ -23,11 +23,15 @@ const replicaPositionQuery = CompiledQuery.raw('select pg_last_wal_replay_lsn():
  *
  * - `readPosition`: one statement (`pg_current_wal_insert_lsn()` / `pg_last_wal_replay_lsn()`).
  * - `executeWithPosition` on a replica over HTTP: ONE request, a read-only READ COMMITTED batch
- *   `[replay position, the read]`. The check runs first and every statement of a READ COMMITTED transaction
- *   takes a new snapshot, so the rows reflect at least the position checked. Behind `minPosition`, the rows
- *   are discarded and the call rejects with `REPLICA_BEHIND`.
- * - On a primary the position is `undefined`: a position read in the same transaction as a write precedes
- *   its commit record, so the router must read it after the commit (`readPosition`).
+ *   `[replay position, the read, replay position]`. The check runs first and every statement of a READ
+ *   COMMITTED transaction takes a new snapshot, so the rows reflect at least the position checked (the
+ *   floor). Behind `minPosition`, the rows are discarded and the call rejects with `REPLICA_BEHIND`.
+ * - A read on a primary over HTTP: ONE request, a READ COMMITTED batch `[the read, insert position]`
+ *   (not read-only: a function taken for a read may write). It returns only `position`, no floor: a commit
+ *   record can be in the WAL before the commit is visible to other sessions.
+ * - A write on a primary, or a primary in a session: the position is `undefined`: a position read in the
+ *   same transaction as a write precedes its commit record, so the router must read it after the commit
+ *   (`readPosition`).
  *
  * ### Examples
  * ```ts
@@ -62,18 +66,17 @@ export class NeonReplicationAdapter implements ReplicationAdapter {
         connection.transport === 'http' &&
         !classifyQuery(query).requiresPrimary
       ) {
-        // READ COMMITTED: each statement takes a new snapshot, so [before, read, after] brackets the rows.
-        const [before, read, after] = await connection.executeHttpBatch(
-          [primaryPositionQuery, query, primaryPositionQuery],
-          {
-            isolationLevel: 'ReadCommitted',
-            readOnly: true,
-          },
-        );
+        // The position read after the statement is at or after every commit the rows reflect. No floor: a
+        // commit record can be in the WAL before its transaction is visible to other sessions, so a
+        // position read before the statement may cover commits the rows do not show. Not read-only: a
+        // function the classifier took for a read may write, and plain Kysely would let it.
+        const [read, after] = await connection.executeHttpBatch([query, primaryPositionQuery], {
+          isolationLevel: 'ReadCommitted',
+          readOnly: false,
+        });
         return {
           result: read as PositionedResult<R>['result'],
           position: primaryPositionOf(lsnOf(after)),
-          floor: primaryPositionOf(lsnOf(before)),
         };
       }
       return { result: await connection.executeQuery<R>(query), position: undefined };

@@ -7,6 +7,13 @@ import { toQueryResult } from './neon-query-result.js';
 let cursorCounter = 0;
 
 /**
+ * `ROLLBACK [WORK|TRANSACTION] TO [SAVEPOINT] x`: PostgreSQL answers it with the tag `ROLLBACK`, yet the
+ * transaction stays open. Leading whitespace and comments are skipped.
+ */
+const rollbackToSavepoint =
+  /^(?:\s+|--[^\n]*(?:\n|$)|\/\*[\s\S]*?\*\/)*rollback(?:\s+(?:work|transaction))?\s+to\b/i;
+
+/**
  * One PostgreSQL session over a WebSocket (`Client` of `@neondatabase/serverless`), configured per
  * instance so that no global `neonConfig` setting is touched. Opened for one Kysely connection and ended
  * when Kysely releases it: Workers forbid sharing I/O objects between requests.
@@ -15,9 +22,28 @@ export class NeonWebSocketConnection {
   readonly #client: Client;
   #inTransaction = false;
   #ended = false;
+  /** Transaction status of the last ReadyForQuery ('I' idle, 'T' in a transaction, 'E' failed one). */
+  #serverStatus: string | undefined;
+  /** Counts ReadyForQuery messages, to tell whether a statement reported a status. */
+  #readyCount = 0;
 
   private constructor(client: Client) {
     this.#client = client;
+    // The server states its transaction status after every statement: the authoritative source. Command
+    // tags are not (`ROLLBACK TO SAVEPOINT x` answers `ROLLBACK` and the transaction goes on).
+    const connection = (client as { connection?: { on?: unknown } }).connection;
+    if (typeof connection?.on === 'function') {
+      (connection.on as (event: string, listener: (message: unknown) => void) => void).call(
+        connection,
+        'readyForQuery',
+        (message: unknown) => {
+          const status = (message as { status?: unknown } | undefined)?.status;
+          if (typeof status !== 'string') return;
+          this.#serverStatus = status;
+          this.#readyCount += 1;
+        },
+      );
+    }
   }
 
   /** Opens the WebSocket and the PostgreSQL session, within `connectTimeoutMs`. */
@@ -41,15 +67,25 @@ export class NeonWebSocketConnection {
     return new NeonWebSocketConnection(client);
   }
 
-  /** True between `BEGIN` and `COMMIT`/`ROLLBACK` seen on this session. */
+  /**
+   * True while the session is in a transaction (failed or not), as the server's last ReadyForQuery status
+   * says; from the statements' command tags when the client reports no status.
+   */
   get inTransaction(): boolean {
     return this.#inTransaction;
   }
 
   async execute<R>(query: CompiledQuery): Promise<QueryResult<R>> {
-    const result = await this.#client.query(query.sql, [...query.parameters]);
-    this.#observe(result.command);
-    return toQueryResult<R>(result);
+    const readyBefore = this.#readyCount;
+    try {
+      const result = await this.#client.query(query.sql, [...query.parameters]);
+      if (!this.#syncWithServer(readyBefore)) this.#observe(query.sql, result.command);
+      return toQueryResult<R>(result);
+    } catch (error) {
+      // A failed statement inside a transaction leaves it open (status 'E') until ROLLBACK.
+      this.#syncWithServer(readyBefore);
+      throw error;
+    }
   }
 
   /**
@@ -102,8 +138,18 @@ export class NeonWebSocketConnection {
     }
   }
 
-  #observe(command: string): void {
+  /** Takes the transaction state from a ReadyForQuery received since `readyBefore`; false when none came. */
+  #syncWithServer(readyBefore: number): boolean {
+    if (this.#readyCount === readyBefore || this.#serverStatus === undefined) return false;
+    this.#inTransaction = this.#serverStatus !== 'I';
+    return true;
+  }
+
+  /** Fallback when the client reports no ReadyForQuery status: infer the state from the command tag. */
+  #observe(sql: string, command: string): void {
     if (command === 'BEGIN' || command === 'START TRANSACTION') this.#inTransaction = true;
-    else if (command === 'COMMIT' || command === 'ROLLBACK') this.#inTransaction = false;
+    else if (command === 'COMMIT' || (command === 'ROLLBACK' && !rollbackToSavepoint.test(sql))) {
+      this.#inTransaction = false;
+    }
   }
 }

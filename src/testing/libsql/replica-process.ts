@@ -145,7 +145,25 @@ export class ReplicaProcess {
           reject(error);
         },
       });
-      this.#child.send({ id, command });
+      // A closed IPC channel throws or reports through the callback: fail now instead of at the deadline.
+      const failSend = (error: Error) => {
+        if (!this.#pending.delete(id)) return;
+        clearTimeout(timer);
+        reject(
+          new EdgeDbError(
+            'TESTING_SETUP_FAILED',
+            `could not send ${command.type} to the libSQL replica process: ${error.message}`,
+            { cause: error },
+          ),
+        );
+      };
+      try {
+        this.#child.send({ id, command }, (error) => {
+          if (error) failSend(error);
+        });
+      } catch (error) {
+        failSend(error instanceof Error ? error : new Error(String(error)));
+      }
     });
   }
 

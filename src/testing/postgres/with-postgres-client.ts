@@ -43,12 +43,21 @@ export async function withPostgresClient<T>(
 
 async function closeWithin(client: Client, ms: number): Promise<void> {
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const ended = client.end().catch(() => undefined);
-  const deadline = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, ms);
+  const ended = client
+    .end()
+    .then(() => 'ended' as const)
+    .catch(() => 'failed' as const);
+  const deadline = new Promise<'expired'>((resolve) => {
+    timer = setTimeout(() => resolve('expired'), ms);
   });
-  await Promise.race([ended, deadline]);
+  const outcome = await Promise.race([ended, deadline]);
   clearTimeout(timer);
+  // The server did not answer the Terminate in time: drop the socket so it does not keep the process alive.
+  if (outcome !== 'ended') {
+    (
+      client as unknown as { connection?: { stream?: { destroy?: () => void } } }
+    ).connection?.stream?.destroy?.();
+  }
 }
 
 async function loadPg(): Promise<typeof import('pg')> {

@@ -25,6 +25,14 @@ const sessionStatements = [
   'create temp table t (id int)',
   'CREATE TEMPORARY TABLE t (id int)',
   'create global temporary table t (id int)',
+  'create local temp table t (id int)',
+  'create or replace temp view v as select 1',
+  'CREATE OR REPLACE TEMPORARY VIEW v AS SELECT 1',
+  'create temp sequence s',
+  'select * into temp t from person',
+  'select id, name into temporary table t from person',
+  'SELECT 1 AS n INTO TEMP TABLE "t"',
+  'with x as (select 1 as n) select n into temp t from x',
   'select pg_advisory_lock($1)',
   'select pg_try_advisory_lock_shared(1, 2)',
   'select pg_advisory_unlock_all()',
@@ -50,6 +58,11 @@ const httpStatements = [
   'select "offset", "reset_at" from "schedule"',
   'notify jobs',
   'select pg_advisory_xact_lock(1)',
+  'create or replace view v as select 1',
+  'select * into archive from person',
+  'insert into temp (id) values (1)',
+  'insert into temporary_items select * from items',
+  'select * from person where note = $1 into_temp',
 ];
 
 describe('isSessionStatement', () => {

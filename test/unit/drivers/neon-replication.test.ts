@@ -1,5 +1,10 @@
 import { CompiledQuery, type DatabaseConnection, type QueryResult } from 'kysely';
 import { describe, expect, it } from 'vitest';
+import { NeonConnection } from '../../../src/drivers/neon/neon-connection.js';
+import type {
+  NeonHttpBatchOptions,
+  NeonHttpConnection,
+} from '../../../src/drivers/neon/neon-http-connection.js';
 import { NeonReplicationAdapter } from '../../../src/drivers/neon/neon-replication.js';
 import { isEdgeDbError } from '../../../src/errors/edge-db-error.js';
 
@@ -17,6 +22,24 @@ function recordingConnection(lsn: string | null) {
     },
   };
   return { connection, statements };
+}
+
+/** A NeonConnection over a scripted HTTP transport that records batches and answers positions with `lsn`. */
+function recordingHttpConnection(lsn: string) {
+  const batches: { statements: string[]; options: NeonHttpBatchOptions }[] = [];
+  const answer = (query: CompiledQuery): QueryResult<unknown> =>
+    query.sql.includes('_lsn()') ? { rows: [{ lsn }] } : { rows: [{ id: 1 }] };
+  const http = {
+    async execute(query: CompiledQuery) {
+      return answer(query);
+    },
+    async executeBatch(queries: readonly CompiledQuery[], options: NeonHttpBatchOptions) {
+      batches.push({ statements: queries.map((query) => query.sql), options });
+      return queries.map(answer);
+    },
+  } as unknown as NeonHttpConnection;
+  const connection = new NeonConnection({ url: 'postgresql://u@127.0.0.1:9/db' }, http);
+  return { connection, batches };
 }
 
 const read = CompiledQuery.raw('select * from "person"');
@@ -74,5 +97,39 @@ describe('NeonReplicationAdapter', () => {
     const { position } = await adapter.executeWithPosition(connection, read, { role: 'primary' });
     expect(position).toBeUndefined();
     expect(statements).toEqual([read.sql]);
+  });
+
+  it('reads a primary position after the read over HTTP, claims no floor and does not force read-only', async () => {
+    const { connection, batches } = recordingHttpConnection('0/3000148');
+    const outcome = await adapter.executeWithPosition(connection, read, { role: 'primary' });
+    expect(batches).toEqual([
+      {
+        statements: [read.sql, 'select pg_current_wal_insert_lsn()::text as lsn'],
+        options: { isolationLevel: 'ReadCommitted', readOnly: false },
+      },
+    ]);
+    expect(outcome.result.rows).toEqual([{ id: 1 }]);
+    expect(outcome.position).toBe(0x300_0148n);
+    expect(outcome.floor).toBeUndefined();
+  });
+
+  it('keeps the replica batch over HTTP as [check, read, check], read-only and READ COMMITTED', async () => {
+    const { connection, batches } = recordingHttpConnection('0/3000148');
+    const outcome = await adapter.executeWithPosition(connection, read, {
+      role: 'replica',
+      minPosition: 0x300_0000n,
+    });
+    expect(batches).toEqual([
+      {
+        statements: [
+          'select pg_last_wal_replay_lsn()::text as lsn',
+          read.sql,
+          'select pg_last_wal_replay_lsn()::text as lsn',
+        ],
+        options: { isolationLevel: 'ReadCommitted', readOnly: true },
+      },
+    ]);
+    expect(outcome.floor).toBe(0x300_0148n);
+    expect(outcome.position).toBe(0x300_0148n);
   });
 });
