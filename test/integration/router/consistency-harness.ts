@@ -188,3 +188,42 @@ export async function runConsistencyWorkload(
   );
   return report;
 }
+
+/** A replica the chaos loop can pause, resume and slow down. */
+export interface ChaosReplica {
+  pause(): Promise<void>;
+  resume(): Promise<void>;
+  /** Sets one of the lag settings the backend offers (apply delay, pull interval), by index into `lagSettings`. */
+  setLag(setting: number): Promise<void>;
+}
+
+/**
+ * The chaos knobs of a cluster: per replica, toggle pause/resume, or pick one of `lagSettings` at random;
+ * `calm` resumes every replica and sets `normalLag`.
+ */
+export function replicaChaos(
+  replicas: readonly ChaosReplica[],
+  lagSettings: readonly number[],
+  normalLag: number,
+): Pick<LaggingCluster, 'chaos' | 'calm'> {
+  const paused = new Set<number>();
+  return {
+    chaos: replicas.flatMap((replica, i) => [
+      async (random: () => number) => {
+        if (paused.has(i)) {
+          paused.delete(i);
+          await replica.resume();
+        } else if (random() < 0.5) {
+          paused.add(i);
+          await replica.pause();
+        }
+      },
+      async (random: () => number) => replica.setLag(lagSettings[Math.floor(random() * lagSettings.length)]!),
+    ]),
+    async calm() {
+      for (const i of paused) await replicas[i]!.resume();
+      paused.clear();
+      for (const replica of replicas) await replica.setLag(normalLag);
+    },
+  };
+}

@@ -5,6 +5,7 @@ import { type LibsqlCluster, startLibsqlClusterWith } from '../../../src/testing
 import {
   type KvDatabase,
   type LaggingCluster,
+  replicaChaos,
   runConsistencyWorkload,
   seedKv,
 } from './consistency-harness.js';
@@ -14,28 +15,19 @@ let lagging: LaggingCluster;
 
 beforeAll(async () => {
   cluster = await startLibsqlClusterWith({ replicas: 2, replicationWaitMs: 200 });
-  const paused = new Set<number>();
   lagging = {
     name: 'libsql-consistency',
     primary: libsql({ url: cluster.primary.url, name: 'primary' }),
     replicas: cluster.replicas.map((replica, i) => libsql({ url: replica.url, name: `replica-${i}` })),
-    chaos: cluster.replicas.flatMap((replica, i) => [
-      async (random: () => number) => {
-        if (paused.has(i)) {
-          paused.delete(i);
-          await replica.resume();
-        } else if (random() < 0.5) {
-          paused.add(i);
-          await replica.pause();
-        }
-      },
-      async (random: () => number) => replica.setPullInterval([5, 25, 200][Math.floor(random() * 3)]!),
-    ]),
-    async calm() {
-      for (const i of paused) await cluster.replicas[i]!.resume();
-      paused.clear();
-      for (const replica of cluster.replicas) await replica.setPullInterval(25);
-    },
+    ...replicaChaos(
+      cluster.replicas.map((replica) => ({
+        pause: () => replica.pause(),
+        resume: () => replica.resume(),
+        setLag: (ms: number) => replica.setPullInterval(ms),
+      })),
+      [5, 25, 200],
+      25,
+    ),
   };
   await seedKv(edgeDb<KvDatabase>({ primary: lagging.primary }));
 });

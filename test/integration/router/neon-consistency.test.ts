@@ -12,6 +12,7 @@ import {
 import {
   type KvDatabase,
   type LaggingCluster,
+  replicaChaos,
   runConsistencyWorkload,
   seedKv,
 } from './consistency-harness.js';
@@ -23,30 +24,21 @@ let lagging: LaggingCluster;
 beforeAll(async () => {
   cluster = await startPostgresClusterWith({ replicas: 2 });
   proxy = await startNeonProxy({ httpRoute: postgresHttpRoutes(cluster) });
-  const paused = new Set<number>();
   lagging = {
     name: 'neon-consistency',
     primary: neon({ ...neonLocalSettings(proxy, cluster.primary.url), name: 'primary' }),
     replicas: cluster.replicas.map((replica, i) =>
       neon({ ...neonLocalSettings(proxy, replica.url), name: `replica-${i}` }),
     ),
-    chaos: cluster.replicas.flatMap((replica, i) => [
-      async (random: () => number) => {
-        if (paused.has(i)) {
-          paused.delete(i);
-          await replica.resume();
-        } else if (random() < 0.5) {
-          paused.add(i);
-          await replica.pause();
-        }
-      },
-      async (random: () => number) => replica.setApplyDelay([0, 20, 200][Math.floor(random() * 3)]!),
-    ]),
-    async calm() {
-      for (const i of paused) await cluster.replicas[i]!.resume();
-      paused.clear();
-      for (const replica of cluster.replicas) await replica.setApplyDelay(0);
-    },
+    ...replicaChaos(
+      cluster.replicas.map((replica) => ({
+        pause: () => replica.pause(),
+        resume: () => replica.resume(),
+        setLag: (ms: number) => replica.setApplyDelay(ms),
+      })),
+      [0, 20, 200],
+      0,
+    ),
   };
   await seedKv(edgeDb<KvDatabase>({ primary: lagging.primary }));
 });

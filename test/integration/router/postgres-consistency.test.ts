@@ -5,6 +5,7 @@ import { type PostgresCluster, startPostgresClusterWith } from '../../../src/tes
 import {
   type KvDatabase,
   type LaggingCluster,
+  replicaChaos,
   runConsistencyWorkload,
   seedKv,
 } from './consistency-harness.js';
@@ -17,28 +18,19 @@ let lagging: LaggingCluster;
 beforeAll(async () => {
   cluster = await startPostgresClusterWith({ replicas: 2 });
   backends = pgBackends(cluster, { max: 3 });
-  const paused = new Set<number>();
   lagging = {
     name: 'pg-consistency',
     primary: backends.primary,
     replicas: backends.replicas,
-    chaos: cluster.replicas.flatMap((replica, i) => [
-      async (random: () => number) => {
-        if (paused.has(i)) {
-          paused.delete(i);
-          await replica.resume();
-        } else if (random() < 0.5) {
-          paused.add(i);
-          await replica.pause();
-        }
-      },
-      async (random: () => number) => replica.setApplyDelay([0, 20, 200][Math.floor(random() * 3)]!),
-    ]),
-    async calm() {
-      for (const i of paused) await cluster.replicas[i]!.resume();
-      paused.clear();
-      for (const replica of cluster.replicas) await replica.setApplyDelay(0);
-    },
+    ...replicaChaos(
+      cluster.replicas.map((replica) => ({
+        pause: () => replica.pause(),
+        resume: () => replica.resume(),
+        setLag: (ms: number) => replica.setApplyDelay(ms),
+      })),
+      [0, 20, 200],
+      0,
+    ),
   };
   const setup = edgeDb<KvDatabase>({ primary: backends.primary, replicas: [] });
   await seedKv(setup);
