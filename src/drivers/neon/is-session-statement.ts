@@ -1,30 +1,18 @@
-/** Leading keywords of statements that only make sense inside one PostgreSQL session. */
-const sessionKeywords = new Set([
-  // Transaction control sent as raw SQL (Kysely's own begin/commit/savepoint too).
-  'begin',
-  'start',
-  'commit',
-  'end',
-  'rollback',
-  'abort',
-  'savepoint',
-  'release',
-  // Session state.
-  'set',
-  'reset',
-  'discard',
-  'load',
-  'listen',
-  'unlisten',
-  'prepare',
-  'execute',
-  'deallocate',
-  // Cursors and explicit locks live in a transaction of the session.
-  'declare',
-  'fetch',
-  'move',
-  'close',
-  'lock',
+import { classifySql } from '../../router/classify-sql.js';
+
+/** Session-level statements that leave no state behind: they may run over HTTP. */
+const ONE_SHOT_STATEMENTS = new Set([
+  'NOTIFY',
+  'VACUUM',
+  'ANALYZE',
+  'REINDEX',
+  'CLUSTER',
+  'CHECKPOINT',
+  'CALL',
+  'DO',
+  'PRAGMA',
+  'ATTACH',
+  'DETACH',
 ]);
 
 /** `create [or replace] [global|local] temp|temporary ...` (tables, views, sequences). */
@@ -57,8 +45,12 @@ const leadingNoise = /^(?:\s+|--[^\n]*(?:\n|$)|\/\*[\s\S]*?\*\/|\()+/;
  */
 export function isSessionStatement(sql: string): boolean {
   const text = sql.replace(leadingNoise, '');
+  // The router's classification already knows transaction control and session statements (SET, LISTEN,
+  // PREPARE, cursors, LOCK, ...); what it routes to the primary for those reasons is session-bound here too.
+  const { reason, detail } = classifySql(sql);
+  if (reason === 'transaction-control') return true;
+  if (reason === 'session' && !ONE_SHOT_STATEMENTS.has(detail ?? '')) return true;
   const keyword = /^[a-z_]+/i.exec(text)?.[0].toLowerCase();
-  if (keyword !== undefined && sessionKeywords.has(keyword)) return true;
   if (createTemporary.test(text)) return true;
   if ((keyword === 'select' || keyword === 'with') && selectIntoTemporary.test(text)) return true;
   return sessionFunctions.test(text);

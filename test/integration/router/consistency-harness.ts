@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import type { Kysely } from 'kysely';
+import { expect, it } from 'vitest';
 import {
   type Backend,
   consistencyToken,
@@ -7,6 +8,7 @@ import {
   edgeDb,
   mergeTokens,
   type RouteEvent,
+  resetClusterState,
 } from '../../../src/index.js';
 
 export interface KvDatabase {
@@ -226,4 +228,44 @@ export function replicaChaos(
       for (const replica of replicas) await replica.setLag(normalLag);
     },
   };
+}
+
+/**
+ * The two property tests every backend runs: with `session` consistency, zero stale and zero non-monotonic
+ * reads (and replicas serving some reads); with `eventual`, the same workload must show stale reads, so the
+ * first test can fail. Call inside a `describe`; `lagging` is read when the tests run (after `beforeAll`).
+ */
+export function itKeepsReadYourWrites(
+  label: string,
+  lagging: () => LaggingCluster,
+  options: { readonly runs: number; readonly eventualRuns: number; readonly seed: number },
+): void {
+  const opsPerRun = 60;
+  it('has zero stale and zero non-monotonic reads across sessions and tokens while replicas lag at random', async () => {
+    resetClusterState();
+    const report = await runConsistencyWorkload(lagging(), {
+      runs: options.runs,
+      opsPerRun,
+      consistency: 'session',
+      seed: options.seed,
+    });
+    console.log(`${label} session consistency:`, report);
+    expect(report.operations).toBeGreaterThanOrEqual(options.runs * opsPerRun);
+    expect(report.staleReads).toBe(0);
+    expect(report.nonMonotonicReads).toBe(0);
+    // the point is fast reads too: replicas must serve a real share of them
+    expect(report.servedByReplica).toBeGreaterThan(0);
+  });
+
+  it('shows stale reads with consistency turned off (so the property above can fail)', async () => {
+    resetClusterState();
+    const report = await runConsistencyWorkload(lagging(), {
+      runs: options.eventualRuns,
+      opsPerRun,
+      consistency: 'eventual',
+      seed: options.seed,
+    });
+    console.log(`${label} eventual consistency:`, report);
+    expect(report.staleReads).toBeGreaterThan(0);
+  });
 }

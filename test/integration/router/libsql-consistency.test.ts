@@ -1,12 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe } from 'vitest';
 import { libsql } from '../../../src/drivers/libsql/index.js';
-import { edgeDb, resetClusterState } from '../../../src/index.js';
+import { edgeDb } from '../../../src/index.js';
 import { type LibsqlCluster, startLibsqlClusterWith } from '../../../src/testing/index.js';
 import {
+  itKeepsReadYourWrites,
   type KvDatabase,
   type LaggingCluster,
   replicaChaos,
-  runConsistencyWorkload,
   seedKv,
 } from './consistency-harness.js';
 
@@ -38,30 +38,5 @@ afterAll(async () => {
 });
 
 describe('read-your-writes on the local libSQL cluster (real engine, embedded-replica sync)', () => {
-  it('has zero stale and zero non-monotonic reads while replicas lag at random', async () => {
-    resetClusterState();
-    const report = await runConsistencyWorkload(lagging, {
-      runs: 15,
-      opsPerRun: 60,
-      consistency: 'session',
-      seed: 99,
-    });
-    console.log('libsql session consistency:', report);
-    expect(report.operations).toBeGreaterThanOrEqual(900);
-    expect(report.staleReads).toBe(0);
-    expect(report.nonMonotonicReads).toBe(0);
-    expect(report.servedByReplica).toBeGreaterThan(0);
-  });
-
-  it('shows stale reads with consistency turned off', async () => {
-    resetClusterState();
-    const report = await runConsistencyWorkload(lagging, {
-      runs: 4,
-      opsPerRun: 60,
-      consistency: 'eventual',
-      seed: 99,
-    });
-    console.log('libsql eventual consistency:', report);
-    expect(report.staleReads).toBeGreaterThan(0);
-  });
+  itKeepsReadYourWrites('libsql', () => lagging, { runs: 15, eventualRuns: 4, seed: 99 });
 });

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe } from 'vitest';
 import { neon } from '../../../src/drivers/neon/index.js';
-import { edgeDb, resetClusterState } from '../../../src/index.js';
+import { edgeDb } from '../../../src/index.js';
 import {
   type NeonProxy,
   neonLocalSettings,
@@ -10,10 +10,10 @@ import {
   startPostgresClusterWith,
 } from '../../../src/testing/index.js';
 import {
+  itKeepsReadYourWrites,
   type KvDatabase,
   type LaggingCluster,
   replicaChaos,
-  runConsistencyWorkload,
   seedKv,
 } from './consistency-harness.js';
 
@@ -50,30 +50,5 @@ afterAll(async () => {
 });
 
 describe('read-your-writes with the Neon driver (HTTP path, piggy-backed positions) on real replicas', () => {
-  it('has zero stale and zero non-monotonic reads while replicas lag at random', async () => {
-    resetClusterState();
-    const report = await runConsistencyWorkload(lagging, {
-      runs: 20,
-      opsPerRun: 60,
-      consistency: 'session',
-      seed: 777,
-    });
-    console.log('neon session consistency:', report);
-    expect(report.operations).toBeGreaterThanOrEqual(1200);
-    expect(report.staleReads).toBe(0);
-    expect(report.nonMonotonicReads).toBe(0);
-    expect(report.servedByReplica).toBeGreaterThan(0);
-  });
-
-  it('shows stale reads with consistency turned off', async () => {
-    resetClusterState();
-    const report = await runConsistencyWorkload(lagging, {
-      runs: 4,
-      opsPerRun: 60,
-      consistency: 'eventual',
-      seed: 777,
-    });
-    console.log('neon eventual consistency:', report);
-    expect(report.staleReads).toBeGreaterThan(0);
-  });
+  itKeepsReadYourWrites('neon', () => lagging, { runs: 20, eventualRuns: 4, seed: 777 });
 });

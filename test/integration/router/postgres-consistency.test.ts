@@ -3,10 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { edgeDb, type RouteEvent, resetClusterState } from '../../../src/index.js';
 import { type PostgresCluster, startPostgresClusterWith } from '../../../src/testing/index.js';
 import {
+  itKeepsReadYourWrites,
   type KvDatabase,
   type LaggingCluster,
   replicaChaos,
-  runConsistencyWorkload,
   seedKv,
 } from './consistency-harness.js';
 import { pgBackends } from './pg-backends.js';
@@ -43,33 +43,7 @@ afterAll(async () => {
 });
 
 describe('read-your-writes on real PostgreSQL streaming replicas', () => {
-  it('has zero stale and zero non-monotonic reads across sessions and tokens while replicas lag at random', async () => {
-    resetClusterState();
-    const report = await runConsistencyWorkload(lagging, {
-      runs: 30,
-      opsPerRun: 60,
-      consistency: 'session',
-      seed: 4242,
-    });
-    console.log('postgres session consistency:', report);
-    expect(report.operations).toBeGreaterThanOrEqual(1800);
-    expect(report.staleReads).toBe(0);
-    expect(report.nonMonotonicReads).toBe(0);
-    // the point is fast reads too: replicas must serve a real share of them
-    expect(report.servedByReplica).toBeGreaterThan(0);
-  });
-
-  it('shows stale reads with consistency turned off (so the property above can fail)', async () => {
-    resetClusterState();
-    const report = await runConsistencyWorkload(lagging, {
-      runs: 5,
-      opsPerRun: 60,
-      consistency: 'eventual',
-      seed: 4242,
-    });
-    console.log('postgres eventual consistency:', report);
-    expect(report.staleReads).toBeGreaterThan(0);
-  });
+  itKeepsReadYourWrites('postgres', () => lagging, { runs: 30, eventualRuns: 5, seed: 4242 });
 
   it("runs Kysely's own kind of workload (DDL, introspection, Migrator) over lagging replicas without stale reads", async () => {
     resetClusterState();
