@@ -30,6 +30,9 @@ beforeAll(async () => {
     ),
   };
   await seedKv(edgeDb<KvDatabase>({ primary: lagging.primary }));
+  // Users without a token may read any replica: let the seed reach every replica before the workload starts.
+  const seeded = await cluster.primary.replicationIndex();
+  for (const replica of cluster.replicas) await replica.waitForIndex(seeded);
 });
 
 afterAll(async () => {

@@ -34,6 +34,9 @@ beforeAll(async () => {
   };
   const setup = edgeDb<KvDatabase>({ primary: backends.primary, replicas: [] });
   await seedKv(setup);
+  // Users without a token may read any replica: let the seed reach every replica before the workload starts.
+  const seeded = await cluster.primary.currentPosition();
+  for (const replica of cluster.replicas) await replica.waitForPosition(seeded);
 });
 
 afterAll(async () => {
