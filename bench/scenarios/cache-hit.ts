@@ -1,6 +1,6 @@
 import { Kysely } from 'kysely';
 import { type EdgeDbConfig, edgeDb, route } from '../../src/index.js';
-import type { RouteEvent } from '../../src/router/route-event.js';
+import type { RouteEvent } from '../../src/router/observe/route-event.js';
 import type { BenchResult } from '../lib/bench-result.js';
 import { inProcessDialect } from '../lib/in-process-dialect.js';
 import { measureBatched } from '../lib/measure.js';

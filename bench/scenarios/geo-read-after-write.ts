@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { Kysely } from 'kysely';
 import { consistencyToken, edgeDb } from '../../src/index.js';
-import type { RouteEvent } from '../../src/router/route-event.js';
+import type { RouteEvent } from '../../src/router/observe/route-event.js';
 import type { BenchResult } from '../lib/bench-result.js';
 import { round, summarize } from '../lib/percentiles.js';
 import { GEO_LATENCY_MS, GEO_REGIONS, type GeoBed, type GeoDb } from '../lib/postgres-geo-bed.js';

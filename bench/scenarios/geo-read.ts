@@ -3,7 +3,7 @@ import { KyselyReplicationDialect } from 'kysely-replication';
 import { RandomReplicaStrategy } from 'kysely-replication/strategy/random';
 import { RoundRobinReplicaStrategy } from 'kysely-replication/strategy/round-robin';
 import { edgeDb } from '../../src/index.js';
-import type { RouteEvent } from '../../src/router/route-event.js';
+import type { RouteEvent } from '../../src/router/observe/route-event.js';
 import type { BenchResult } from '../lib/bench-result.js';
 import { measureSequential } from '../lib/measure.js';
 import { round, summarize } from '../lib/percentiles.js';

@@ -1,3 +1,7 @@
+export { isVolatileSql } from '../sql/is-volatile-sql.js';
+export { readTablesOf } from '../sql/read-tables.js';
+export { normalizeTableName } from '../sql/table-name.js';
+export { writtenTablesOf } from '../sql/written-tables.js';
 export type { CacheKeyInput } from './cache-key.js';
 export { cacheKey } from './cache-key.js';
 export type { CacheLoader, CacheLoadResult, CacheReadOptions } from './cache-read-options.js';
@@ -6,8 +10,4 @@ export type { CacheStats } from './cache-stats.js';
 export { copyResult, copyValue } from './copy-result.js';
 export { QueryCache } from './query-cache.js';
 export type { QueryCacheOptions } from './query-cache-options.js';
-export { readTablesOf } from './read-tables.js';
 export { resultSize, valueSize } from './result-size.js';
-export { normalizeTableName } from './table-name.js';
-export { isVolatileSql } from './volatile-functions.js';
-export { writtenTablesOf } from './written-tables.js';

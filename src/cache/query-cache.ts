@@ -1,6 +1,7 @@
 import type { QueryResult } from 'kysely';
 import { LRUCache } from 'lru-cache';
 import type { ReplicationPosition } from '../consistency/replication-position.js';
+import { normalizeTableName } from '../sql/table-name.js';
 import type { CacheLoader, CacheLoadResult, CacheReadOptions } from './cache-read-options.js';
 import type { CacheReadResult } from './cache-read-result.js';
 import type { CacheStats } from './cache-stats.js';
@@ -12,7 +13,6 @@ import {
   resolveQueryCacheOptions,
 } from './query-cache-options.js';
 import { resultSize } from './result-size.js';
-import { normalizeTableName } from './table-name.js';
 
 /** What the cache stores per key. `result` is the cache's private copy and is never handed out. */
 interface CacheEntry {

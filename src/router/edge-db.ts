@@ -4,19 +4,19 @@ import { clusterHash, importTokenSecret } from '../consistency/consistency-token
 import { postgresReplication } from '../consistency/postgres-replication.js';
 import type { ReplicationAdapter } from '../consistency/replication-adapter.js';
 import { ConsistencySession } from '../consistency/session.js';
+import type { Backend } from '../drivers/backend.js';
 import { EdgeDbError } from '../errors/edge-db-error.js';
-import type { Backend } from './backend.js';
-import { clusterCacheFor } from './cluster-cache.js';
-import { clusterHealthFor } from './cluster-health.js';
-import { clusterStateFor, nodeStateFor } from './cluster-state.js';
-import type { EdgeDbConfig } from './edge-db-config.js';
-import { detectCallerLocation } from './location/detect-caller-location.js';
-import { resolveRegion } from './location/resolve-region.js';
-import { rankForRead } from './rank-for-read.js';
-import { isReadPreference } from './read-preference.js';
+import { clusterCacheFor } from './cluster/cluster-cache.js';
+import { clusterHealthFor } from './cluster/cluster-health.js';
+import { clusterStateFor, nodeStateFor } from './cluster/cluster-state.js';
+import type { EdgeDbConfig } from './config/edge-db-config.js';
+import { RoutingDialect } from './execute/routing-dialect.js';
+import { isReadPreference } from './plan/read-preference.js';
 import type { RoutedNode } from './routed-node.js';
 import type { ResolvedRouterSettings, RouterContext } from './router-context.js';
-import { RoutingDialect } from './routing-dialect.js';
+import { detectCallerLocation } from './select/location/detect-caller-location.js';
+import { resolveRegion } from './select/location/resolve-region.js';
+import { rankForRead } from './select/rank-for-read.js';
 
 /**
  * Creates a Kysely instance that routes every statement: reads to the best replica, writes, DDL, locks and

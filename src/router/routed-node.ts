@@ -1,8 +1,8 @@
 import type { Driver } from 'kysely';
 import type { NodeRole, ReplicationAdapter } from '../consistency/replication-adapter.js';
-import type { Backend } from './backend.js';
-import type { NodeState } from './cluster-state.js';
-import type { Coordinates } from './location/coordinates.js';
+import type { Backend } from '../drivers/backend.js';
+import type { Coordinates } from '../drivers/region-spec.js';
+import type { NodeState } from './cluster/cluster-state.js';
 
 /** A backend as the router uses it inside one `edgeDb` instance: its driver plus isolate-level state. */
 export interface RoutedNode {

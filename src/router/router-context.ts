@@ -2,10 +2,10 @@ import type { QueryCache } from '../cache/query-cache.js';
 import type { ConsistencyMode } from '../consistency/consistency-mode.js';
 import type { ReplicationFamily } from '../consistency/replication-adapter.js';
 import type { ConsistencySession } from '../consistency/session.js';
-import type { ClusterState } from './cluster-state.js';
-import type { ReadPreference } from './read-preference.js';
-import type { RouteAttempt, RouteEvent } from './route-event.js';
-import type { RouteHint } from './route-hint.js';
+import type { ClusterState } from './cluster/cluster-state.js';
+import type { RouteAttempt, RouteEvent } from './observe/route-event.js';
+import type { ReadPreference } from './plan/read-preference.js';
+import type { RouteHint } from './plan/route-hint.js';
 import type { RoutedNode } from './routed-node.js';
 
 /** Settings of one instance after defaults were applied and validated. */

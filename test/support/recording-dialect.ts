@@ -15,7 +15,7 @@ import {
 } from 'kysely';
 import type { NodeRole, ReplicationAdapter } from '../../src/consistency/replication-adapter.js';
 import { EdgeDbError } from '../../src/errors/edge-db-error.js';
-import type { Backend } from '../../src/router/backend.js';
+import type { Backend } from '../../src/drivers/backend.js';
 
 /** One statement a fake node ran. */
 export interface RecordedStatement {

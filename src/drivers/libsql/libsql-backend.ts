@@ -1,5 +1,5 @@
-import type { Backend } from '../../router/backend.js';
-import type { RegionSpec } from '../../router/location/coordinates.js';
+import type { Backend } from '../backend.js';
+import type { RegionSpec } from '../region-spec.js';
 import { LibsqlDialect } from './libsql-dialect.js';
 import type { LibsqlDialectConfig } from './libsql-dialect-config.js';
 import { LibsqlReplicationAdapter } from './libsql-replication-adapter.js';

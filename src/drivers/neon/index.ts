@@ -1,4 +1,4 @@
-export { isSessionStatement } from './is-session-statement.js';
+export { isSessionStatement } from '../../sql/is-session-statement.js';
 export { type NeonBackend, type NeonOptions, neon } from './neon-backend.js';
 export { NeonConnection, type NeonTransport } from './neon-connection.js';
 export { NeonDialect } from './neon-dialect.js';

@@ -1,5 +1,5 @@
-import type { Backend } from '../../router/backend.js';
-import type { RegionSpec } from '../../router/location/coordinates.js';
+import type { Backend } from '../backend.js';
+import type { RegionSpec } from '../region-spec.js';
 import { NeonDialect } from './neon-dialect.js';
 import type { NeonDialectConfig } from './neon-dialect-config.js';
 import { NeonReplicationAdapter } from './neon-replication.js';

@@ -1,6 +1,6 @@
 import type { CompiledQuery, DatabaseConnection, QueryResult } from 'kysely';
 import { EdgeDbError } from '../../errors/edge-db-error.js';
-import { isSessionStatement } from './is-session-statement.js';
+import { isSessionStatement } from '../../sql/is-session-statement.js';
 import type { NeonDialectConfig } from './neon-dialect-config.js';
 import type { NeonHttpBatchOptions, NeonHttpConnection } from './neon-http-connection.js';
 import { NeonWebSocketConnection } from './neon-websocket-connection.js';

@@ -7,7 +7,7 @@ import type {
 } from '../../consistency/replication-adapter.js';
 import type { ReplicationPosition } from '../../consistency/replication-position.js';
 import { EdgeDbError } from '../../errors/edge-db-error.js';
-import { classifyQuery } from '../../router/classify-query.js';
+import { classifyQuery } from '../../sql/classify-query.js';
 import { NeonConnection } from './neon-connection.js';
 
 /**

@@ -1,0 +1,159 @@
+import type { KyselyConfig, KyselyPlugin } from 'kysely';
+import type { ConsistencyMode } from '../../consistency/consistency-mode.js';
+import type { Backend } from '../../drivers/backend.js';
+import type { RegionSpec } from '../../drivers/region-spec.js';
+import type { RouteEvent } from '../observe/route-event.js';
+import type { ReadPreference } from '../plan/read-preference.js';
+
+/** Read-your-writes settings. */
+export interface ConsistencyConfig {
+  /**
+   * Default freshness of reads.
+   * @default 'session'
+   */
+  readonly mode?: ConsistencyMode;
+  /**
+   * For backends whose replication position cannot be read: keep reads on the primary this long after a
+   * write. Weaker than positions (it guesses the lag), so edge-db's drivers never need it.
+   * @default 5000
+   */
+  readonly stickyAfterWriteMs?: number;
+  /**
+   * When the nearest replica is behind the session, wait up to this long for it to catch up instead of going
+   * to the primary — only when the replica's estimated remaining lag plus its round trip is shorter than the
+   * primary's measured round trip. `0` never waits.
+   * @default 100
+   */
+  readonly waitBudgetMs?: number;
+  /**
+   * Continue a session from a consistency token (from `readToken(request)`, a header or a cookie).
+   * `null`/`undefined` start a fresh session.
+   */
+  readonly token?: string | null | undefined;
+  /**
+   * Sign tokens with HMAC-SHA256 and accept only tokens signed with this secret (at least 32 bytes).
+   * Without it tokens are not signed: a client could forge one, which can only make its own reads fresher
+   * (slower), never staler; sign them when that matters.
+   */
+  readonly secret?: string | Uint8Array | CryptoKey;
+  /**
+   * What an invalid token (malformed, forged, of another cluster) does: `ignore` starts a fresh session and
+   * reports the problem through `sessionInfo(db).tokenError`; `throw` fails every query of the instance with
+   * the token's `EdgeDbError`.
+   * @default 'ignore'
+   */
+  readonly onInvalidToken?: 'ignore' | 'throw';
+}
+
+/**
+ * Configuration of {@link edgeDb}.
+ *
+ * ### Examples
+ * ```ts
+ * const db = edgeDb<Database>({
+ *   primary: neon({ url: env.PRIMARY_URL, region: 'aws-us-east-1' }),
+ *   replicas: [neon({ url: env.EU_REPLICA_URL, region: 'aws-eu-central-1' })],
+ *   onRoute: (event) => console.log(event.node, event.reason, event.durationMs),
+ * })
+ * ```
+ */
+export interface EdgeDbConfig {
+  /** The node that takes every write, DDL, lock and read-write transaction. */
+  readonly primary: Backend;
+  /** Read replicas of the primary. With none, everything runs on the primary. */
+  readonly replicas?: readonly Backend[];
+  /**
+   * Names the cluster for isolate-level state (latency, health, positions, cache) shared by every instance
+   * built for it. Defaults to the nodes' `id`s (set by edge-db's drivers) or names.
+   */
+  readonly cluster?: string;
+  /**
+   * Where reads go by default.
+   * @default 'replicaPreferred'
+   */
+  readonly readPreference?: ReadPreference;
+  /** Read-your-writes behaviour; a mode string is short for `{ mode }`. */
+  readonly consistency?: ConsistencyMode | ConsistencyConfig;
+  /**
+   * Let `db.transaction().setAccessMode('read only')` run on a replica.
+   * @default false
+   */
+  readonly readOnlyTransactionsOnReplicas?: boolean;
+  /**
+   * Deadline of one statement including fallbacks, in milliseconds.
+   * @default 10000
+   */
+  readonly timeoutMs?: number;
+  /**
+   * Deadline of one attempt on one node (connecting included), in milliseconds.
+   * @default 5000
+   */
+  readonly attemptTimeoutMs?: number;
+  /**
+   * How many replicas one read may try before falling back to the primary.
+   * @default 2
+   */
+  readonly maxReplicaAttempts?: number;
+  /** Skip replicas whose estimated lag is above this, in milliseconds. */
+  readonly maxStalenessMs?: number;
+  /**
+   * Where the caller is, to rank replicas by distance before latency has been measured: pass the incoming
+   * `Request` (Workers' `request.cf`, Vercel's headers) and/or `env` (`VERCEL_REGION`, `FLY_REGION`,
+   * `DENO_REGION`, `AWS_REGION`), or an explicit `region` (code or coordinates), which wins.
+   */
+  readonly location?: {
+    readonly request?: Request;
+    readonly env?: Readonly<Record<string, string | undefined>>;
+    readonly region?: RegionSpec;
+  };
+  /**
+   * Replicas whose measured round trip is within this many milliseconds of the best are treated as equal and
+   * load is spread among them (power of two choices).
+   * @default 5
+   */
+  readonly latencyWindowMs?: number;
+  /** Passive health checking: consecutive failures eject a replica for a growing period. */
+  readonly health?: {
+    /** @default 3 */
+    readonly consecutiveFailures?: number;
+    /** @default 5000 */
+    readonly baseEjectionMs?: number;
+    /** @default 120000 */
+    readonly maxEjectionMs?: number;
+    /** At most this share of replicas is ejected at once. @default 0.5 */
+    readonly maxEjectedShare?: number;
+  };
+  /**
+   * Hedged reads (opt-in): when the chosen replica has not answered within its recent p95 (or `afterMs`),
+   * send the same read to the next choice and take the first answer.
+   * @default false
+   */
+  readonly hedge?: boolean | { readonly afterMs?: number };
+  /**
+   * Cache reads in an isolate-local LRU. Off unless given; per-query hints (`route(db, { cache })`) can turn it
+   * on or off for one query.
+   */
+  readonly cache?: {
+    /** Fresh lifetime of an entry. @default 1000 */
+    readonly ttlMs?: number;
+    /** After `ttlMs`, serve the stale entry this long while one refresh runs. @default 0 */
+    readonly swrMs?: number;
+    /** Bound of the whole cache in bytes (shared by the cluster's instances in the isolate). @default 8 MiB */
+    readonly maxBytes?: number;
+    /** Cache every eligible read (`true`) or only reads hinted with `cache` (`false`). @default true */
+    readonly allReads?: boolean;
+  };
+  /** Keeps background work (cache refreshes) alive after the response, e.g. `ctx.waitUntil.bind(ctx)`. */
+  readonly waitUntil?: (promise: Promise<unknown>) => void;
+  /** Receives every routing decision after the statement finished. Exceptions it throws are ignored. */
+  readonly onRoute?: (event: RouteEvent) => void;
+  /** Kysely plugins, applied as with `new Kysely({ plugins })`. */
+  readonly plugins?: KyselyPlugin[];
+  /** Kysely's logger. */
+  readonly log?: KyselyConfig['log'];
+  /**
+   * The clock, in milliseconds. Injected by tests.
+   * @default Date.now
+   */
+  readonly now?: () => number;
+}

@@ -1,0 +1,101 @@
+import type { CompiledQuery, QueryResult, RootOperationNode } from 'kysely';
+import { cacheKey } from '../../cache/cache-key.js';
+import type { ReplicationPosition } from '../../consistency/replication-position.js';
+import { isVolatileSql } from '../../sql/is-volatile-sql.js';
+import { readTablesOf } from '../../sql/read-tables.js';
+import type { RouteHint } from '../plan/route-hint.js';
+import type { RouterContext } from '../router-context.js';
+
+/** What loading from the nodes tells the cache. */
+export interface NodeRead<R> {
+  readonly result: QueryResult<R>;
+  /** The position the rows are known to reflect (stored with the entry). */
+  readonly floor: ReplicationPosition | undefined;
+}
+
+/**
+ * A read through the cluster's isolate cache when the instance or the query's hint enables it; otherwise (or
+ * when the key cannot be built) straight from the nodes. Entries are served only to sessions whose requirement
+ * they meet; strong reads, volatile SQL and sessions with an unconfirmed write bypass it. Emits the route event
+ * of hits and of reads answered by another request's load; `load` emits its own.
+ */
+export async function cachedRead<R>(
+  ctx: RouterContext,
+  query: CompiledQuery,
+  hint: RouteHint | undefined,
+  started: number,
+  load: (cacheOutcome?: {
+    readonly status: 'miss' | 'bypass';
+    readonly reason?: string;
+  }) => Promise<NodeRead<R>>,
+): Promise<QueryResult<R>> {
+  const cacheHint = hint?.cache;
+  const wantsCache = cacheHint === undefined ? ctx.settings.cacheAllReads : cacheHint !== false;
+  if (!wantsCache) return (await load()).result;
+
+  const options = typeof cacheHint === 'object' ? cacheHint : undefined;
+  const consistency = hint?.consistency ?? ctx.settings.consistency;
+  const bypass =
+    consistency === 'strong'
+      ? 'strong-consistency'
+      : consistency === 'session' && ctx.session.positionPending
+        ? 'write-position-pending'
+        : consistency === 'session' && ctx.session.unlearnedNode !== undefined
+          ? 'read-position-unknown'
+          : options?.allowVolatile !== true && isVolatileSql(query.sql)
+            ? 'volatile-function'
+            : undefined;
+  let key: string;
+  try {
+    key = cacheKey({
+      family: ctx.tokens.family === 'libsql' ? 'libsql' : 'postgres',
+      sql: query.sql,
+      parameters: query.parameters,
+      clusterKey: ctx.clusterKey,
+    });
+  } catch {
+    // Parameters the key cannot represent (functions, symbols): not cacheable.
+    return (await load()).result;
+  }
+  let loadedHere = false;
+  const outcome = await ctx.cache().read<R>(
+    key,
+    {
+      tables: query.query === undefined ? undefined : readTablesOf(query.query as RootOperationNode),
+      minPosition: consistency === 'session' ? ctx.session.minPosition : undefined,
+      ...(options?.ttlMs === undefined ? {} : { ttlMs: options.ttlMs }),
+      ...(options?.swrMs === undefined ? {} : { swrMs: options.swrMs }),
+      ...(options?.tags === undefined ? {} : { tags: options.tags }),
+      ...(ctx.waitUntil === undefined ? {} : { waitUntil: ctx.waitUntil }),
+      ...(bypass === undefined ? {} : { bypass }),
+    },
+    async () => {
+      const read = await load(
+        bypass === undefined ? { status: 'miss' } : { status: 'bypass', reason: bypass },
+      );
+      loadedHere = true;
+      // An entry is served only to sessions whose requirement is at or below what its rows are known to
+      // reflect: the floor, not the node's later position.
+      return { result: read.result, position: read.floor };
+    },
+  );
+  if (outcome.status === 'hit' || outcome.status === 'stale' || !loadedHere) {
+    // Rows from memory or from another request's load: the session moves to their position (monotonic reads).
+    if (consistency === 'session') ctx.session.noteRead(outcome.position);
+    ctx.emit({
+      sql: query.sql,
+      node: 'cache',
+      role: 'cache',
+      reason: 'cache',
+      durationMs: ctx.now() - started,
+      attempts: [],
+      cache: outcome.status,
+      ...(outcome.reason !== undefined
+        ? { cacheReason: outcome.reason }
+        : !loadedHere && outcome.status === 'miss'
+          ? { cacheReason: 'joined an identical read in flight' }
+          : {}),
+    });
+  }
+  return outcome.result;
+}

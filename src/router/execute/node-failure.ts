@@ -1,0 +1,67 @@
+import { EdgeDbError } from '../../errors/edge-db-error.js';
+
+/**
+ * SQLSTATE classes that describe the statement, not the node: the same statement fails the same way on any
+ * node, so it is not retried elsewhere. Everything else (connection exceptions, shutdowns, recovery conflicts,
+ * timeouts, HTTP and socket failures) counts as a node failure for reads.
+ */
+const STATEMENT_SQLSTATE_CLASSES = new Set([
+  '21',
+  '22',
+  '23',
+  '27',
+  '28',
+  '2B',
+  '2F',
+  '34',
+  '38',
+  '39',
+  '3F',
+  '42',
+  '44',
+  '0A',
+  'P0',
+]);
+
+/** SQLite result codes that describe the statement or data rather than the node. */
+const STATEMENT_SQLITE_CODES = /^SQLITE_(ERROR|CONSTRAINT|MISMATCH|RANGE|TOOBIG|AUTH|FORMAT|NOTADB)(_|$)/;
+
+/**
+ * True when `error` says the node could not serve (so a read may be retried on another node), false when
+ * the statement itself is at fault (a syntax error, a constraint violation) and retrying elsewhere would fail
+ * the same way.
+ */
+export function isNodeFailure(error: unknown): boolean {
+  if (error instanceof EdgeDbError) {
+    return [
+      'TIMEOUT',
+      'REPLICA_BEHIND',
+      'READ_ONLY_NODE',
+      'NO_REPLICA_AVAILABLE',
+      'PRIMARY_UNAVAILABLE',
+    ].includes(error.code);
+  }
+  if (error === null || typeof error !== 'object') return true;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string') {
+    if (/^[0-9A-Z]{5}$/.test(code)) return !STATEMENT_SQLSTATE_CLASSES.has(code.slice(0, 2));
+    if (code.startsWith('SQLITE_')) return !STATEMENT_SQLITE_CODES.test(code);
+  }
+  return true;
+}
+
+/**
+ * True when `error` says the node could not be reached or is shutting down (network errors, timeouts,
+ * SQLSTATE classes 08 connection exception, 53 insufficient resources, 57 operator intervention). Writes are
+ * wrapped in `PRIMARY_UNAVAILABLE` only then; any other database error of a write passes through unchanged.
+ */
+export function isUnreachable(error: unknown): boolean {
+  if (error instanceof EdgeDbError) return error.code === 'TIMEOUT' || error.code === 'PRIMARY_UNAVAILABLE';
+  if (error === null || typeof error !== 'object') return true;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code))
+    return ['08', '53', '57'].includes(code.slice(0, 2));
+  if (typeof code === 'string' && code.startsWith('SQLITE_')) return false;
+  // LibsqlError/NeonDbError without a SQL code, fetch TypeErrors, socket errors (ECONNREFUSED, ...).
+  return true;
+}

@@ -1,0 +1,167 @@
+import type { CompiledQuery, DatabaseConnection, QueryResult } from 'kysely';
+import { maxPosition, type ReplicationPosition } from '../../consistency/replication-position.js';
+import { EdgeDbError, isEdgeDbError } from '../../errors/edge-db-error.js';
+import { observeNodePosition } from '../cluster/cluster-state.js';
+import type { PlannedAttempt } from '../plan/route-plan.js';
+import type { RoutedNode } from '../routed-node.js';
+import type { RouterContext } from '../router-context.js';
+import { withDeadline } from './with-deadline.js';
+
+/** The real connections a routing connection holds, as the per-node read needs them. */
+export interface HeldConnections {
+  /** The node's real connection, acquired on first use within `timeoutMs`. */
+  acquire(node: RoutedNode, timeoutMs: number): Promise<DatabaseConnection>;
+  /** Forgets the node's connection and releases it once `running` (a query still on it) settles. */
+  detach(node: RoutedNode, connection: DatabaseConnection, running: Promise<unknown> | undefined): void;
+}
+
+/**
+ * One read attempt on one node: proves the node fresh enough for the session (a probe before the read, or
+ * the adapter's check in the read's own round trip, waiting briefly when that beats the primary), runs the
+ * read, and advances the session and the node's known position with what the node reported.
+ */
+/**
+ * How long to wait for a replica that is behind the session before asking it again, or `undefined` to go
+ * to the next choice now: waiting pays only when the replica's estimated remaining lag plus its round trip
+ * beats the primary's round trip, within `consistency.waitBudgetMs`.
+ */
+function worthWaitingMs(ctx: RouterContext, node: RoutedNode): number | undefined {
+  const budget = ctx.settings.waitBudgetMs;
+  const lag = node.state.estimatedLagMs;
+  if (budget <= 0 || lag === undefined || node.role !== 'replica') return undefined;
+  const writtenAt = ctx.session.lastWriteAt;
+  const remaining = Math.max(1, writtenAt === undefined ? lag : lag - (ctx.now() - writtenAt));
+  const replicaRtt = ctx.expectedRttMs(node);
+  const primaryRtt = ctx.expectedRttMs(ctx.primary);
+  if (replicaRtt === undefined || primaryRtt === undefined) return undefined;
+  return remaining <= budget && remaining + replicaRtt < primaryRtt ? remaining : undefined;
+}
+
+/** A replica was behind the session: raise its lag estimate by the time since the session's write. */
+export function noteBehind(ctx: RouterContext, node: RoutedNode): void {
+  const writtenAt = ctx.session.lastWriteAt;
+  if (writtenAt === undefined) return;
+  const lag = ctx.now() - writtenAt;
+  node.state.estimatedLagMs = Math.max(node.state.estimatedLagMs ?? 0, lag);
+}
+
+export async function readOnce<R>(
+  ctx: RouterContext,
+  held: HeldConnections,
+  planned: PlannedAttempt,
+  required: ReplicationPosition | undefined,
+  query: CompiledQuery,
+  rest: unknown[],
+  timeoutMs: number,
+  signal: AbortSignal,
+  tracksSession: boolean,
+): Promise<{
+  result: QueryResult<R>;
+  position: ReplicationPosition | undefined;
+  floor: ReplicationPosition | undefined;
+}> {
+  const { node } = planned;
+  const writeEpoch = ctx.session.writeEpoch;
+  const adapter = node.adapter;
+  const label = `node "${node.name}"`;
+  const connection = await held.acquire(node, timeoutMs);
+  // A hedged attempt that lost keeps running (Kysely 0.28 cannot cancel it): hand its connection back when
+  // it settles instead of reusing it for the next statement.
+  let running: Promise<unknown> | undefined;
+  const detach = () => held.detach(node, connection, running);
+  if (signal.aborted) {
+    // Lost the race while connecting: never start the query.
+    held.detach(node, connection, undefined);
+    throw new EdgeDbError('TIMEOUT', `${label} lost a hedged race or its deadline`);
+  }
+  signal.addEventListener('abort', detach, { once: true });
+  const work = (async () => {
+    let position: ReplicationPosition | undefined;
+    let floor: ReplicationPosition | undefined;
+    let result: QueryResult<R>;
+    if (planned.check === 'probe' && adapter !== undefined) {
+      floor = await withDeadline(adapter.readPosition(connection, node.role), timeoutMs, label);
+      observeNodePosition(node.state, floor, ctx.now());
+      if (required !== undefined && (floor === undefined || floor < required)) {
+        throw new EdgeDbError(
+          'REPLICA_BEHIND',
+          `replica "${node.name}" has not applied the session's position yet`,
+        );
+      }
+    }
+    if (
+      adapter?.executeWithPosition !== undefined &&
+      (planned.check === 'piggyback' || planned.learnPosition)
+    ) {
+      const run = () =>
+        withDeadline(
+          adapter.executeWithPosition!<R>(connection, query, {
+            role: node.role,
+            minPosition: planned.check === 'piggyback' ? required : undefined,
+          }),
+          timeoutMs,
+          label,
+        );
+      let positioned: Awaited<ReturnType<typeof run>>;
+      try {
+        positioned = await run();
+      } catch (error) {
+        const waitMs = isEdgeDbError(error, 'REPLICA_BEHIND') ? worthWaitingMs(ctx, node) : undefined;
+        if (waitMs === undefined || signal.aborted) throw error;
+        await abortableSleep(waitMs, signal);
+        positioned = await run();
+      }
+      result = positioned.result;
+      position = positioned.position;
+      floor = positioned.floor ?? floor;
+      if (position === undefined && planned.learnPosition && node.role === 'primary') {
+        position = await withDeadline(adapter.readPosition(connection, 'primary'), timeoutMs, label);
+      }
+    } else {
+      result = await withDeadline(connection.executeQuery<R>(query, ...(rest as [])), timeoutMs, label);
+      if (planned.learnPosition && adapter !== undefined && node.role === 'primary') {
+        position = await withDeadline(adapter.readPosition(connection, 'primary'), timeoutMs, label);
+      }
+    }
+    return { result, position, floor };
+  })();
+  running = work;
+  const { result, position, floor } = await work;
+  signal.removeEventListener('abort', detach);
+  if (signal.aborted) throw new EdgeDbError('TIMEOUT', `${label} lost a hedged race or its deadline`);
+  observeNodePosition(node.state, position, ctx.now());
+  if (node.role === 'primary' && position !== undefined && required !== undefined && position < required) {
+    // The primary is behind the session: the requirement came from a token issued before a restore or a
+    // failover (or forged). Nothing can satisfy it; trust the primary and forget positions beyond it.
+    ctx.session.rewindTo(position);
+    for (const state of ctx.cluster.nodes.values()) {
+      if (state.knownPosition !== undefined && state.knownPosition > position)
+        state.knownPosition = undefined;
+    }
+  }
+  if (planned.reason === 'after-write' && position !== undefined)
+    ctx.session.resolvePending(position, writeEpoch);
+  if (tracksSession) ctx.session.noteServedBy(node.name, node.role, position);
+  if (node.role === 'replica' && required !== undefined && node.state.estimatedLagMs !== undefined) {
+    node.state.estimatedLagMs /= 2;
+  }
+  // A replica of the plan was known or checked to have replayed the session's requirement, and a standby makes a
+  // commit visible when it replays it: its rows reflect the requirement. A primary proves nothing of the kind (a
+  // commit can be in the WAL before it is visible, and a requirement may be forged): no floor from it.
+  return { result, position, floor: node.role === 'replica' ? maxPosition(floor, required) : undefined };
+}
+
+/** Sleeps `ms`, or rejects at once when `signal` aborts. */
+function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(new EdgeDbError('TIMEOUT', 'the wait for a replica to catch up was cancelled'));
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}

@@ -1,0 +1,108 @@
+import type { DatabaseConnection, Driver, QueryCompiler, TransactionSettings } from 'kysely';
+import { EdgeDbError } from '../../errors/edge-db-error.js';
+import type { RoutedNode } from '../routed-node.js';
+import type { RouterContext } from '../router-context.js';
+import { restoreSession } from '../session/session-token.js';
+import { RoutingConnection } from './routing-connection.js';
+
+/**
+ * The Kysely driver of an `edgeDb` instance. It hands Kysely virtual {@link RoutingConnection}s (no I/O until
+ * a statement runs) and fans `init`/`destroy` out to every node's own driver.
+ */
+export class RoutingDriver implements Driver {
+  readonly #context: RouterContext;
+
+  constructor(context: RouterContext) {
+    this.#context = context;
+  }
+
+  async init(): Promise<void> {
+    await restoreSession(this.#context);
+    await fanOut('init', this.#nodes(), (node) => node.driver.init());
+  }
+
+  async acquireConnection(): Promise<DatabaseConnection> {
+    return new RoutingConnection(this.#context);
+  }
+
+  async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
+    await routing(connection).beginTransaction(settings);
+  }
+
+  async commitTransaction(connection: DatabaseConnection): Promise<void> {
+    await routing(connection).commitTransaction();
+  }
+
+  async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    await routing(connection).rollbackTransaction();
+  }
+
+  async savepoint(
+    connection: DatabaseConnection,
+    name: string,
+    compile: QueryCompiler['compileQuery'],
+  ): Promise<void> {
+    await routing(connection).savepointOperation('savepoint', name, compile);
+  }
+
+  async rollbackToSavepoint(
+    connection: DatabaseConnection,
+    name: string,
+    compile: QueryCompiler['compileQuery'],
+  ): Promise<void> {
+    await routing(connection).savepointOperation('rollbackToSavepoint', name, compile);
+  }
+
+  async releaseSavepoint(
+    connection: DatabaseConnection,
+    name: string,
+    compile: QueryCompiler['compileQuery'],
+  ): Promise<void> {
+    await routing(connection).savepointOperation('releaseSavepoint', name, compile);
+  }
+
+  async releaseConnection(connection: DatabaseConnection): Promise<void> {
+    await routing(connection).release();
+  }
+
+  async destroy(): Promise<void> {
+    await fanOut('destroy', this.#nodes(), (node) => node.driver.destroy());
+  }
+
+  #nodes(): RoutedNode[] {
+    return [this.#context.primary, ...this.#context.replicas];
+  }
+}
+
+function routing(connection: DatabaseConnection): RoutingConnection {
+  if (!(connection instanceof RoutingConnection)) {
+    throw new EdgeDbError('UNSUPPORTED', 'edge-db received a connection it did not create');
+  }
+  return connection;
+}
+
+/** Runs `operation` on every node at once; failures are gathered, never hidden behind the first one. */
+async function fanOut(
+  operation: string,
+  nodes: RoutedNode[],
+  run: (node: RoutedNode) => Promise<void>,
+): Promise<void> {
+  const results = await Promise.allSettled(nodes.map(run));
+  const failures = results.flatMap((result, index) =>
+    result.status === 'rejected' ? [{ node: nodes[index]!.name, reason: result.reason as unknown }] : [],
+  );
+  if (failures.length > 0) {
+    throw new EdgeDbError(
+      'LIFECYCLE_FAILED',
+      `${operation} failed on ${failures.map((f) => `"${f.node}"`).join(', ')}: ${failures
+        .map((f) => (f.reason instanceof Error ? f.reason.message : String(f.reason)))
+        .join('; ')}`,
+      {
+        cause: new AggregateError(
+          failures.map((f) => f.reason),
+          `${operation} failed`,
+        ),
+      },
+    );
+  }
+}

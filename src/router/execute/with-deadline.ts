@@ -1,0 +1,39 @@
+import { EdgeDbError } from '../../errors/edge-db-error.js';
+
+/**
+ * Resolves or rejects like `promise`, or rejects with `EdgeDbError('TIMEOUT')` after `ms`. The timer never
+ * outlives the race. `onLate` receives the original promise's outcome if it settles after the deadline, so
+ * its resources (a connection still busy with the query) can be released then.
+ */
+export function withDeadline<T>(
+  promise: Promise<T>,
+  ms: number,
+  what: string,
+  onLate?: (outcome: PromiseSettledResult<T>) => void,
+): Promise<T> {
+  if (!Number.isFinite(ms)) return promise;
+  return new Promise<T>((resolve, reject) => {
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      reject(
+        new EdgeDbError(
+          'TIMEOUT',
+          `${what} did not answer within ${ms} ms; raise timeoutMs or check the node`,
+        ),
+      );
+    }, ms);
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        if (timedOut) onLate?.({ status: 'fulfilled', value });
+        else resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        if (timedOut) onLate?.({ status: 'rejected', reason: error });
+        else reject(error);
+      },
+    );
+  });
+}

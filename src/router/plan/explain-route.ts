@@ -1,0 +1,77 @@
+import type { Compilable, CompiledQuery, Kysely } from 'kysely';
+import { EdgeDbError } from '../../errors/edge-db-error.js';
+import { classifyQuery } from '../../sql/classify-query.js';
+import type { QueryClass } from '../../sql/query-class.js';
+import { RoutingConnection } from '../execute/routing-connection.js';
+import type { RouteReason } from '../observe/route-event.js';
+import type { RouterContext } from '../router-context.js';
+import { type RouteHint, routeHintOf } from './route-hint.js';
+import { type FreshnessCheck, planRoute } from './route-plan.js';
+
+/** Where a statement would go and why, without running it. */
+export interface RouteExplanation {
+  readonly queryClass: QueryClass;
+  /** The nodes that would be tried, in order. */
+  readonly attempts: readonly {
+    readonly node: string;
+    readonly role: 'primary' | 'replica';
+    readonly reason: RouteReason;
+    readonly check: FreshnessCheck;
+  }[];
+  /** The session position the read must reflect (decimal), if any. */
+  readonly requiredPosition?: string;
+}
+
+/**
+ * Dry run: tells where `query` would be sent by `db` right now, and why, without running it.
+ *
+ * ### Examples
+ * ```ts
+ * const plan = await explainRoute(db, db.selectFrom('person').selectAll().forUpdate())
+ * plan.attempts[0] // { node: 'primary', role: 'primary', reason: 'lock', check: 'none' }
+ * ```
+ */
+export async function explainRoute(
+  db: Kysely<any>,
+  query: Compilable | CompiledQuery,
+  hint?: RouteHint,
+): Promise<RouteExplanation> {
+  const compiled = 'compile' in query ? query.compile() : query;
+  const context = await routerContextOf(db);
+  const queryClass = classifyQuery(compiled);
+  const effectiveHint = hint ?? routeHintOf(compiled.queryId);
+  const plan = planRoute({
+    queryClass,
+    hint: effectiveHint,
+    primary: context.primary,
+    rankedReplicas: queryClass.requiresPrimary ? [] : context.rankReplicas(effectiveHint),
+    readPreference: effectiveHint?.readPreference ?? context.settings.readPreference,
+    consistency: effectiveHint?.consistency ?? context.settings.consistency,
+    session: context.session,
+    now: context.now(),
+    stickyAfterWriteMs: context.settings.stickyAfterWriteMs,
+    maxReplicaAttempts: context.settings.maxReplicaAttempts,
+    nodesByName: context.nodesByName,
+  });
+  return {
+    queryClass,
+    attempts: plan.attempts.map((a) => ({
+      node: a.node.name,
+      role: a.node.role,
+      reason: a.reason,
+      check: a.check,
+    })),
+    ...(plan.requiredPosition === undefined ? {} : { requiredPosition: plan.requiredPosition.toString() }),
+  };
+}
+
+/**
+ * The routing context behind a Kysely instance made by `edgeDb` (also through `withPlugin`, `transaction` and
+ * `connection`). Asking costs no I/O: edge-db's connections are virtual until a statement runs.
+ */
+export async function routerContextOf(db: Kysely<any>): Promise<RouterContext> {
+  return db.getExecutor().provideConnection(async (connection) => {
+    if (connection instanceof RoutingConnection) return connection.context;
+    throw new EdgeDbError('CONFIG_INVALID', 'this Kysely instance was not created by edgeDb()');
+  });
+}

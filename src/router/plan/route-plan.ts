@@ -1,0 +1,237 @@
+import type { ConsistencyMode } from '../../consistency/consistency-mode.js';
+import type { ReplicationPosition } from '../../consistency/replication-position.js';
+import type { ConsistencySession } from '../../consistency/session.js';
+import { EdgeDbError } from '../../errors/edge-db-error.js';
+import type { QueryClass } from '../../sql/query-class.js';
+import type { RouteReason } from '../observe/route-event.js';
+import type { RoutedNode } from '../routed-node.js';
+import type { ReadPreference } from './read-preference.js';
+import type { RouteHint } from './route-hint.js';
+
+/**
+ * How an attempt proves it is fresh enough:
+ * - `none`: no requirement, or the node is known to be at or past it;
+ * - `piggyback`: the adapter verifies the position in the read's own round trip;
+ * - `probe`: read the node's position first (one extra round trip), then the rows.
+ */
+export type FreshnessCheck = 'none' | 'piggyback' | 'probe';
+
+/** One planned try of a statement. */
+export interface PlannedAttempt {
+  readonly node: RoutedNode;
+  readonly reason: RouteReason;
+  readonly check: FreshnessCheck;
+  /** Learn the position that served this attempt (to advance the session and the node's known position). */
+  readonly learnPosition: boolean;
+}
+
+/** The ordered tries of one statement, and what the session requires. */
+export interface RoutePlan {
+  readonly attempts: readonly PlannedAttempt[];
+  /** Whether reads of this plan advance the session (consistency `session`). */
+  readonly tracksSession?: boolean;
+  readonly requiredPosition: ReplicationPosition | undefined;
+  readonly detail?: string;
+}
+
+/** Everything a plan depends on; pure data so dry runs and tests can build plans without I/O. */
+export interface PlanInput {
+  readonly queryClass: QueryClass;
+  readonly hint: RouteHint | undefined;
+  readonly primary: RoutedNode;
+  /** Replicas already ranked best first (nearest, healthy, within staleness bounds). */
+  readonly rankedReplicas: readonly RoutedNode[];
+  readonly readPreference: ReadPreference;
+  readonly consistency: ConsistencyMode;
+  readonly session: ConsistencySession;
+  readonly now: number;
+  /** For backends whose positions cannot be read: stay on the primary this long after a write. */
+  readonly stickyAfterWriteMs: number;
+  /** How many replicas a read may try before it falls back. */
+  readonly maxReplicaAttempts: number;
+  /** Every node by name, for `node` hints. */
+  readonly nodesByName: ReadonlyMap<string, RoutedNode>;
+}
+
+/**
+ * Decides where a statement goes, in order of preference. Pure: the executor runs the attempts, and a dry
+ * run (`explainRoute`) shows them.
+ *
+ * ### Examples
+ * ```ts
+ * planRoute({ queryClass: classifyQuery(compiled), ... }).attempts[0]?.node.name // 'replica-0'
+ * ```
+ */
+export function planRoute(input: PlanInput): RoutePlan {
+  const plan = planAttempts(input);
+  return input.consistency === 'session' && !input.queryClass.requiresPrimary
+    ? { ...plan, tracksSession: true }
+    : plan;
+}
+
+function planAttempts(input: PlanInput): RoutePlan {
+  const { queryClass, hint, primary } = input;
+  const namedNode = hint?.node === undefined ? undefined : input.nodesByName.get(hint.node);
+  if (hint?.node !== undefined && namedNode === undefined) {
+    throw new EdgeDbError(
+      'CONFIG_INVALID',
+      `the route hint names node "${hint.node}", which is not in this cluster (nodes: ${[...input.nodesByName.keys()].join(', ')})`,
+    );
+  }
+
+  if (queryClass.requiresPrimary) {
+    if (hint?.readPreference === 'replica' || (namedNode !== undefined && namedNode.role === 'replica')) {
+      throw new EdgeDbError(
+        'WRITE_ON_REPLICA',
+        `a route hint asked for a replica, but this statement must run on the primary (${queryClass.reason}${
+          queryClass.detail ? `: ${queryClass.detail}` : ''
+        }). Remove the hint for writes, or use readPreference 'replicaPreferred' for mixed builders.`,
+      );
+    }
+    return {
+      attempts: [attempt(primary, queryClass.reason as RouteReason, 'none', true)],
+      requiredPosition: undefined,
+    };
+  }
+
+  const session = input.session;
+  const requiredPosition = input.consistency === 'session' ? session.minPosition : undefined;
+
+  if (namedNode !== undefined) {
+    return {
+      attempts: [attempt(namedNode, 'preference', checkFor(namedNode, requiredPosition) ?? 'none', true)],
+      requiredPosition,
+    };
+  }
+  if (input.consistency === 'strong') {
+    return { attempts: [attempt(primary, 'strong', 'none', learns(primary))], requiredPosition };
+  }
+  const preference = input.readPreference;
+  if (preference === 'primary') {
+    return { attempts: [attempt(primary, 'preference', 'none', learns(primary))], requiredPosition };
+  }
+
+  // A write committed but its position is not known: the primary serves this read and, where the adapter
+  // allows, learns the position in the same round trip so later reads can use replicas again.
+  if (input.consistency === 'session' && session.positionPending) {
+    const canLearn = primary.adapter !== undefined;
+    const recent =
+      session.lastWriteAt !== undefined && input.now - session.lastWriteAt < input.stickyAfterWriteMs;
+    if (canLearn || recent) {
+      return {
+        attempts: [attempt(primary, 'after-write', 'none', canLearn)],
+        requiredPosition,
+        detail: canLearn ? 'learning the position of the last write' : 'within stickyAfterWriteMs of a write',
+      };
+    }
+  }
+
+  // Reads whose position was not learnt pin the session to that node (or the primary) for monotonic reads.
+  if (input.consistency === 'session' && session.unlearnedNode !== undefined) {
+    const sticky = input.nodesByName.get(session.unlearnedNode);
+    if (sticky !== undefined && sticky.role === 'replica' && preference !== 'primaryPreferred') {
+      const stickyAttempt = attempt(
+        sticky,
+        'sticky',
+        checkFor(sticky, requiredPosition) ?? 'none',
+        learns(sticky),
+      );
+      return {
+        attempts:
+          preference === 'replica'
+            ? [stickyAttempt]
+            : // The fallback learns the primary's position even at a round trip's cost: otherwise a later read
+              // of the older sticky replica could go back in time.
+              [stickyAttempt, attempt(primary, 'fallback', 'none', primary.adapter !== undefined)],
+        requiredPosition,
+        detail: 'monotonic reads: the last read position is unknown',
+      };
+    }
+    if (sticky?.role === 'primary') {
+      return {
+        attempts: [attempt(primary, 'sticky', 'none', true)],
+        requiredPosition,
+        detail: 'monotonic reads: learning the position',
+      };
+    }
+  }
+
+  const replicaAttempts: PlannedAttempt[] = [];
+  for (const replica of input.rankedReplicas) {
+    if (replicaAttempts.length >= input.maxReplicaAttempts) break;
+    const check = checkFor(replica, requiredPosition);
+    if (check === undefined) continue; // cannot prove freshness on this replica
+    const known = requiredPosition !== undefined && check === 'none';
+    replicaAttempts.push(
+      attempt(
+        replica,
+        replicaAttempts.length > 0
+          ? 'fallback'
+          : known
+            ? 'caught-up'
+            : check === 'none'
+              ? 'nearest'
+              : 'checked',
+        check,
+        learns(replica),
+      ),
+    );
+  }
+
+  // With a required position, the primary's answer also tells its current position: a requirement beyond it
+  // comes from a token of before a restore or failover, and the session is rewound (see readOnce).
+  const primaryAttempt = attempt(
+    primary,
+    replicaAttempts.length > 0 ? 'fallback' : 'no-replica',
+    'none',
+    learns(primary) || (requiredPosition !== undefined && primary.adapter !== undefined),
+  );
+  switch (preference) {
+    case 'primaryPreferred':
+      return {
+        attempts: [
+          attempt(primary, 'preference', 'none', learns(primary)),
+          ...replicaAttempts.map(asFallback),
+        ],
+        requiredPosition,
+      };
+    case 'replica':
+      return { attempts: replicaAttempts, requiredPosition };
+    case 'nearest':
+      // The primary was ranked with the replicas; keep it as the last resort when it ranked beyond the cut.
+      return {
+        attempts: replicaAttempts.some((a) => a.node === primary)
+          ? replicaAttempts
+          : [...replicaAttempts, primaryAttempt],
+        requiredPosition,
+      };
+    case 'replicaPreferred':
+      return { attempts: [...replicaAttempts, primaryAttempt], requiredPosition };
+  }
+}
+
+/** Whether reading the node's position costs nothing extra (the adapter piggy-backs it on the read). */
+function learns(node: RoutedNode): boolean {
+  return node.adapter?.executeWithPosition !== undefined;
+}
+
+function checkFor(node: RoutedNode, required: ReplicationPosition | undefined): FreshnessCheck | undefined {
+  if (required === undefined || node.role === 'primary') return 'none';
+  const known = node.state.knownPosition;
+  if (known !== undefined && known >= required) return 'none';
+  if (node.adapter === undefined) return undefined;
+  return node.adapter.executeWithPosition !== undefined ? 'piggyback' : 'probe';
+}
+
+function attempt(
+  node: RoutedNode,
+  reason: RouteReason,
+  check: FreshnessCheck,
+  learnPosition: boolean,
+): PlannedAttempt {
+  return { node, reason, check, learnPosition };
+}
+
+function asFallback(planned: PlannedAttempt): PlannedAttempt {
+  return { ...planned, reason: 'fallback' };
+}

@@ -1,0 +1,124 @@
+import type { Kysely } from 'kysely';
+import { decodeToken, encodeToken } from '../../consistency/consistency-token.js';
+import { EdgeDbError } from '../../errors/edge-db-error.js';
+import { withDeadline } from '../execute/with-deadline.js';
+import { routerContextOf } from '../plan/explain-route.js';
+import type { RoutedNode } from '../routed-node.js';
+import type { RouterContext } from '../router-context.js';
+
+/**
+ * Applies the instance's starting token (`consistency.token`) to its session. Runs once per instance, before
+ * its first statement. Invalid tokens are ignored (and remembered in `tokenError`) or thrown, per config.
+ */
+export async function restoreSession(context: RouterContext): Promise<void> {
+  const { initial, onInvalid } = context.tokens;
+  if (initial === undefined || initial === null || initial === '') return;
+  try {
+    const payload = await decodeToken(initial, {
+      key: await context.tokens.key(),
+      cluster: context.tokens.cluster,
+      family: context.tokens.family,
+    });
+    context.session.noteRead(payload.position);
+  } catch (error) {
+    const surfaced =
+      error instanceof EdgeDbError
+        ? error
+        : new EdgeDbError('TOKEN_MALFORMED', 'the consistency token could not be read; it was ignored', {
+            cause: error,
+          });
+    if (onInvalid === 'throw') throw surfaced;
+    context.session.tokenError = surfaced;
+  }
+}
+
+/**
+ * The session's consistency token: pass it to the next request (header, cookie, or body) so that request
+ * reads at least what this one wrote or read. `undefined` when the session has nothing to carry yet.
+ *
+ * If the session wrote and the position is not known yet, this costs one round trip to the primary.
+ *
+ * ### Examples
+ * ```ts
+ * await db.insertInto('comment').values(comment).execute()
+ * const token = await consistencyToken(db)
+ * return withToken(Response.json({ ok: true }), token)
+ * ```
+ */
+export async function consistencyToken(db: Kysely<any>): Promise<string | undefined> {
+  const context = await routerContextOf(db);
+  const session = context.session;
+  if (session.positionPending) await learnPosition(context, context.primary, true);
+  else if (session.unlearnedNode !== undefined) {
+    const node = context.nodesByName.get(session.unlearnedNode);
+    // The primary is at or past any replica: ask it when the node the session read from does not answer.
+    if (node !== undefined) {
+      await learnPosition(context, node, false).catch((error: unknown) =>
+        node.role === 'replica' ? learnPosition(context, context.primary, false) : Promise.reject(error),
+      );
+    }
+  }
+  if (session.minPosition === undefined) return undefined;
+  return encodeToken(
+    {
+      cluster: context.tokens.cluster,
+      family: context.tokens.family,
+      position: session.minPosition,
+      issuedAt: context.now() / 1000,
+    },
+    await context.tokens.key(),
+  );
+}
+
+/** What a session knows, for diagnostics and tests. */
+export interface SessionInfo {
+  /** The position every read must reflect, as a decimal string. */
+  readonly requiredPosition: string | undefined;
+  /** A write committed whose position is not known yet. */
+  readonly positionPending: boolean;
+  /** Why the starting token was ignored, if it was. */
+  readonly tokenError: Error | undefined;
+}
+
+/** Describes the session of an `edgeDb` instance. */
+export async function sessionInfo(db: Kysely<any>): Promise<SessionInfo> {
+  const context = await routerContextOf(db);
+  await restoreOnce(db);
+  const { session } = context;
+  return {
+    requiredPosition: session.minPosition?.toString(),
+    positionPending: session.positionPending,
+    tokenError: session.tokenError,
+  };
+}
+
+async function restoreOnce(db: Kysely<any>): Promise<void> {
+  // Kysely initialises the driver (which restores the token) on the first connection; provide one.
+  await db.connection().execute(async () => undefined);
+}
+
+/** Reads a node's current position (at or past everything the session read from or wrote to it). */
+async function learnPosition(context: RouterContext, node: RoutedNode, pendingWrite: boolean): Promise<void> {
+  if (node.adapter === undefined) return;
+  const timeout = context.settings.attemptTimeoutMs;
+  const connection = await withDeadline(
+    node.driver.acquireConnection(),
+    timeout,
+    `connecting to "${node.name}"`,
+    (late) => {
+      if (late.status === 'fulfilled') void node.driver.releaseConnection(late.value).catch(() => undefined);
+    },
+  );
+  try {
+    const position = await withDeadline(
+      node.adapter.readPosition(connection, node.role),
+      timeout,
+      `node "${node.name}"`,
+    );
+    if (position === undefined) return;
+    if (pendingWrite) context.session.resolvePending(position);
+    else context.session.noteServedBy(node.name, node.role, position);
+  } finally {
+    await node.driver.releaseConnection(connection);
+  }
+}

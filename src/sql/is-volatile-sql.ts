@@ -1,0 +1,121 @@
+import { type SqlToken, tokenizeSql } from './tokenize-sql.js';
+
+/** Called with parentheses, a different answer on each call (or each statement). */
+const volatileFunctions = new Set([
+  // PostgreSQL
+  'now',
+  'age', // age(ts) is measured from today (the two-argument form is stable, but both are treated alike)
+  'random',
+  'random_normal',
+  'clock_timestamp',
+  'statement_timestamp',
+  'transaction_timestamp',
+  'timeofday',
+  'nextval',
+  'setval',
+  'currval',
+  'lastval',
+  'gen_random_uuid',
+  'gen_random_bytes',
+  'uuidv4',
+  'uuidv7',
+  'txid_current',
+  'txid_current_if_assigned',
+  'pg_current_xact_id',
+  'pg_sleep',
+  'pg_last_xact_replay_timestamp',
+  // SQLite
+  'randomblob',
+  'changes',
+  'total_changes',
+  'last_insert_rowid',
+]);
+
+const volatilePrefixes = ['uuid_generate_', 'pg_current_wal_', 'pg_last_wal_'];
+
+/** SQL keywords that read the clock without parentheses. */
+const clockKeywords = new Set([
+  'current_timestamp',
+  'current_date',
+  'current_time',
+  'localtimestamp',
+  'localtime',
+]);
+
+/** SQLite date functions: volatile with a `'now'` argument or with no argument at all (which means now). */
+const sqliteDateFunctions = new Set([
+  'date',
+  'time',
+  'datetime',
+  'julianday',
+  'strftime',
+  'unixepoch',
+  'timediff',
+]);
+
+/** PostgreSQL's special date inputs, volatile when cast: `'now'::timestamptz`, `timestamp 'today'`. */
+const specialDateInputs = new Set(['now', 'today', 'tomorrow', 'yesterday']);
+const dateTypeWords = new Set(['timestamp', 'timestamptz', 'date', 'time', 'timetz']);
+
+/**
+ * True when the SQL calls something whose result changes from one execution to the next, so its rows must
+ * not be cached: PostgreSQL's `now()`, `random()`, `clock_timestamp()`, `statement_timestamp()`,
+ * `transaction_timestamp()`, `timeofday()`, sequence functions, `gen_random_uuid()`, `uuid_generate_*()`,
+ * `txid_current()`, `pg_current_wal_*()`; the keywords `current_timestamp`, `current_date`, `current_time`,
+ * `localtimestamp`, `localtime`; `'now'::timestamp`-style casts; SQLite's `random()`, `randomblob()`,
+ * `changes()`, `last_insert_rowid()`, `total_changes()` and `date`/`time`/`datetime`/`julianday`/`strftime`/
+ * `unixepoch` with a `'now'` argument or no argument.
+ *
+ * Case-insensitive. String literals, quoted identifiers and comments are skipped when matching names, so
+ * `select 'now()'` or a column named `"random"` are not volatile (a quoted name followed by `(` is still a call).
+ * A `'now'` passed as a bind parameter cannot be seen here.
+ *
+ * ### Examples
+ * ```ts
+ * isVolatileSql('select * from event where at > now()') // true
+ * isVolatileSql("select * from event where note = 'now()' -- random()") // false
+ * isVolatileSql("select datetime('now')") // true
+ * ```
+ */
+export function isVolatileSql(sql: string): boolean {
+  const tokens = tokenizeSql(sql);
+  for (let index = 0; index < tokens.length; index++) {
+    const token = tokens[index] as SqlToken;
+    const next = tokens[index + 1];
+    const isCall = next?.type === 'punct' && next.value === '(';
+    if (token.type === 'word') {
+      if (clockKeywords.has(token.value)) return true;
+      if (isCall && isVolatileName(token.value)) return true;
+      if (isCall && sqliteDateFunctions.has(token.value) && callReadsNow(tokens, index + 1)) return true;
+    } else if (token.type === 'quoted') {
+      if (isCall && isVolatileName(token.value)) return true;
+    } else if (token.type === 'string' && specialDateInputs.has(token.value.trim().toLowerCase())) {
+      const previous = tokens[index - 1];
+      const castAfter = next?.type === 'punct' && next.value === '::';
+      const castAs = next?.type === 'word' && next.value === 'as';
+      const typedBefore = previous?.type === 'word' && dateTypeWords.has(previous.value);
+      if (castAfter || castAs || typedBefore) return true;
+    }
+  }
+  return false;
+}
+
+function isVolatileName(name: string): boolean {
+  return volatileFunctions.has(name) || volatilePrefixes.some((prefix) => name.startsWith(prefix));
+}
+
+/** `open` is the index of the call's `(`: true for an empty argument list or a `'now'` literal inside it. */
+function callReadsNow(tokens: readonly SqlToken[], open: number): boolean {
+  const first = tokens[open + 1];
+  if (first?.type === 'punct' && first.value === ')') return true;
+  let depth = 0;
+  for (let index = open; index < tokens.length; index++) {
+    const token = tokens[index] as SqlToken;
+    if (token.type === 'punct' && token.value === '(') depth++;
+    else if (token.type === 'punct' && token.value === ')') {
+      depth--;
+      if (depth === 0) return false;
+    } else if (token.type === 'string' && token.value.trim().toLowerCase() === 'now') return true;
+  }
+  return false;
+}
