@@ -61,13 +61,18 @@ async function session(worker: RunningWorker, cluster: DemoCluster): Promise<voi
     const token = /edge_db_token=([^;]+)/.exec(setCookie ?? '')?.[1];
     if (token) cookie = `edge_db_token=${token}`;
     step += 1;
-    printStep(step, title, {
-      status: response.status,
-      ms,
-      trace: body.trace ?? [],
-      token: body.token ?? null,
-      ...(note ? { note: note(body.data) } : {}),
-    });
+    printStep(
+      step,
+      title,
+      {
+        status: response.status,
+        ms,
+        trace: body.trace ?? [],
+        token: body.token ?? null,
+        ...(note ? { note: note(body.data) } : {}),
+      },
+      cluster.env.DB_DRIVER === 'neon' ? 'lsn' : 'index',
+    );
     return body.data;
   };
 
