@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build, type Plugin } from 'esbuild';
+import { peerOverrides } from '../../support/peer-overrides.js';
 
 /** The repository root (this file lives in test/runtimes/support/). */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -56,6 +57,8 @@ export interface BundleEntryOptions {
   readonly format?: 'esm' | 'iife';
   /** Replacements of global expressions, as esbuild's `define` (`{ 'process.env.X': '"value"' }`). */
   readonly define?: Readonly<Record<string, string>>;
+  /** More esbuild plugins, run after edge-db's own resolution plugins and before the built-in recorder. */
+  readonly plugins?: readonly Plugin[];
 }
 
 /** What {@link bundleEntry} produced. */
@@ -122,6 +125,8 @@ export async function bundleEntry(
     plugins: [
       edgeDbSourcePlugin(options.source ?? 'src'),
       externalPackagesPlugin(external),
+      peerOverridePlugin(),
+      ...(options.plugins ?? []),
       ...(platform === 'node' ? [] : [nodeBuiltinRecorder(nodeImports)]),
     ],
   });
@@ -146,6 +151,30 @@ function edgeDbSourcePlugin(source: 'src' | 'dist'): Plugin {
       builder.onResolve({ filter: /^edge-db(\/(neon|libsql))?$/ }, (args) => {
         const file = SOURCE_ENTRIES[args.path];
         return file === undefined ? undefined : { path: resolve(REPO_ROOT, file) };
+      });
+    },
+  };
+}
+
+/** The version matrix's swapped peers (EDGE_DB_PEERS_PREFIX, see vitest.config.ts) go into bundles too. */
+function peerOverridePlugin(): Plugin {
+  const overrides = peerOverrides();
+  return {
+    name: 'peer-overrides',
+    setup(builder) {
+      if (overrides.length === 0) return;
+      builder.onResolve({ filter: /^[@a-z]/ }, async (args) => {
+        const peer = overrides.find((p) => args.path === p.name || args.path.startsWith(`${p.name}/`));
+        if (peer === undefined || args.pluginData === 'peer-override') return undefined;
+        // Resolving from inside the prefix's copy finds that copy (with its exports and conditions).
+        const found = await builder.resolve(args.path, {
+          kind: args.kind,
+          resolveDir: peer.dir,
+          pluginData: 'peer-override',
+        });
+        return found.errors.length > 0
+          ? { errors: found.errors }
+          : { path: found.path, external: found.external };
       });
     },
   };
