@@ -1,4 +1,32 @@
-import { defineConfig } from 'tsup';
+import { defineConfig, type Options } from 'tsup';
+
+type EsbuildPlugin = NonNullable<Options['esbuildPlugins']>[number];
+type TsupPlugin = NonNullable<Options['plugins']>[number];
+
+/**
+ * The integrations (edge-db/hono, edge-db/opentelemetry) import the core as `../../index.js`. Bundling it would
+ * give them a second copy of the router, whose instances the core's `consistencyToken`, `route` or
+ * `invalidateCache` would not recognise: keep it an import of the built core entry.
+ */
+const coreStaysExternal: EsbuildPlugin = {
+  name: 'core-stays-external',
+  setup(build) {
+    build.onResolve({ filter: /^\.\.\/\.\.\/index\.js$/ }, (args) =>
+      /[\\/]src[\\/]integrations[\\/][^\\/]+[\\/][^\\/]+$/.test(args.importer)
+        ? { path: args.path, external: true }
+        : undefined,
+    );
+  },
+};
+
+/** tsup makes CommonJS from esbuild's ESM output (treeshake), so the CommonJS integrations get the core's `.cjs`. */
+const coreOfSameFormat: TsupPlugin = {
+  name: 'core-of-same-format',
+  renderChunk(code, info) {
+    if (this.format !== 'cjs' || !/[\\/]integrations[\\/]/.test(info.path)) return undefined;
+    return { code: code.replace(/(["'])\.\.\/\.\.\/index\.js\1/g, '$1../../index.cjs$1') };
+  },
+};
 
 export default defineConfig({
   entry: {
@@ -6,16 +34,38 @@ export default defineConfig({
     'drivers/neon/index': 'src/drivers/neon/index.ts',
     'drivers/libsql/index': 'src/drivers/libsql/index.ts',
     'testing/index': 'src/testing/index.ts',
+    'integrations/hono/index': 'src/integrations/hono/index.ts',
+    'integrations/opentelemetry/index': 'src/integrations/opentelemetry/index.ts',
     // Spawned as a child process by startLibsqlCluster (libSQL's embedded-replica sync blocks its thread).
     'testing/libsql/replica-entry': 'src/testing/libsql/replica-entry.ts',
   },
   format: ['esm', 'cjs'],
-  dts: { entry: ['src/index.ts', 'src/drivers/neon/index.ts', 'src/drivers/libsql/index.ts', 'src/testing/index.ts'] },
+  dts: {
+    entry: [
+      'src/index.ts',
+      'src/drivers/neon/index.ts',
+      'src/drivers/libsql/index.ts',
+      'src/testing/index.ts',
+      'src/integrations/hono/index.ts',
+      'src/integrations/opentelemetry/index.ts',
+    ],
+  },
   sourcemap: true,
   clean: true,
   target: 'es2022',
   splitting: false,
   treeshake: true,
   shims: true,
-  external: ['kysely', '@libsql/client', '@neondatabase/serverless', 'libsql', 'pg', 'ws', 'lru-cache', 'testcontainers'],
+  esbuildPlugins: [coreStaysExternal],
+  plugins: [coreOfSameFormat],
+  external: [
+    'kysely',
+    '@libsql/client',
+    '@neondatabase/serverless',
+    'libsql',
+    'pg',
+    'ws',
+    'lru-cache',
+    'testcontainers',
+  ],
 });
