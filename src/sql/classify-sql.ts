@@ -1,4 +1,4 @@
-import { isSideEffectFunction } from './function-catalogue.js';
+import { functionEffects } from './function-catalogue.js';
 import { primaryClass, type QueryClass, READ_CLASS } from './query-class.js';
 import { type SqlToken, tokenizeSql } from './tokenize-sql.js';
 
@@ -124,7 +124,7 @@ function scanReadStatement(tokens: readonly SqlToken[], offset: number): QueryCl
     const token = tokens[i]!;
     const next = tokens[i + 1];
     if (token.type === 'quoted') {
-      if (next?.type === 'punct' && next.value === '(' && isSideEffectFunction(token.value)) {
+      if (next?.type === 'punct' && next.value === '(' && functionEffects(token.value).writes) {
         return primaryClass('side-effect', `calls ${token.value}()`);
       }
       continue;
@@ -138,7 +138,7 @@ function scanReadStatement(tokens: readonly SqlToken[], offset: number): QueryCl
     if (word === 'for' && next?.type === 'word' && ['update', 'share', 'no', 'key'].includes(next.value)) {
       return primaryClass('lock', `FOR ${next.value.toUpperCase()}`);
     }
-    if (next?.type === 'punct' && next.value === '(' && isSideEffectFunction(word)) {
+    if (next?.type === 'punct' && next.value === '(' && functionEffects(word).writes) {
       return primaryClass('side-effect', `calls ${word}()`);
     }
   }

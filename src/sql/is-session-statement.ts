@@ -1,4 +1,6 @@
 import { classifySql } from './classify-sql.js';
+import { functionEffects } from './function-catalogue.js';
+import { type SqlToken, tokenizeSql } from './tokenize-sql.js';
 
 /** Session-level statements that leave no state behind: they may run over HTTP. */
 const ONE_SHOT_STATEMENTS = new Set([
@@ -15,17 +17,7 @@ const ONE_SHOT_STATEMENTS = new Set([
   'DETACH',
 ]);
 
-/** `create [or replace] [global|local] temp|temporary ...` (tables, views, sequences). */
-const createTemporary = /^create\s+(?:or\s+replace\s+)?(?:(?:global|local)\s+)?temp(?:orary)?\b/i;
-
-/** `select ... into temp|temporary [table] x` (also after a `with` clause): creates a temporary table. */
-const selectIntoTemporary = /\binto\s+temp(?:orary)?\s+(?:table\s+)?(?:"|[a-z_])/i;
-
-/** Functions whose effect or answer belongs to the session (advisory locks, settings, sequences' memory). */
-const sessionFunctions =
-  /\b(?:pg_(?:try_)?advisory_(?:un)?lock(?:_shared|_all)?|set_config|currval|lastval)\s*\(|\bpg_temp\s*\./i;
-
-const leadingNoise = /^(?:\s+|--[^\n]*(?:\n|$)|\/\*[\s\S]*?\*\/|\()+/;
+const TEMPORARY = new Set(['temp', 'temporary']);
 
 /**
  * True when `sql` depends on or changes session state (transaction control, `SET`, `LISTEN`, temporary
@@ -33,8 +25,8 @@ const leadingNoise = /^(?:\s+|--[^\n]*(?:\n|$)|\/\*[\s\S]*?\*\/|\()+/;
  * not go over SQL over HTTP, where every statement runs in a fresh implicit transaction on a pooled
  * server connection: a `SET` would be lost, a lock released at once, a temporary table dropped.
  *
- * False positives (a keyword inside a string literal) only cost a WebSocket; false negatives are what
- * the list guards against, so it errs towards `true`.
+ * Built on the same tokenizer, statement classification and function catalogue as routing. False positives
+ * only cost a WebSocket; false negatives are what it guards against, so it errs towards `true`.
  *
  * ### Examples
  * ```ts
@@ -44,14 +36,44 @@ const leadingNoise = /^(?:\s+|--[^\n]*(?:\n|$)|\/\*[\s\S]*?\*\/|\()+/;
  * ```
  */
 export function isSessionStatement(sql: string): boolean {
-  const text = sql.replace(leadingNoise, '');
-  // The router's classification already knows transaction control and session statements (SET, LISTEN,
-  // PREPARE, cursors, LOCK, ...); what it routes to the primary for those reasons is session-bound here too.
+  // Transaction control and session statements (SET, LISTEN, PREPARE, cursors, LOCK, ...) are session-bound.
   const { reason, detail } = classifySql(sql);
   if (reason === 'transaction-control') return true;
   if (reason === 'session' && !ONE_SHOT_STATEMENTS.has(detail ?? '')) return true;
-  const keyword = /^[a-z_]+/i.exec(text)?.[0].toLowerCase();
-  if (createTemporary.test(text)) return true;
-  if ((keyword === 'select' || keyword === 'with') && selectIntoTemporary.test(text)) return true;
-  return sessionFunctions.test(text);
+  const tokens = tokenizeSql(sql).filter((token) => token.type !== 'string');
+  return createsTemporary(tokens) || tokens.some((token, i) => touchesSession(tokens, i));
+}
+
+/** `create [or replace] [global|local] temp|temporary ...` (tables, views, sequences). */
+function createsTemporary(tokens: readonly SqlToken[]): boolean {
+  let i = 0;
+  while (tokens[i]?.type === 'punct' && tokens[i]?.value === '(') i++;
+  if (!isWord(tokens[i], 'create')) return false;
+  i++;
+  if (isWord(tokens[i], 'or') && isWord(tokens[i + 1], 'replace')) i += 2;
+  if (isWord(tokens[i], 'global') || isWord(tokens[i], 'local')) i++;
+  return tokens[i]?.type === 'word' && TEMPORARY.has(tokens[i]!.value);
+}
+
+/**
+ * `into temp|temporary` (a `select ... into` creating a temporary table), a reference into `pg_temp`, or a
+ * call of a session-bound function.
+ */
+function touchesSession(tokens: readonly SqlToken[], i: number): boolean {
+  const token = tokens[i]!;
+  const next = tokens[i + 1];
+  if (token.type === 'word') {
+    if (token.value === 'into' && next?.type === 'word' && TEMPORARY.has(next.value)) {
+      // `into temp [table] name`; `insert into temp (id)` writes a table named temp.
+      const name = isWord(tokens[i + 2], 'table') ? tokens[i + 3] : tokens[i + 2];
+      if (name?.type === 'word' || name?.type === 'quoted') return true;
+    }
+    if (token.value === 'pg_temp' && next?.type === 'punct' && next.value === '.') return true;
+  }
+  if (token.type !== 'word' && token.type !== 'quoted') return false;
+  return next?.type === 'punct' && next.value === '(' && functionEffects(token.value).session;
+}
+
+function isWord(token: SqlToken | undefined, value: string): boolean {
+  return token?.type === 'word' && token.value === value;
 }

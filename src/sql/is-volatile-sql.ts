@@ -1,37 +1,5 @@
+import { functionEffects } from './function-catalogue.js';
 import { type SqlToken, tokenizeSql } from './tokenize-sql.js';
-
-/** Called with parentheses, a different answer on each call (or each statement). */
-const volatileFunctions = new Set([
-  // PostgreSQL
-  'now',
-  'age', // age(ts) is measured from today (the two-argument form is stable, but both are treated alike)
-  'random',
-  'random_normal',
-  'clock_timestamp',
-  'statement_timestamp',
-  'transaction_timestamp',
-  'timeofday',
-  'nextval',
-  'setval',
-  'currval',
-  'lastval',
-  'gen_random_uuid',
-  'gen_random_bytes',
-  'uuidv4',
-  'uuidv7',
-  'txid_current',
-  'txid_current_if_assigned',
-  'pg_current_xact_id',
-  'pg_sleep',
-  'pg_last_xact_replay_timestamp',
-  // SQLite
-  'randomblob',
-  'changes',
-  'total_changes',
-  'last_insert_rowid',
-]);
-
-const volatilePrefixes = ['uuid_generate_', 'pg_current_wal_', 'pg_last_wal_'];
 
 /** SQL keywords that read the clock without parentheses. */
 const clockKeywords = new Set([
@@ -40,17 +8,6 @@ const clockKeywords = new Set([
   'current_time',
   'localtimestamp',
   'localtime',
-]);
-
-/** SQLite date functions: volatile with a `'now'` argument or with no argument at all (which means now). */
-const sqliteDateFunctions = new Set([
-  'date',
-  'time',
-  'datetime',
-  'julianday',
-  'strftime',
-  'unixepoch',
-  'timediff',
 ]);
 
 /** PostgreSQL's special date inputs, volatile when cast: `'now'::timestamptz`, `timestamp 'today'`. */
@@ -85,10 +42,13 @@ export function isVolatileSql(sql: string): boolean {
     const isCall = next?.type === 'punct' && next.value === '(';
     if (token.type === 'word') {
       if (clockKeywords.has(token.value)) return true;
-      if (isCall && isVolatileName(token.value)) return true;
-      if (isCall && sqliteDateFunctions.has(token.value) && callReadsNow(tokens, index + 1)) return true;
+      if (isCall) {
+        const effects = functionEffects(token.value);
+        if (effects.volatile) return true;
+        if (effects.volatileWithNow && callReadsNow(tokens, index + 1)) return true;
+      }
     } else if (token.type === 'quoted') {
-      if (isCall && isVolatileName(token.value)) return true;
+      if (isCall && functionEffects(token.value).volatile) return true;
     } else if (token.type === 'string' && specialDateInputs.has(token.value.trim().toLowerCase())) {
       const previous = tokens[index - 1];
       const castAfter = next?.type === 'punct' && next.value === '::';
@@ -98,10 +58,6 @@ export function isVolatileSql(sql: string): boolean {
     }
   }
   return false;
-}
-
-function isVolatileName(name: string): boolean {
-  return volatileFunctions.has(name) || volatilePrefixes.some((prefix) => name.startsWith(prefix));
 }
 
 /** `open` is the index of the call's `(`: true for an empty argument list or a `'now'` literal inside it. */

@@ -1,5 +1,6 @@
-import type { RootOperationNode } from 'kysely';
-import { collectTables } from './walk-query-tree.js';
+import type { OperationNode, TableNode } from 'kysely';
+import { tableNameOf } from './table-name.js';
+import { walkQueryTree } from './walk-query-tree.js';
 
 /**
  * Every table a query references anywhere: `FROM`, joins, subqueries in any clause, CTEs, set operations
@@ -7,8 +8,8 @@ import { collectTables } from './walk-query-tree.js';
  * Names carry their schema when the query has one (`app.person`). CTE names appear too (harmless: nothing
  * writes to them).
  *
- * Returns `undefined` when the query contains raw SQL (`sql\`...\`` anywhere, a `RawNode`): its tables are
- * unknown, so the cached entry is dropped by any table invalidation.
+ * Returns `undefined` when the query contains raw SQL (`sql\`...\`` anywhere, a `RawNode`) or is too large to
+ * analyse: its tables are unknown, so the cached entry is dropped by any table invalidation.
  *
  * Functions and views that read other tables are not looked into: use tags or a short TTL for those.
  *
@@ -18,8 +19,32 @@ import { collectTables } from './walk-query-tree.js';
  * readTablesOf(node) // ['person', 'pet']
  * ```
  */
-export function readTablesOf(node: RootOperationNode): string[] | undefined {
+export function readTablesOf(node: OperationNode): string[] | undefined {
   const tables = new Set<string>();
-  const known = collectTables(node, tables, (child) => child.kind === 'RawNode');
-  return known ? [...tables].sort() : undefined;
+  return collectTables(node, tables) ? [...tables].sort() : undefined;
+}
+
+/**
+ * Adds the tables named under `node` to `into`; false when raw SQL makes them unknown (or the tree is too
+ * large). A `ReferenceNode` is not entered: its qualifier is a table or alias already named in a `FROM`.
+ */
+export function collectTables(node: unknown, into: Set<string>): boolean {
+  const end = walkQueryTree(
+    node,
+    (child) => {
+      switch (child.kind) {
+        case 'RawNode':
+          return 'stop';
+        case 'TableNode':
+          into.add(tableNameOf(child as TableNode));
+          return 'skip';
+        case 'ReferenceNode':
+          return 'skip';
+        default:
+          return 'descend';
+      }
+    },
+    undefined,
+  );
+  return end === 'complete';
 }

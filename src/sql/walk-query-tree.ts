@@ -1,91 +1,86 @@
-import type { OperationNode, TableNode } from 'kysely';
+import type { OperationNode } from 'kysely';
+
+/** What a visitor of {@link walkQueryTree} asks for after seeing a node. */
+export type WalkStep = 'descend' | 'skip' | 'stop';
+
+/** How a walk ended: every node seen, stopped by the visitor, or given up because the tree is too large. */
+export type WalkEnd = 'complete' | 'stopped' | 'too-large';
 
 /**
- * @internal Collects the names of every `TableNode` under `value` into `into`, visiting every property of
- * every node instead of listing node kinds, so node kinds added by later Kysely releases are covered.
- * Returns `false` as soon as a node for which `stop` answers true is met (the caller then knows nothing).
+ * The most objects one walk visits. Kysely trees of real queries have hundreds of nodes; a tree past this
+ * bound (or a cyclic one, which only hand-built nodes can be) ends the walk as `too-large`, which every caller
+ * treats as "unknown" (primary, no cache).
+ */
+export const MAX_WALK_OBJECTS = 20_000;
+
+/** Node kinds whose properties are the user's parameter values: never entered (a large JSON or bytea value). */
+const VALUE_KINDS = new Set(['ValueNode', 'PrimitiveValueListNode']);
+
+/**
+ * The one walk over Kysely operation trees used by the SQL analysis (classification, read and written tables).
  *
- * Plain objects without a `kind` are walked too, so a future node may wrap its children however it likes.
- * Skipped, because they cannot introduce a table: `ValueNode` and `PrimitiveValueListNode` (the user's
- * parameter values; a large JSON or binary parameter would otherwise be walked) and `ReferenceNode` (a
- * column reference whose qualifier is a table or alias already named in a `FROM`).
+ * Visits every operation node under `root` depth first, in property order, calling `visit(node, context)`.
+ * The visitor answers `descend` (visit the node's children with the same context), `skip` (not its children),
+ * `stop` (end the walk), or `{ context }` (descend, giving the children another context).
+ *
+ * Every property of every node is followed instead of a list of node kinds, so kinds added by later Kysely
+ * releases are covered; plain objects without a `kind` are walked too. Never entered: `ValueNode` and
+ * `PrimitiveValueListNode` (parameter values), and anything that is not a plain object or array (a `Date`, a
+ * `Uint8Array`, a class instance). Bounded by {@link MAX_WALK_OBJECTS}, so its cost never depends on the
+ * size of the values and a cycle cannot hang it.
  *
  * ### Examples
  * ```ts
- * const tables = new Set<string>()
- * const known = collectTables(node, tables, (n) => n.kind === 'RawNode')
+ * const tables: string[] = []
+ * walkQueryTree(node, (child) => {
+ *   if (child.kind === 'TableNode') tables.push(tableNameOf(child as TableNode))
+ *   return 'descend'
+ * }, undefined)
  * ```
  */
-export function collectTables(
-  value: unknown,
-  into: Set<string>,
-  stop: (node: OperationNode) => boolean,
-): boolean {
-  if (Array.isArray(value)) {
-    for (const item of value) {
-      if (!collectTables(item, into, stop)) return false;
+export function walkQueryTree<C>(
+  root: unknown,
+  visit: (node: OperationNode, context: C) => WalkStep | { readonly context: C },
+  context: C,
+): WalkEnd {
+  const values: unknown[] = [root];
+  const contexts: C[] = [context];
+  let visited = 0;
+  while (values.length > 0) {
+    const value = values.pop();
+    const current = contexts.pop() as C;
+    if (typeof value !== 'object' || value === null) continue;
+    if (++visited > MAX_WALK_OBJECTS) return 'too-large';
+    if (Array.isArray(value)) {
+      for (let i = value.length - 1; i >= 0; i--) {
+        values.push(value[i]);
+        contexts.push(current);
+      }
+      continue;
     }
-    return true;
-  }
-  if (!isPlainObject(value)) return true;
-  if (isOperationNode(value)) {
-    if (stop(value)) return false;
-    switch (value.kind) {
-      case 'TableNode':
-        into.add(tableNameOf(value as TableNode));
-        return true;
-      case 'ValueNode':
-      case 'PrimitiveValueListNode':
-      case 'ReferenceNode':
-        return true;
+    if (!isPlainObject(value)) continue;
+    let childContext = current;
+    const kind = (value as { kind?: unknown }).kind;
+    if (typeof kind === 'string') {
+      if (VALUE_KINDS.has(kind)) continue;
+      const step = visit(value as OperationNode, current);
+      if (step === 'stop') return 'stopped';
+      if (step === 'skip') continue;
+      if (step !== 'descend') childContext = step.context;
+    }
+    const keys = Object.keys(value);
+    for (let i = keys.length - 1; i >= 0; i--) {
+      const key = keys[i] as string;
+      if (key === 'kind') continue;
+      values.push((value as Record<string, unknown>)[key]);
+      contexts.push(childContext);
     }
   }
-  for (const key of Object.keys(value)) {
-    if (key !== 'kind' && !collectTables((value as unknown as Record<string, unknown>)[key], into, stop))
-      return false;
-  }
-  return true;
+  return 'complete';
 }
 
-/**
- * @internal True for objects built from `{}` literals, as Kysely's nodes are (never a `Date`, a typed array
- * or another class instance).
- *
- * ### Examples
- * ```ts
- * isPlainObject({ kind: 'TableNode' }) // true
- * isPlainObject(new Date()) // false
- * ```
- */
-export function isPlainObject(value: unknown): value is object {
-  if (typeof value !== 'object' || value === null) return false;
+/** True for objects built from `{}` literals, as Kysely's nodes are. */
+function isPlainObject(value: object): boolean {
   const prototype = Object.getPrototypeOf(value) as unknown;
   return prototype === Object.prototype || prototype === null;
-}
-
-/**
- * @internal True for objects shaped like Kysely operation nodes (a string `kind`).
- *
- * ### Examples
- * ```ts
- * isOperationNode({ kind: 'TableNode' }) // true
- * ```
- */
-export function isOperationNode(value: unknown): value is OperationNode {
-  return (
-    typeof value === 'object' && value !== null && typeof (value as { kind?: unknown }).kind === 'string'
-  );
-}
-
-/**
- * @internal `schema.table` or `table`, as written in the query.
- *
- * ### Examples
- * ```ts
- * tableNameOf(TableNode.createWithSchema('app', 'person')) // 'app.person'
- * ```
- */
-export function tableNameOf(node: TableNode): string {
-  const { schema, identifier } = node.table;
-  return schema === undefined ? identifier.name : `${schema.name}.${identifier.name}`;
 }

@@ -8,7 +8,8 @@ import type {
   RootOperationNode,
   UpdateQueryNode,
 } from 'kysely';
-import { collectTables, isOperationNode, isPlainObject } from './walk-query-tree.js';
+import { collectTables } from './read-tables.js';
+import { walkQueryTree } from './walk-query-tree.js';
 
 /**
  * What a root node kind can write. Typed over every root kind, so a root kind added by a Kysely release
@@ -71,45 +72,39 @@ export function writtenTablesOf(node: RootOperationNode): string[] | undefined {
   return collectWrites(node, tables) ? [...tables].sort() : undefined;
 }
 
-/** `inMerge`: inside a `merge`, the `when ... then insert/update/delete` actions have no target of their own. */
-function collectWrites(value: unknown, into: Set<string>, inMerge = false): boolean {
-  if (Array.isArray(value)) {
-    for (const item of value) {
-      if (!collectWrites(item, into, inMerge)) return false;
-    }
-    return true;
-  }
-  if (!isPlainObject(value)) return true;
-  let childrenInMerge = inMerge;
-  if (isOperationNode(value)) {
-    switch (value.kind) {
-      case 'ValueNode':
-      case 'PrimitiveValueListNode':
-      case 'ReferenceNode':
-        return true;
-      case 'CommonTableExpressionNode':
-        // A raw CTE body may be `delete ... returning *`.
-        if ((value as CommonTableExpressionNode).expression.kind === 'RawNode') return false;
-        break;
-      case 'MergeQueryNode':
-        if (!collectTarget(targetOf(value), into)) return false;
-        childrenInMerge = true;
-        break;
-      case 'InsertQueryNode':
-      case 'UpdateQueryNode':
-      case 'DeleteQueryNode': {
-        const target = targetOf(value);
-        if (!(target === undefined && inMerge) && !collectTarget(target, into)) return false;
-        childrenInMerge = false;
-        break;
+/**
+ * Collects write targets under `root`; false when they are unknown. The walk's context says whether it is
+ * inside a `merge`, whose `when ... then insert/update/delete` actions have no target of their own.
+ */
+function collectWrites(root: OperationNode, into: Set<string>): boolean {
+  let known = true;
+  const end = walkQueryTree<boolean>(
+    root,
+    (node, inMerge) => {
+      switch (node.kind) {
+        case 'ReferenceNode':
+          return 'skip';
+        case 'CommonTableExpressionNode':
+          // A raw CTE body may be `delete ... returning *`.
+          if ((node as CommonTableExpressionNode).expression.kind === 'RawNode') known = false;
+          return known ? 'descend' : 'stop';
+        case 'MergeQueryNode':
+          if (!collectTarget(targetOf(node), into)) known = false;
+          return known ? { context: true } : 'stop';
+        case 'InsertQueryNode':
+        case 'UpdateQueryNode':
+        case 'DeleteQueryNode': {
+          const target = targetOf(node);
+          if (!(target === undefined && inMerge) && !collectTarget(target, into)) known = false;
+          return known ? { context: false } : 'stop';
+        }
+        default:
+          return 'descend';
       }
-    }
-  }
-  for (const key of Object.keys(value)) {
-    const child = (value as Record<string, unknown>)[key];
-    if (key !== 'kind' && !collectWrites(child, into, childrenInMerge)) return false;
-  }
-  return true;
+    },
+    false,
+  );
+  return known && end === 'complete';
 }
 
 function targetOf(node: OperationNode): OperationNode | undefined {
@@ -131,8 +126,7 @@ function targetOf(node: OperationNode): OperationNode | undefined {
 function collectTarget(target: OperationNode | undefined, into: Set<string>): boolean {
   if (target === undefined) return false;
   const targets = new Set<string>();
-  if (!collectTables(target, targets, (child) => child.kind === 'RawNode') || targets.size === 0)
-    return false;
+  if (!collectTables(target, targets) || targets.size === 0) return false;
   for (const table of targets) into.add(table);
   return true;
 }

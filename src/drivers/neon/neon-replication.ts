@@ -7,7 +7,7 @@ import type {
 } from '../../consistency/replication-adapter.js';
 import type { ReplicationPosition } from '../../consistency/replication-position.js';
 import { EdgeDbError } from '../../errors/edge-db-error.js';
-import { classifyQuery } from '../../sql/classify-query.js';
+import { analyzeQuery } from '../../sql/analyze-query.js';
 import { NeonConnection } from './neon-connection.js';
 
 /**
@@ -64,7 +64,7 @@ export class NeonReplicationAdapter implements ReplicationAdapter {
       if (
         connection instanceof NeonConnection &&
         connection.transport === 'http' &&
-        !classifyQuery(query).requiresPrimary
+        !analyzeQuery(query).queryClass.requiresPrimary
       ) {
         // The position read after the statement is at or after every commit the rows reflect. No floor: a
         // commit record can be in the WAL before its transaction is visible to other sessions, so a

@@ -1,8 +1,7 @@
 import type { CompiledQuery, QueryResult, RootOperationNode } from 'kysely';
 import { cacheKey } from '../../cache/cache-key.js';
 import type { ReplicationPosition } from '../../consistency/replication-position.js';
-import { isVolatileSql } from '../../sql/is-volatile-sql.js';
-import { readTablesOf } from '../../sql/read-tables.js';
+import { analyzeQuery } from '../../sql/analyze-query.js';
 import type { RouteHint } from '../plan/route-hint.js';
 import type { RouterContext } from '../router-context.js';
 
@@ -34,6 +33,7 @@ export async function cachedRead<R>(
   if (!wantsCache) return (await load()).result;
 
   const options = typeof cacheHint === 'object' ? cacheHint : undefined;
+  const analysis = analyzeQuery(query);
   const consistency = hint?.consistency ?? ctx.settings.consistency;
   const bypass =
     consistency === 'strong'
@@ -42,7 +42,7 @@ export async function cachedRead<R>(
         ? 'write-position-pending'
         : consistency === 'session' && ctx.session.unlearnedNode !== undefined
           ? 'read-position-unknown'
-          : options?.allowVolatile !== true && isVolatileSql(query.sql)
+          : options?.allowVolatile !== true && analysis.isVolatile(query)
             ? 'volatile-function'
             : undefined;
   let key: string;
@@ -61,7 +61,7 @@ export async function cachedRead<R>(
   const outcome = await ctx.cache().read<R>(
     key,
     {
-      tables: query.query === undefined ? undefined : readTablesOf(query.query as RootOperationNode),
+      tables: analysis.readTables(query),
       minPosition: consistency === 'session' ? ctx.session.minPosition : undefined,
       ...(options?.ttlMs === undefined ? {} : { ttlMs: options.ttlMs }),
       ...(options?.swrMs === undefined ? {} : { swrMs: options.swrMs }),

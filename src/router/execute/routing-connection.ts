@@ -7,10 +7,9 @@ import type {
 } from 'kysely';
 import type { ReplicationPosition } from '../../consistency/replication-position.js';
 import { EdgeDbError, isEdgeDbError } from '../../errors/edge-db-error.js';
-import { classifyQuery } from '../../sql/classify-query.js';
+import { analyzeQuery } from '../../sql/analyze-query.js';
 import type { QueryClass } from '../../sql/query-class.js';
 import { READ_CLASS } from '../../sql/query-class.js';
-import { writtenTablesOf } from '../../sql/written-tables.js';
 import { observeNodePosition } from '../cluster/cluster-state.js';
 import type { RouteAttempt, RouteReason } from '../observe/route-event.js';
 import { type RouteHint, routeHintOf } from '../plan/route-hint.js';
@@ -52,17 +51,18 @@ export class RoutingConnection implements DatabaseConnection {
     const ctx = this.#ctx;
     if (this.#transaction !== undefined) {
       const node = this.#transaction.node;
-      if (node.role === 'replica' && classifyQuery(query).requiresPrimary) {
+      const analysis = analyzeQuery(query);
+      if (node.role === 'replica' && analysis.queryClass.requiresPrimary) {
         throw new EdgeDbError(
           'WRITE_ON_REPLICA',
           'a read-only transaction running on a replica tried to write; start it without `read only` access mode',
         );
       }
       const result = await this.#runOn<R>(node, 'transaction', query, rest, started, hint);
-      if (this.#transaction.writes && classifyQuery(query).requiresPrimary) this.#invalidate(query);
+      if (this.#transaction.writes && analysis.queryClass.requiresPrimary) this.#invalidate(query);
       return result;
     }
-    const queryClass = classifyQuery(query);
+    const queryClass = analyzeQuery(query).queryClass;
     if (this.#pinned) {
       if (queryClass.requiresPrimary) return this.#runWrite(queryClass, query, rest, started, hint, false);
       return this.#runOn(ctx.primary, 'pinned', query, rest, started, hint);
@@ -87,7 +87,7 @@ export class RoutingConnection implements DatabaseConnection {
     const hint = routeHintOf(query.queryId);
     let node: RoutedNode;
     let reason: RouteReason;
-    const queryClass = classifyQuery(query);
+    const queryClass = analyzeQuery(query).queryClass;
     if (this.#transaction !== undefined) {
       node = this.#transaction.node;
       reason = 'transaction';
@@ -455,7 +455,7 @@ export class RoutingConnection implements DatabaseConnection {
   #invalidate(query: CompiledQuery): void {
     const ctx = this.#ctx;
     if (!ctx.cacheInUse()) return;
-    const tables = query.query === undefined ? undefined : writtenTablesOf(query.query as RootOperationNode);
+    const tables = analyzeQuery(query).writtenTables(query);
     if (this.#transaction !== undefined) {
       // Inside a transaction, invalidate at commit; remember what to drop.
       if (tables === undefined || this.#transactionTables === 'all') this.#transactionTables = 'all';

@@ -1,6 +1,6 @@
 import type { Compilable, CompiledQuery, Kysely } from 'kysely';
 import { EdgeDbError } from '../../errors/edge-db-error.js';
-import { classifyQuery } from '../../sql/classify-query.js';
+import { analyzeQuery } from '../../sql/analyze-query.js';
 import type { QueryClass } from '../../sql/query-class.js';
 import { RoutingConnection } from '../execute/routing-connection.js';
 import type { RouteReason } from '../observe/route-event.js';
@@ -38,7 +38,7 @@ export async function explainRoute(
 ): Promise<RouteExplanation> {
   const compiled = 'compile' in query ? query.compile() : query;
   const context = await routerContextOf(db);
-  const queryClass = classifyQuery(compiled);
+  const queryClass = analyzeQuery(compiled).queryClass;
   const effectiveHint = hint ?? routeHintOf(compiled.queryId);
   const plan = planRoute({
     queryClass,
