@@ -50,6 +50,12 @@ export class ConnectionPool {
     }
   }
 
+  /** True while any connection is inside a transaction (a checkpoint must wait for it). */
+  anyInTransaction(): boolean {
+    for (const connection of this.#all) if (!connection.isAutocommit) return true;
+    return false;
+  }
+
   /** Closes every connection, borrowed or idle. */
   closeAll(): void {
     for (const connection of this.#all) {

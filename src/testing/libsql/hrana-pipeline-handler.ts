@@ -12,6 +12,7 @@ import type {
   HranaStreamResponse,
   HranaStreamResult,
 } from './hrana-types.js';
+import type { StreamForwarding } from './stream-forwarding.js';
 
 /** What the pipeline handler needs from the server it runs in. */
 export interface PipelineContext {
@@ -23,6 +24,8 @@ export interface PipelineContext {
   readonly replicationWaitMs: () => number;
   /** How long a statement keeps retrying SQLITE_BUSY before the error is returned. */
   readonly busyTimeoutMs: number;
+  /** Forwarding and pulling replicas: how writes reach the primary. */
+  readonly forwarding?: StreamForwarding | undefined;
 }
 
 const READONLY_MESSAGE =
@@ -46,7 +49,7 @@ function parseIndex(raw: string | number | null | undefined): bigint | undefined
 
 /**
  * Executes Hrana stream requests on one stream: SQL texts, conditions, SQLITE_BUSY retries, replication-index
- * waits on replicas and the read-only rule of replicas.
+ * waits on replicas, the read-only rule of `readonly` replicas and the write forwarding of the others.
  */
 export class HranaPipelineHandler {
   readonly #context: PipelineContext;
@@ -58,23 +61,39 @@ export class HranaPipelineHandler {
   /** Runs the requests in order; every request gets a result even when earlier ones failed. */
   async run(stream: HranaStream, requests: readonly HranaStreamRequest[]): Promise<HranaStreamResult[]> {
     const results: HranaStreamResult[] = [];
-    for (const request of requests) {
+    const forwarding = this.#context.forwarding;
+    for (const [i, request] of requests.entries()) {
       if (stream.closed) {
         results.push({ type: 'error', error: { message: 'The stream is closed', code: 'STREAM_CLOSED' } });
         continue;
       }
-      try {
-        results.push({ type: 'ok', response: await this.#handle(stream, request) });
-      } catch (error) {
-        results.push({ type: 'error', error: this.#errorBody(error) });
+      if (forwarding?.shouldForward(stream, request)) {
+        results.push(
+          ...(await forwarding.forward(stream, requests.slice(i), (local) => this.#runOne(stream, local))),
+        );
+        break;
       }
+      results.push(await this.#runOne(stream, request));
     }
     return results;
   }
 
-  /** Runs a batch outside a pipeline (the `/v3/cursor` endpoint). */
-  runBatch(stream: HranaStream, batch: HranaBatch): Promise<HranaBatchResult> {
-    return this.#batch(stream, batch);
+  /** Runs a batch outside a pipeline (cursors), forwarded like any batch. */
+  async runBatch(stream: HranaStream, batch: HranaBatch): Promise<HranaBatchResult> {
+    const [result] = await this.run(stream, [{ type: 'batch', batch }]);
+    if (result?.type === 'ok' && result.response.type === 'batch') return result.response.result;
+    throw new HranaError(
+      result?.type === 'error' ? (result.error.code ?? 'INTERNAL') : 'INTERNAL',
+      result?.type === 'error' ? result.error.message : 'The batch gave no result',
+    );
+  }
+
+  async #runOne(stream: HranaStream, request: HranaStreamRequest): Promise<HranaStreamResult> {
+    try {
+      return { type: 'ok', response: await this.#handle(stream, request) };
+    } catch (error) {
+      return { type: 'error', error: this.#errorBody(error) };
+    }
   }
 
   #errorBody(error: unknown): HranaErrorBody {

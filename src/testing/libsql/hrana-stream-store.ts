@@ -2,15 +2,24 @@ import { randomBytes } from 'node:crypto';
 import type { ConnectionPool } from './connection-pool.js';
 import type { SqliteConnection } from './sqlite-connection.js';
 
-/** The server side of one Hrana stream: its stored SQL texts and, inside a transaction, its connection. */
+/**
+ * The server side of one Hrana stream: its stored SQL texts, inside a transaction its connection, and on a
+ * forwarding replica the primary stream it was forwarded to.
+ */
 export class HranaStream {
-  readonly sqlTexts = new Map<number, string>();
+  /** SQL texts by id: per stream over HTTP, shared by a connection's streams over WebSocket. */
+  readonly sqlTexts: Map<number, string>;
+  /** True once the stream's requests go to the primary (after its first write). */
+  forwarded = false;
+  /** The baton of the primary stream this one is forwarded to (`null`: none open). */
+  primaryBaton: string | null = null;
   #connection: SqliteConnection | undefined;
   #closed = false;
   readonly #pool: ConnectionPool;
 
-  constructor(pool: ConnectionPool) {
+  constructor(pool: ConnectionPool, sqlTexts: Map<number, string> = new Map()) {
     this.#pool = pool;
+    this.sqlTexts = sqlTexts;
   }
 
   get closed(): boolean {
@@ -40,7 +49,6 @@ export class HranaStream {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.sqlTexts.clear();
     if (this.#connection !== undefined) {
       const connection = this.#connection;
       this.#connection = undefined;

@@ -1,151 +1,76 @@
-import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EdgeDbError } from '../../errors/edge-db-error.js';
 import { ConnectionPool } from './connection-pool.js';
 import { toHranaErrorBody } from './hrana-error.js';
+import { HranaHttpEndpoints } from './hrana-http-endpoints.js';
 import { HranaPipelineHandler } from './hrana-pipeline-handler.js';
-import { HranaStream, HranaStreamStore } from './hrana-stream-store.js';
-import type {
-  HranaBatch,
-  HranaBatchResult,
-  HranaPipelineRequest,
-  HranaPipelineResponse,
-} from './hrana-types.js';
+import { HranaStreamStore } from './hrana-stream-store.js';
+import { HranaWebSocketEndpoint } from './hrana-websocket-endpoint.js';
+import { type Answer, closeServer, jsonAnswer, listen, readBody } from './http-answer.js';
+import {
+  openPrimaryStorage,
+  openReplicaStorage,
+  type PrimaryStorage,
+  type ReplicaStorage,
+} from './libsql-node-storage.js';
+import {
+  checkMs,
+  type LibsqlNodeMode,
+  type LibsqlReplicaMode,
+  type LibsqlServer,
+  type LibsqlServerOptions,
+} from './libsql-server-options.js';
+import { PrimaryForwarder } from './primary-forwarder.js';
 import { ReplicationState } from './replication-state.js';
-import { type EngineDatabase, loadEngine, openEngineConnection } from './sqlite-engine.js';
-import { answerSyncRequest, SYNC_GENERATION } from './sync-endpoints.js';
-import { SYNC_PAGE_SIZE, WalCommitTracker } from './wal-commit-tracker.js';
+import { StreamForwarding } from './stream-forwarding.js';
+import { answerSyncRequest } from './sync-endpoints.js';
 
-/** How a node's HTTP server treats clients: answer, refuse (destroy connections), or accept and never answer. */
-export type LibsqlNodeMode = 'up' | 'down' | 'blackhole';
+export type {
+  LibsqlNodeMode,
+  LibsqlReplicaMode,
+  LibsqlServer,
+  LibsqlServerOptions,
+} from './libsql-server-options.js';
 
-/** Options of {@link startLibsqlServer}. */
-export interface LibsqlServerOptions {
-  /** The SQLite database file. A primary creates it; a replica bootstraps it from `syncUrl`. */
-  readonly dbPath: string;
-  /** `primary` accepts writes and serves the sync protocol; `replica` pulls WAL frames and refuses writes. */
-  readonly role: 'primary' | 'replica';
-  /** Port on 127.0.0.1. @default 0 (a free port) */
-  readonly port?: number;
-  /** When set, every request except `/health` and version probes needs `Authorization: Bearer <token>`. */
-  readonly authToken?: string;
-  /** One-way delay added before handling and again before answering each request. @default 0 */
-  readonly latencyMs?: number;
-  /** Replica only: the primary's sync URL (its `syncUrl`). */
-  readonly syncUrl?: string;
-  /** Replica only: pause between two pulls. @default 25 */
-  readonly pullIntervalMs?: number;
-  /** Replica only: how long a request carrying `replication_index` waits for the replica. @default 1000 */
-  readonly replicationWaitMs?: number;
-  /** A stream not continued within this time is closed and its transaction rolled back. @default 10000 */
-  readonly streamIdleTimeoutMs?: number;
-  /** How long a statement retries SQLITE_BUSY (asynchronously) before the error is returned. @default 5000 */
-  readonly busyTimeoutMs?: number;
-}
+const REPLICA_MODES: readonly LibsqlReplicaMode[] = ['readonly', 'forwarding', 'pulling'];
 
-/** A running local libSQL node. */
-export interface LibsqlServer {
-  readonly role: 'primary' | 'replica';
-  /** Hrana over HTTP base URL (`http://127.0.0.1:PORT`), for `createClient({ url })`. */
-  readonly url: string;
-  readonly port: number;
-  /**
-   * Primary only: base URL of the sync protocol for embedded replicas on a separate listener that
-   * latency and modes do not affect (the replication link between nodes is not the client's network).
-   */
-  readonly syncUrl: string | undefined;
-  setLatency(ms: number): void;
-  setMode(mode: LibsqlNodeMode): void;
-  /** The node's current replication index (WAL frame number). */
-  replicationIndex(): bigint;
-  /** Resolves once the node has applied `index`; rejects with `TIMEOUT` after `timeoutMs`. */
-  waitForIndex(index: bigint, timeoutMs?: number): Promise<void>;
-  /** Replica only: stop pulling (the replica falls behind). */
-  pause(): void;
-  /** Replica only: pull again. */
-  resume(): void;
-  /** Replica only: change the pause between pulls. */
-  setPullInterval(ms: number): void;
-  stop(): Promise<void>;
-}
-
-function checkMs(name: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    throw new TypeError(`edge-db: ${name} must be a finite number >= 0, got ${String(value)}`);
+function validate(options: LibsqlServerOptions): LibsqlReplicaMode | undefined {
+  if (options.role !== 'primary' && options.role !== 'replica') {
+    throw new TypeError(`edge-db: role must be 'primary' or 'replica', got ${String(options.role)}`);
   }
-  return value;
-}
-
-interface Answer {
-  readonly status: number;
-  readonly contentType: string;
-  readonly body: Buffer | string;
-}
-
-function jsonAnswer(status: number, value: unknown): Answer {
-  return { status, contentType: 'application/json', body: JSON.stringify(value) };
-}
-
-const MAX_BODY_BYTES = 32 * 1024 * 1024;
-
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new Error('request body too large'));
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
-
-function listen(server: Server, port: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve((server.address() as AddressInfo).port);
-    });
-  });
-}
-
-function closeServer(server: Server): Promise<void> {
-  return new Promise((resolve) => {
-    server.close(() => resolve());
-    server.closeAllConnections();
-  });
-}
-
-function readReplicaIndex(dbPath: string): bigint {
-  // The embedded replica records the last commit frame it applied in `<db>-info`.
-  try {
-    const info = JSON.parse(readFileSync(`${dbPath}-info`, 'utf8')) as { durable_frame_num?: number };
-    return BigInt(info.durable_frame_num ?? 0);
-  } catch {
-    return 0n;
+  if (typeof options.dbPath !== 'string' || options.dbPath === '') {
+    throw new TypeError('edge-db: dbPath must be a non-empty path');
   }
+  if (options.role === 'primary') return undefined;
+  if (options.syncUrl === undefined) {
+    throw new TypeError("edge-db: a replica needs syncUrl (the primary's syncUrl)");
+  }
+  const mode = options.replicaMode ?? 'readonly';
+  if (!REPLICA_MODES.includes(mode)) {
+    throw new TypeError(
+      `edge-db: replicaMode must be one of ${REPLICA_MODES.join(', ')}, got ${String(mode)}`,
+    );
+  }
+  if (mode !== 'readonly' && options.primaryUrl === undefined) {
+    throw new TypeError(
+      `edge-db: a ${mode} replica needs primaryUrl (the primary's url) to forward writes to`,
+    );
+  }
+  return mode;
 }
 
 /**
- * Starts a Hrana-over-HTTP server on the real libSQL engine: `POST /v2/pipeline`, `/v3/pipeline`,
- * `/v3/cursor`, version probes `GET /v2` and `/v3`, `GET /health`, `GET /edge-db/replication`
+ * Starts a Hrana server on the real libSQL engine: Hrana over HTTP (`POST /v2/pipeline`, `/v3/pipeline`,
+ * `/v3/cursor`), Hrana over WebSocket on the same port (`ws://`, subprotocols `hrana3`/`hrana2`/`hrana1`),
+ * version probes `GET /v2` and `/v3`, `GET /health`, `GET /edge-db/replication`
  * (`{ role, replication_index, generation }`), and on a primary the sync protocol of libSQL embedded
- * replicas (`/info`, `/export/{gen}`, `/sync/{gen}/{start}/{end}`).
+ * replicas on a second listener (`/info`, `/export/{gen}`, `/sync/{gen}/{start}/{end}`).
  *
- * Every statement and batch result carries `replication_index` (the node's WAL frame index, a JSON
- * string). A statement or batch carrying `replication_index` makes a replica wait up to
- * `replicationWaitMs`; then it fails with Hrana error code `REPLICATION_INDEX_TIMEOUT`. Replicas refuse
- * writes with code `READONLY`.
+ * Every statement and batch result carries `replication_index` (monotonic across checkpoints). A request
+ * carrying `replication_index` makes a replica wait up to `replicationWaitMs`, then fail with Hrana code
+ * `REPLICATION_INDEX_TIMEOUT`. What a replica does with writes depends on `replicaMode`. A primary
+ * checkpoints its WAL every `checkpointFrames` frames and starts a new sync generation.
  *
  * A replica pulls with `sync()`, which blocks its thread: run replicas in their own process
  * (`startLibsqlCluster` does).
@@ -153,194 +78,89 @@ function readReplicaIndex(dbPath: string): bigint {
  * ### Examples
  * ```ts
  * const server = await startLibsqlServer({ dbPath: '/tmp/x/primary.db', role: 'primary' })
- * const client = createClient({ url: server.url })
+ * const client = createClient({ url: server.url }) // or server.wsUrl
  * await client.execute('select 1')
  * await server.stop()
  * ```
  */
 export async function startLibsqlServer(options: LibsqlServerOptions): Promise<LibsqlServer> {
-  if (options.role !== 'primary' && options.role !== 'replica') {
-    throw new TypeError(`edge-db: role must be 'primary' or 'replica', got ${String(options.role)}`);
-  }
-  if (typeof options.dbPath !== 'string' || options.dbPath === '') {
-    throw new TypeError('edge-db: dbPath must be a non-empty path');
-  }
-  if (options.role === 'replica' && options.syncUrl === undefined) {
-    throw new TypeError("edge-db: a replica needs syncUrl (the primary's syncUrl)");
-  }
-  const role = options.role;
-  const dbPath = options.dbPath;
+  const replicaMode = validate(options);
+  const { role, dbPath, authToken } = options;
   let latencyMs = checkMs('latencyMs', options.latencyMs, 0);
-  let pullIntervalMs = checkMs('pullIntervalMs', options.pullIntervalMs, 25);
   const replicationWaitMs = checkMs('replicationWaitMs', options.replicationWaitMs, 1000);
   const streamIdleTimeoutMs = checkMs('streamIdleTimeoutMs', options.streamIdleTimeoutMs, 10_000);
   const busyTimeoutMs = checkMs('busyTimeoutMs', options.busyTimeoutMs, 5000);
-  const authToken = options.authToken;
+  const forwardTimeoutMs = checkMs('forwardTimeoutMs', options.forwardTimeoutMs, 10_000);
+  const checkpointFrames = checkMs('checkpointFrames', options.checkpointFrames, 1000);
+  const keepGenerations = Math.max(1, checkMs('keepGenerations', options.keepGenerations, 4));
 
   const replication = new ReplicationState();
-  let keeper: EngineDatabase | undefined;
-  let syncDb: EngineDatabase | undefined;
-  let wal: WalCommitTracker | undefined;
-
-  try {
-    if (role === 'primary') {
-      // One connection stays open for the server's life: the last connection to close checkpoints and
-      // deletes the WAL, and replicas address frames by WAL position.
-      keeper = openEngineConnection(dbPath);
-      keeper.exec(`PRAGMA page_size = ${SYNC_PAGE_SIZE}`);
-      keeper.exec('PRAGMA journal_mode = WAL');
-      const pageSize = keeper.prepare('PRAGMA page_size').raw(true).all()[0] as [bigint];
-      if (Number(pageSize[0]) !== SYNC_PAGE_SIZE) {
-        throw new EdgeDbError(
-          'TESTING_SETUP_FAILED',
-          `${dbPath} has page size ${pageSize[0]}; libSQL replicas need ${SYNC_PAGE_SIZE}. Start from a new file.`,
-        );
-      }
-      wal = new WalCommitTracker(`${dbPath}-wal`);
-      replication.advance(BigInt(wal.refresh()));
-    } else {
-      const Database = loadEngine();
-      syncDb = new Database(dbPath, {
-        syncUrl: options.syncUrl as string,
-        offline: true,
-        ...(authToken === undefined ? {} : { authToken }),
-      });
-      syncDb.sync();
-      replication.advance(readReplicaIndex(dbPath));
-    }
-  } catch (error) {
-    keeper?.close();
-    syncDb?.close();
-    if (error instanceof EdgeDbError) throw error;
-    throw new EdgeDbError(
-      'TESTING_SETUP_FAILED',
-      `could not open the libSQL ${role} at ${dbPath}: ${String(error)}`,
-      {
-        cause: error,
-      },
-    );
+  let primary: PrimaryStorage | undefined;
+  let replica: ReplicaStorage | undefined;
+  if (role === 'primary') {
+    primary = openPrimaryStorage(dbPath, keepGenerations);
+    replication.advance(primary.log.index());
+  } else {
+    replica = await openReplicaStorage({
+      dbPath,
+      syncUrl: options.syncUrl as string,
+      authToken,
+      intervalMs: checkMs('pullIntervalMs', options.pullIntervalMs, 25),
+      replication,
+    });
   }
 
   const currentIndex = (): bigint => {
-    if (wal !== undefined) replication.advance(BigInt(wal.refresh()));
+    if (primary !== undefined) replication.advance(primary.log.index());
     return replication.index;
+  };
+  const waitForIndex = async (index: bigint, timeoutMs: number): Promise<boolean> => {
+    // sqld's replicas receive frames as they are written; a forwarding replica fetches them on demand.
+    if (replicaMode === 'forwarding' && replication.index < index) void replica?.puller.pullNow();
+    return replication.waitFor(index, timeoutMs);
   };
 
   const pool = new ConnectionPool(dbPath, { queryOnly: role === 'replica' });
   const streams = new HranaStreamStore(streamIdleTimeoutMs);
+  const forwarding =
+    replicaMode === 'forwarding' || replicaMode === 'pulling'
+      ? new StreamForwarding(
+          new PrimaryForwarder(options.primaryUrl as string, authToken, forwardTimeoutMs),
+          async (index) => {
+            // Read-your-writes through the replica: like an embedded replica, sync right after a write.
+            if (replication.index >= index) return;
+            await replica?.puller.pullNow();
+            await replication.waitFor(index, replicationWaitMs);
+          },
+        )
+      : undefined;
   const handler = new HranaPipelineHandler({
     role,
     currentIndex,
-    waitForIndex: (index, timeoutMs) => replication.waitFor(index, timeoutMs),
+    waitForIndex,
     replicationWaitMs: () => replicationWaitMs,
     busyTimeoutMs,
+    forwarding,
+  });
+  const http = new HranaHttpEndpoints(pool, streams, handler, streamIdleTimeoutMs);
+
+  let mode: LibsqlNodeMode = 'up';
+  const ws = new HranaWebSocketEndpoint({
+    pool,
+    handler,
+    authToken,
+    latencyMs: () => latencyMs,
+    mode: () => mode,
   });
 
-  // Replica pulling: sync() blocks this thread for the length of one HTTP round trip to the primary.
-  let paused = false;
-  let stopped = false;
-  let pullTimer: ReturnType<typeof setTimeout> | undefined;
-  let lastPullError: string | undefined;
-  const schedulePull = () => {
-    if (syncDb === undefined || paused || stopped || pullTimer !== undefined) return;
-    pullTimer = setTimeout(() => {
-      pullTimer = undefined;
-      if (paused || stopped || syncDb === undefined) return;
-      try {
-        syncDb.sync();
-        lastPullError = undefined;
-        replication.advance(readReplicaIndex(dbPath));
-      } catch (error) {
-        const message = String(error);
-        if (message !== lastPullError)
-          process.stderr.write(`edge-db libSQL replica ${dbPath}: pull failed: ${message}\n`);
-        lastPullError = message;
-      }
-      schedulePull();
-    }, pullIntervalMs);
+  const checkpoint = (): boolean => {
+    if (primary === undefined || pool.anyInTransaction()) return false;
+    return primary.log.checkpoint();
   };
-  schedulePull();
-
-  const authorized = (req: IncomingMessage) =>
-    authToken === undefined || req.headers.authorization === `Bearer ${authToken}`;
-
-  const pipeline = async (body: Buffer): Promise<Answer> => {
-    let parsed: HranaPipelineRequest;
-    try {
-      parsed = JSON.parse(body.toString('utf8')) as HranaPipelineRequest;
-    } catch {
-      return jsonAnswer(400, { message: 'The request body is not valid JSON', code: 'PROTO_ERROR' });
-    }
-    if (parsed === null || typeof parsed !== 'object' || !Array.isArray(parsed.requests)) {
-      return jsonAnswer(400, { message: 'The pipeline body needs a `requests` array', code: 'PROTO_ERROR' });
-    }
-    const stream = takeStream(parsed.baton);
-    if (stream === undefined) return expiredStream();
-    const results = await handler.run(stream, parsed.requests);
-    const response: HranaPipelineResponse = { baton: parkStream(stream), base_url: null, results };
-    return jsonAnswer(200, response);
+  const maybeCheckpoint = () => {
+    if (primary !== undefined && checkpointFrames > 0 && primary.log.frames() >= checkpointFrames)
+      checkpoint();
   };
-
-  const cursor = async (body: Buffer): Promise<Answer> => {
-    let parsed: { baton?: string | null; batch?: HranaBatch };
-    try {
-      parsed = JSON.parse(body.toString('utf8')) as typeof parsed;
-    } catch {
-      return jsonAnswer(400, { message: 'The request body is not valid JSON', code: 'PROTO_ERROR' });
-    }
-    if (parsed?.batch === undefined || !Array.isArray(parsed.batch.steps)) {
-      return jsonAnswer(400, {
-        message: 'The cursor body needs a `batch` with `steps`',
-        code: 'PROTO_ERROR',
-      });
-    }
-    const stream = takeStream(parsed.baton);
-    if (stream === undefined) return expiredStream();
-    const lines: unknown[] = [];
-    try {
-      const result: HranaBatchResult = await handler.runBatch(stream, parsed.batch);
-      result.step_results.forEach((stepResult, step) => {
-        const stepError = result.step_errors[step];
-        if (stepError != null) {
-          lines.push({ type: 'step_error', step, error: stepError });
-        } else if (stepResult != null) {
-          lines.push({ type: 'step_begin', step, cols: stepResult.cols });
-          for (const row of stepResult.rows) lines.push({ type: 'row', row });
-          lines.push({
-            type: 'step_end',
-            affected_row_count: stepResult.affected_row_count,
-            last_insert_rowid: stepResult.last_insert_rowid,
-          });
-        }
-      });
-    } catch (error) {
-      lines.push({ type: 'error', error: toHranaErrorBody(error) });
-    }
-    const head = { baton: parkStream(stream), base_url: null };
-    return {
-      status: 200,
-      contentType: 'text/plain',
-      body: `${[head, ...lines].map((line) => JSON.stringify(line)).join('\n')}\n`,
-    };
-  };
-
-  function takeStream(baton: string | null | undefined): HranaStream | undefined {
-    if (baton === null || baton === undefined) return new HranaStream(pool);
-    return streams.take(baton);
-  }
-
-  function parkStream(stream: HranaStream): string | null {
-    if (stream.closed) return null;
-    stream.releaseIdleConnection();
-    return streams.park(stream);
-  }
-
-  function expiredStream(): Answer {
-    return jsonAnswer(400, {
-      message: `The stream has expired (idle for more than ${streamIdleTimeoutMs} ms) or the baton is invalid; open a new stream`,
-      code: 'STREAM_EXPIRED',
-    });
-  }
 
   const route = async (req: IncomingMessage, forSync: boolean): Promise<Answer> => {
     const path = (req.url ?? '/').split('?')[0] as string;
@@ -352,14 +172,14 @@ export async function startLibsqlServer(options: LibsqlServerOptions): Promise<L
         body: path === '/version' ? 'edge-db-local-libsql' : 'ok',
       };
     }
-    if (!authorized(req)) {
+    if (authToken !== undefined && req.headers.authorization !== `Bearer ${authToken}`) {
       return jsonAnswer(401, {
         message: 'edge-db: missing or wrong bearer token for the local libSQL server',
         code: 'UNAUTHORIZED',
       });
     }
-    if (method === 'GET' && wal !== undefined) {
-      const answer = answerSyncRequest(path, dbPath, wal);
+    if (method === 'GET' && primary !== undefined && forSync) {
+      const answer = answerSyncRequest(path, primary.log);
       if (answer !== undefined) return answer;
     }
     if (forSync) return jsonAnswer(404, { message: `Unknown path ${path}`, code: 'NOT_FOUND' });
@@ -367,16 +187,17 @@ export async function startLibsqlServer(options: LibsqlServerOptions): Promise<L
       return jsonAnswer(200, {
         role,
         replication_index: currentIndex().toString(),
-        generation: SYNC_GENERATION,
+        generation: generation(),
       });
     }
-    if (method === 'POST' && (path === '/v2/pipeline' || path === '/v3/pipeline'))
-      return pipeline(await readBody(req));
-    if (method === 'POST' && path === '/v3/cursor') return cursor(await readBody(req));
+    if (method === 'POST' && (path === '/v2/pipeline' || path === '/v3/pipeline')) {
+      return http.pipeline(await readBody(req));
+    }
+    if (method === 'POST' && path === '/v3/cursor') return http.cursor(await readBody(req));
     return jsonAnswer(404, { message: `Unknown path ${method} ${path}`, code: 'NOT_FOUND' });
   };
+  const generation = () => primary?.log.generation ?? 0;
 
-  let mode: LibsqlNodeMode = 'up';
   const send = (res: ServerResponse, answer: Answer) => {
     if (res.destroyed) return;
     res.writeHead(answer.status, { 'content-type': answer.contentType });
@@ -391,6 +212,7 @@ export async function startLibsqlServer(options: LibsqlServerOptions): Promise<L
         if (latencyMs > 0) await sleep(latencyMs);
       }
       const answer = await route(req, forSync);
+      if (!forSync) maybeCheckpoint();
       if (!forSync && latencyMs > 0) await sleep(latencyMs);
       if (!forSync && mode !== 'up') return mode === 'down' ? void req.socket.destroy() : undefined;
       send(res, answer);
@@ -403,9 +225,21 @@ export async function startLibsqlServer(options: LibsqlServerOptions): Promise<L
   clientServer.on('connection', (socket) => {
     if (mode === 'down') socket.destroy();
   });
+  clientServer.on('upgrade', (req, socket, head) => ws.handleUpgrade(req, socket, head));
   let syncServer: Server | undefined;
   let port: number;
   let syncPort: number | undefined;
+  let stopped = false;
+  const release = () => {
+    replica?.puller.stop();
+    ws.closeAll();
+    streams.closeAll();
+    pool.closeAll();
+    primary?.log.close();
+    // The keeper closes last so SQLite checkpoints a consistent WAL on the way out.
+    primary?.keeper.close();
+    replica?.syncDb.close();
+  };
   try {
     port = await listen(clientServer, options.port ?? 0);
     if (role === 'primary') {
@@ -414,11 +248,8 @@ export async function startLibsqlServer(options: LibsqlServerOptions): Promise<L
     }
   } catch (error) {
     stopped = true;
-    if (pullTimer !== undefined) clearTimeout(pullTimer);
     await closeServer(clientServer).catch(() => undefined);
-    pool.closeAll();
-    keeper?.close();
-    syncDb?.close();
+    release();
     throw new EdgeDbError(
       'TESTING_SETUP_FAILED',
       `could not listen on 127.0.0.1:${options.port ?? 0}: ${String(error)}`,
@@ -429,13 +260,16 @@ export async function startLibsqlServer(options: LibsqlServerOptions): Promise<L
   }
 
   const url = `http://127.0.0.1:${port}`;
-  const requireReplica = (what: string) => {
-    if (role !== 'replica') throw new EdgeDbError('CONFIG_INVALID', `${what} only applies to a replica`);
+  const requireReplica = (what: string): ReplicaStorage => {
+    if (replica === undefined) throw new EdgeDbError('CONFIG_INVALID', `${what} only applies to a replica`);
+    return replica;
   };
 
   return {
     role,
+    replicaMode,
     url,
+    wsUrl: `ws://127.0.0.1:${port}`,
     port,
     syncUrl: syncPort === undefined ? undefined : `http://127.0.0.1:${syncPort}`,
     setLatency(ms) {
@@ -446,10 +280,14 @@ export async function startLibsqlServer(options: LibsqlServerOptions): Promise<L
         throw new TypeError(`edge-db: mode must be 'up', 'down' or 'blackhole', got ${String(next)}`);
       }
       mode = next;
-      // Kept-alive connections would otherwise bypass the new mode's connection handling.
-      if (next === 'down') clientServer.closeAllConnections();
+      // Kept-alive connections and sockets would otherwise bypass the new mode's connection handling.
+      if (next === 'down') {
+        clientServer.closeAllConnections();
+        ws.closeAll();
+      }
     },
     replicationIndex: currentIndex,
+    generation,
     async waitForIndex(index, timeoutMs = 10_000) {
       currentIndex();
       if (!(await replication.waitFor(index, timeoutMs))) {
@@ -459,36 +297,28 @@ export async function startLibsqlServer(options: LibsqlServerOptions): Promise<L
         );
       }
     },
+    checkpoint() {
+      if (primary === undefined)
+        throw new EdgeDbError('CONFIG_INVALID', 'checkpoint() only applies to a primary');
+      return checkpoint();
+    },
     pause() {
-      requireReplica('pause()');
-      paused = true;
-      if (pullTimer !== undefined) clearTimeout(pullTimer);
-      pullTimer = undefined;
+      requireReplica('pause()').puller.pause();
     },
     resume() {
-      requireReplica('resume()');
-      paused = false;
-      schedulePull();
+      requireReplica('resume()').puller.resume();
     },
     setPullInterval(ms) {
-      requireReplica('setPullInterval()');
-      pullIntervalMs = checkMs('pullIntervalMs', ms, 25);
+      requireReplica('setPullInterval()').puller.intervalMs = checkMs('pullIntervalMs', ms, 25);
     },
     async stop() {
       if (stopped) return;
       stopped = true;
-      if (pullTimer !== undefined) clearTimeout(pullTimer);
+      replica?.puller.stop();
       replication.cancelAll();
-      await Promise.all([
-        closeServer(clientServer),
-        syncServer === undefined ? undefined : closeServer(syncServer),
-      ]);
-      streams.closeAll();
-      pool.closeAll();
-      wal?.close();
-      // The keeper closes last so SQLite checkpoints a consistent WAL on the way out.
-      keeper?.close();
-      syncDb?.close();
+      ws.closeAll();
+      await Promise.all([clientServer, syncServer].map((server) => server && closeServer(server)));
+      release();
     },
   };
 }

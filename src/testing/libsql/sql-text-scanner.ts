@@ -16,7 +16,18 @@ export interface ScannedSql {
   readonly hasMoreStatements: boolean;
   /** True when the first statement is an `EXPLAIN`. */
   readonly isExplain: boolean;
+  /**
+   * The first statement's main keyword, upper-cased: its first word, except after `WITH`, where it is the
+   * first keyword outside parentheses among SELECT, VALUES, INSERT, REPLACE, UPDATE, DELETE.
+   */
+  readonly verb: string | undefined;
+  /** Offset just after the first statement's last token (before a `;` or trailing comments). */
+  readonly firstStatementEnd: number;
+  /** Offset of a `RETURNING` keyword outside parentheses in the first statement, if any. */
+  readonly returningOffset: number | undefined;
 }
+
+const MAIN_VERBS = new Set(['SELECT', 'VALUES', 'INSERT', 'REPLACE', 'UPDATE', 'DELETE']);
 
 const IDENTIFIER_CHAR = /[\p{L}\p{N}_$]/u;
 
@@ -38,11 +49,19 @@ export function scanSql(sql: string): ScannedSql {
   let statements = 0;
   let tokensInStatement = 0;
   let firstWord: string | undefined;
+  let verb: string | undefined;
+  let depth = 0;
+  let firstStatementEnd = 0;
+  let returningOffset: number | undefined;
   let i = 0;
 
   const startToken = () => {
     if (tokensInStatement === 0) statements += 1;
     tokensInStatement += 1;
+  };
+  // Called after each token with its end offset: remembers where the first statement stops.
+  const endToken = (end: number) => {
+    if (statements === 1) firstStatementEnd = end;
   };
 
   while (i < sql.length) {
@@ -78,6 +97,7 @@ export function scanSql(sql: string): ScannedSql {
         break;
       }
       i = j;
+      endToken(i);
     } else if (ch === '?') {
       startToken();
       let j = i + 1;
@@ -93,6 +113,7 @@ export function scanSql(sql: string): ScannedSql {
         maxIndex = Math.max(maxIndex, index);
       }
       i = j;
+      endToken(i);
     } else if ((ch === ':' || ch === '@' || ch === '$') && next !== undefined && IDENTIFIER_CHAR.test(next)) {
       startToken();
       let j = i + 1;
@@ -112,15 +133,25 @@ export function scanSql(sql: string): ScannedSql {
         byIndex.set(maxIndex, name);
       }
       i = j;
+      endToken(i);
     } else if (IDENTIFIER_CHAR.test(ch)) {
       startToken();
       let j = i + 1;
       while (j < sql.length && IDENTIFIER_CHAR.test(sql[j] as string)) j += 1;
-      if (statements === 1 && tokensInStatement === 1) firstWord = sql.slice(i, j).toUpperCase();
+      if (statements === 1) {
+        const word = sql.slice(i, j).toUpperCase();
+        if (tokensInStatement === 1) firstWord = word;
+        if (depth === 0 && verb === undefined && MAIN_VERBS.has(word)) verb = word;
+        if (depth === 0 && word === 'RETURNING') returningOffset = i;
+      }
       i = j;
+      endToken(i);
     } else {
       startToken();
+      if (statements === 1 && ch === '(') depth += 1;
+      if (statements === 1 && ch === ')') depth -= 1;
       i += 1;
+      endToken(i);
     }
   }
 
@@ -133,5 +164,8 @@ export function scanSql(sql: string): ScannedSql {
     isEmpty: statements === 0,
     hasMoreStatements: statements > 1,
     isExplain: firstWord === 'EXPLAIN',
+    verb: firstWord === 'WITH' ? (verb ?? firstWord) : firstWord,
+    firstStatementEnd,
+    returningOffset,
   };
 }

@@ -3,6 +3,7 @@ import type { HranaCol, HranaDescribeResult, HranaNamedArg, HranaValue } from '.
 import { decodeHranaValue, encodeHranaValue, type SqliteBindValue } from './hrana-value-codec.js';
 import { type ScannedSql, scanSql } from './sql-text-scanner.js';
 import type { EngineDatabase, EngineStatement } from './sqlite-engine.js';
+import { decodeGuardedValue, utf8SafeSql } from './utf8-safe-rows.js';
 
 /** What one statement did, before the server adds the node's replication index. */
 export interface StatementOutcome {
@@ -62,6 +63,22 @@ function checkSingleStatement(scanned: ScannedSql): void {
   }
 }
 
+/** A prepared statement and what actually runs for it (the UTF-8-safe wrapper of a reader, or itself). */
+interface PreparedStatement {
+  readonly statement: EngineStatement;
+  readonly runner: EngineStatement;
+  readonly guarded: boolean;
+}
+
+/**
+ * A finished EXPLAIN stays "active" inside SQLite until it is reset, and the binding offers no reset or
+ * finalize: the open statement holds a table lock (a later DROP TABLE fails with SQLITE_LOCKED). `get()`
+ * resets the statement after reading one row, and re-listing a program has no effect, so it is safe here.
+ */
+function finishExplain(statement: EngineStatement, scanned: ScannedSql, values: SqliteBindValue[]): void {
+  if (scanned.isExplain) statement.get(values);
+}
+
 /**
  * One SQLite connection of the test server with Hrana semantics on top: arguments bound by index,
  * `affected_row_count` that counts only this statement's changes, `last_insert_rowid` as sqld reports it.
@@ -74,7 +91,7 @@ export class SqliteConnection {
   // binding only resets a statement when it runs again (or is garbage-collected). While one is pending,
   // COMMIT fails with "SQL statements in progress". So a retry re-runs the same statement object, and a
   // connection left with one is retired instead of pooled.
-  #pendingBusy: { readonly sql: string; readonly statement: EngineStatement } | undefined;
+  #pendingBusy: { readonly sql: string; readonly prepared: PreparedStatement } | undefined;
   #stuck = false;
 
   constructor(db: EngineDatabase) {
@@ -102,41 +119,72 @@ export class SqliteConnection {
     const scanned = scanSql(input.sql);
     checkSingleStatement(scanned);
     const values = bindArguments(scanned, input);
-    let statement: EngineStatement;
+    let prepared: PreparedStatement;
     if (this.#pendingBusy !== undefined && this.#pendingBusy.sql === input.sql) {
-      statement = this.#pendingBusy.statement;
+      prepared = this.#pendingBusy.prepared;
     } else {
       if (this.#pendingBusy !== undefined) this.#stuck = true;
-      statement = this.#db.prepare(input.sql);
+      prepared = this.#prepare(input.sql, scanned);
     }
     this.#pendingBusy = undefined;
     try {
-      return this.#run(statement, input, values);
+      return this.#run(prepared, scanned, input, values);
     } catch (error) {
       const code = primarySqliteCode(error);
       if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED')
-        this.#pendingBusy = { sql: input.sql, statement };
+        this.#pendingBusy = { sql: input.sql, prepared };
       throw error;
     }
   }
 
-  #run(statement: EngineStatement, input: StatementInput, values: SqliteBindValue[]): StatementOutcome {
+  #prepare(sql: string, scanned: ScannedSql): PreparedStatement {
+    const statement = this.#db.prepare(sql);
+    if (!statement.reader) return { statement, runner: statement, guarded: false };
+    const safeSql = utf8SafeSql(sql, scanned, statement.columns().length);
+    if (safeSql === undefined) return { statement, runner: statement, guarded: false };
+    try {
+      return { statement, runner: this.#db.prepare(safeSql), guarded: true };
+    } catch {
+      // Some readers cannot sit inside a CTE; they run unwrapped.
+      return { statement, runner: statement, guarded: false };
+    }
+  }
+
+  #run(
+    prepared: PreparedStatement,
+    scanned: ScannedSql,
+    input: StatementInput,
+    values: SqliteBindValue[],
+  ): StatementOutcome {
+    const { statement, runner, guarded } = prepared;
     const before = this.#readCounters().totalChanges;
     let cols: HranaCol[] = [];
     let rows: HranaValue[][] = [];
     if (statement.reader) {
       cols = statement.columns().map((c) => ({ name: c.name, decltype: c.type }));
-      const raw = statement.raw(true).all(values) as unknown[][];
-      if (input.wantRows !== false) rows = raw.map((row) => row.map(encodeHranaValue));
+      const raw = runner.raw(true).all(values) as unknown[][];
+      finishExplain(runner, scanned, values);
+      if (input.wantRows !== false) {
+        rows = raw.map((row) =>
+          row.map((value, column) => encodeHranaValue(guarded ? decodeGuardedValue(value, column) : value)),
+        );
+      } else if (guarded) {
+        // Even unwanted rows must not hide invalid text: sqld reads them too.
+        for (const row of raw) {
+          for (const [column, value] of row.entries()) decodeGuardedValue(value, column);
+        }
+      }
     } else {
       statement.run(values);
     }
     const after = this.#readCounters();
+    const inserts = scanned.verb === 'INSERT' || scanned.verb === 'REPLACE';
     return {
       cols,
       rows,
       affected_row_count: after.totalChanges > before ? Number(after.changes) : 0,
-      last_insert_rowid: after.lastInsertRowid.toString(),
+      // sqld reports the rowid only for INSERTs: for anything else the connection's value is stale.
+      last_insert_rowid: inserts ? after.lastInsertRowid.toString() : null,
     };
   }
 
@@ -162,7 +210,9 @@ export class SqliteConnection {
   // The engine binding does not expose sqlite3_stmt_readonly; the bytecode tells the same: a statement
   // writes when it opens a write transaction or a table for writing.
   #isReadonly(sql: string): boolean {
-    const program = this.#db.prepare(`EXPLAIN ${sql}`).raw(true).all() as unknown[][];
+    const explain = this.#db.prepare(`EXPLAIN ${sql}`).raw(true);
+    const program = explain.all() as unknown[][];
+    explain.get();
     return !program.some((op) => {
       const opcode = op[1];
       return (

@@ -5,6 +5,7 @@ export interface EngineStatement {
   readonly reader: boolean;
   raw(toggle?: boolean): this;
   all(...params: unknown[]): unknown[];
+  get(...params: unknown[]): unknown;
   run(...params: unknown[]): unknown;
   columns(): { name: string; type: string | null }[];
 }

@@ -45,10 +45,11 @@ export class WalCommitTracker {
     if (this.#salts === undefined) {
       this.#salts = Buffer.from(salts);
     } else if (!this.#salts.equals(salts)) {
-      // The WAL restarted (a checkpoint happened): frame numbers replicas hold are meaningless now.
+      // The WAL restarted without `reset()`: a checkpoint the server did not run (frame numbers are void).
       throw new EdgeDbError(
         'TESTING_SETUP_FAILED',
-        'the primary WAL restarted after a checkpoint; the local libSQL server does not support generations yet',
+        'the primary WAL restarted after a checkpoint the local libSQL server did not run; ' +
+          'do not checkpoint its database file from another connection',
       );
     }
     const frames = Math.floor((size - WAL_HEADER_SIZE) / FRAME_SIZE);
@@ -70,6 +71,12 @@ export class WalCommitTracker {
     const out = Buffer.alloc((stop - start + 1) * FRAME_SIZE);
     readSync(fd, out, 0, out.length, WAL_HEADER_SIZE + (start - 1) * FRAME_SIZE);
     return out;
+  }
+
+  /** Forgets every frame: the server checkpointed and truncated the WAL, the next write starts it anew. */
+  reset(): void {
+    this.#salts = undefined;
+    this.#lastCommit = 0;
   }
 
   #open(): number | undefined {

@@ -1,0 +1,66 @@
+import { HranaError } from './hrana-error.js';
+import type { ScannedSql } from './sql-text-scanner.js';
+
+/**
+ * The `libsql` engine binding (0.5.x) aborts the whole process when a TEXT value it reads is not valid
+ * UTF-8 (`cast(X'DEADBEEF' as text)`): a Rust `unwrap()` on the conversion, which no JavaScript code can
+ * catch. sqld answers such a statement with an error instead. So the server never lets the binding read
+ * TEXT or BLOB values of a query: it runs the query inside a wrapper that turns every TEXT and BLOB value
+ * into ASCII (`'T' || hex(v)` / `'B' || hex(v)`) and decodes them here, rejecting invalid UTF-8 with a
+ * statement error. Integers, reals and NULLs pass through untouched.
+ *
+ * The wrapper is a `MATERIALIZED` CTE: the query runs exactly once per row (no duplicated evaluation of
+ * `random()`), and its rows keep their order. Only SELECT and VALUES statements (with or without `WITH`)
+ * can be wrapped; other readers (`EXPLAIN`, `PRAGMA`, `... RETURNING`) run as they are.
+ */
+export const UTF8_ERROR_CODE = 'SQLITE_MISMATCH';
+
+const WRAPPED_VERBS = new Set(['SELECT', 'VALUES']);
+
+function guard(column: string): string {
+  return `CASE typeof(${column}) WHEN 'text' THEN 'T' || hex(${column}) WHEN 'blob' THEN 'B' || hex(${column}) ELSE ${column} END`;
+}
+
+/**
+ * The wrapped form of a reader statement with `columnCount` result columns, or `undefined` when the
+ * statement cannot be wrapped. The original text keeps its parameters, so the same bound values apply.
+ *
+ * ### Examples
+ * ```ts
+ * utf8SafeSql('select s from t', scanSql('select s from t'), 1)
+ * // WITH __edb_rows(c0) AS MATERIALIZED (select s from t) SELECT CASE typeof(c0) ... FROM __edb_rows
+ * ```
+ */
+export function utf8SafeSql(sql: string, scanned: ScannedSql, columnCount: number): string | undefined {
+  if (scanned.isExplain || columnCount === 0) return undefined;
+  if (scanned.verb === undefined || !WRAPPED_VERBS.has(scanned.verb)) return undefined;
+  if (scanned.returningOffset !== undefined) return undefined;
+  const names = Array.from({ length: columnCount }, (_, i) => `c${i}`);
+  // The body ends before any trailing `;` or comment, and a newline keeps a trailing `--` comment inside.
+  const body = sql.slice(0, scanned.firstStatementEnd);
+  return `WITH __edb_rows(${names.join(', ')}) AS MATERIALIZED (\n${body}\n) SELECT ${names
+    .map(guard)
+    .join(', ')} FROM __edb_rows`;
+}
+
+const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/**
+ * Turns one value read through the wrapper back into what the query returned: `'T…'` strings become
+ * text (or a statement error when the bytes are not UTF-8), `'B…'` strings become blobs.
+ */
+export function decodeGuardedValue(value: unknown, column: number): unknown {
+  if (typeof value !== 'string') return value;
+  const bytes = Buffer.from(value.slice(1), 'hex');
+  if (value.startsWith('B')) return bytes;
+  try {
+    return decoder.decode(bytes);
+  } catch {
+    throw new HranaError(
+      UTF8_ERROR_CODE,
+      `SQLite error: column ${column} of the result holds a TEXT value that is not valid UTF-8 ` +
+        `(bytes ${bytes.subarray(0, 16).toString('hex')}${bytes.length > 16 ? '…' : ''}); ` +
+        'select it as a BLOB (cast(x as blob)) to read its bytes',
+    );
+  }
+}
