@@ -1,5 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { extractCodeBlocks } from '../../../scripts/doc-blocks/extract-code-blocks.js';
+import type { DocBlockProblem } from '../../../scripts/doc-blocks/type-check-doc-blocks.js';
 import { formatProblem, typeCheckDocBlocks } from '../../../scripts/doc-blocks/type-check-doc-blocks.js';
 
 const root = new URL('../../..', import.meta.url).pathname;
@@ -50,7 +51,12 @@ describe('extractCodeBlocks', () => {
 });
 
 describe('typeCheckDocBlocks', () => {
-  const problems = typeCheckDocBlocks(extractCodeBlocks(markdown, 'docs/guide.md'), { root });
+  // A compiler program loads edge-db's sources: seconds on a busy 2-core machine, so allow for it.
+  const COMPILE_TIMEOUT_MS = 120_000;
+  let problems: DocBlockProblem[] = [];
+  beforeAll(() => {
+    problems = typeCheckDocBlocks(extractCodeBlocks(markdown, 'docs/guide.md'), { root });
+  }, COMPILE_TIMEOUT_MS);
 
   it('reports an import of an export that does not exist, at its Markdown line and column', () => {
     const missing = problems.find((problem) => problem.code === 'TS2305');
@@ -65,4 +71,22 @@ describe('typeCheckDocBlocks', () => {
     expect(problems.filter((problem) => problem.line <= 8 || problem.line === 17)).toEqual([]);
     expect(formatProblem(problems[0]!)).toMatch(/^docs\/guide\.md:\d+:\d+ - error TS\d+: /);
   });
+
+  it(
+    'checks each block as its own module: blocks may declare the same names as each other and the prelude',
+    () => {
+      const twice = [
+        '```ts',
+        "const db = 'one'",
+        'export const name = db',
+        '```',
+        '',
+        '```ts',
+        'const db = 2',
+        '```',
+      ].join('\n');
+      expect(typeCheckDocBlocks(extractCodeBlocks(twice, 'docs/twice.md'), { root })).toEqual([]);
+    },
+    COMPILE_TIMEOUT_MS,
+  );
 });
