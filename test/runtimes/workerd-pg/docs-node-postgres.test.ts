@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import ts from 'typescript';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -39,6 +39,8 @@ describe(`${DOC} code blocks`, () => {
   it('type-check against edge-db', { timeout: 180_000 }, async () => {
     const blocks = typescriptBlocks(await readFile(join(REPO_ROOT, DOC), 'utf8'));
     expect(blocks.length).toBeGreaterThanOrEqual(2);
+    // Inside the repository (git-ignored .tmp/), so the blocks resolve `pg` and `kysely` from node_modules.
+    await mkdir(join(REPO_ROOT, '.tmp'), { recursive: true });
     dir = await mkdtemp(join(REPO_ROOT, '.tmp', 'docs-node-postgres-'));
     const files = await Promise.all(
       blocks.map(async (code, i) => {
