@@ -21,7 +21,8 @@ export function loadTestcontainers(): Promise<TestcontainersModule> {
     throw new EdgeDbError(
       'TESTING_SETUP_FAILED',
       missing
-        ? 'The containers provider needs testcontainers: `npm install --save-dev testcontainers`.'
+        ? 'The containers provider needs the package `testcontainers`, which is not installed. Install it as a ' +
+            'dev dependency: `npm install -D testcontainers` (on Node 20: `npm install -D testcontainers@12.0.1`).'
         : 'testcontainers is installed but failed to load. testcontainers >= 12.0.2 depends on undici 8, ' +
             'which needs Node >= 22.19; on Node 20 install `testcontainers@12.0.1` (or 11.x). ' +
             `Cause: ${error instanceof Error ? error.message : String(error)}`,

@@ -1,5 +1,6 @@
 import { EdgeDbError } from '../../errors/edge-db-error.js';
 import type { LatencyRelay } from '../network/latency-relay.js';
+import { loadPg } from '../postgres/load-pg.js';
 import type { PostgresCluster } from '../postgres/postgres-cluster.js';
 import type { PostgresPrimary } from '../postgres/postgres-node.js';
 import { nodeView, replicaView } from '../postgres/postgres-node-views.js';
@@ -50,6 +51,8 @@ export async function startPostgresContainers(
   const deadline = Date.now() + resolved.startTimeoutMs;
   const remaining = () => Math.max(1, deadline - Date.now());
   const testcontainers = await loadTestcontainers();
+  // Fail before any container starts when node-postgres, which checks the servers, is missing.
+  await loadPg('startPostgresContainers()');
   const specs = postgresContainerSpecs(resolved);
   const resources = new ContainerClusterResources();
   const stop = () => resources.release('PostgreSQL test containers');

@@ -1,12 +1,15 @@
-import WebSocket from 'ws';
-import type { NeonOptions } from '../../drivers/neon/neon-backend.js';
+import type { NeonOptions } from '../../drivers/neon/index.js';
+import { neonLocalProxySettings } from '../../drivers/neon/neon-local-proxy-settings.js';
+import { EdgeDbError } from '../../errors/edge-db-error.js';
+import { loadedWs } from './load-ws.js';
 import type { NeonProxy } from './neon-proxy.js';
 
 /**
  * Options for `neon()` that point the real Neon driver at a {@link NeonProxy} for the PostgreSQL node at
  * `nodeUrl` (for a test cluster: the node's relay `url`, so latency and faults apply to both transports).
- * Plain `ws:`, no pipelined connect (local nodes use trust auth, not cleartext passwords), and the `ws`
- * package when the runtime has no global `WebSocket` (Node 20).
+ * The settings of `neonLocalProxySettings(proxy.url, nodeUrl)` from `edge-db/neon` (the workerd-safe
+ * form, for Workers in local development), plus the `ws` package when the runtime has no global
+ * `WebSocket` (Node 20).
  *
  * ### Examples
  * ```ts
@@ -15,14 +18,17 @@ import type { NeonProxy } from './neon-proxy.js';
  * ```
  */
 export function neonLocalSettings(proxy: NeonProxy, nodeUrl: string): NeonOptions {
-  const globalWebSocket = (globalThis as { WebSocket?: unknown }).WebSocket;
-  return {
-    url: nodeUrl,
-    fetchEndpoint: proxy.fetchEndpoint,
-    wsProxy: proxy.wsProxy,
-    useSecureWebSocket: false,
-    pipelineConnect: false,
-    forceDisablePgSSL: true,
-    ...(globalWebSocket === undefined ? { webSocketConstructor: WebSocket } : {}),
-  };
+  const settings = neonLocalProxySettings(proxy.url, nodeUrl);
+  if ((globalThis as { WebSocket?: unknown }).WebSocket !== undefined) return settings;
+  // startNeonProxy() loaded ws in this process; a proxy from elsewhere has no WebSocket for us to lend.
+  const ws = loadedWs();
+  if (ws === undefined) {
+    throw new EdgeDbError(
+      'TESTING_SETUP_FAILED',
+      'neonLocalSettings() needs a WebSocket on this runtime (Node 20 has no global one) and none was ' +
+        'loaded: start the proxy with startNeonProxy() in this process, or use neonLocalProxySettings() ' +
+        'from edge-db/neon with `webSocketConstructor` (`npm install -D ws`).',
+    );
+  }
+  return { ...settings, webSocketConstructor: ws.WebSocket };
 }

@@ -1,4 +1,5 @@
-import pg from 'pg';
+import type pg from 'pg';
+import type { PgModule } from '../postgres/load-pg.js';
 
 /** Settings of the proxy's PostgreSQL connection pools (one pool per connection string). */
 export interface NeonProxyPoolOptions {
@@ -21,10 +22,13 @@ const rawTextTypes = { getTypeParser: () => (value: string) => value };
  * proxy honest when the target is a latency relay (a fresh connection would cost several round trips).
  */
 export class NeonProxyPools {
+  readonly #pg: PgModule;
   readonly #options: Required<NeonProxyPoolOptions>;
   readonly #pools = new Map<string, pg.Pool>();
 
-  constructor(options: NeonProxyPoolOptions = {}) {
+  /** `pgModule` is node-postgres, loaded when the proxy starts (it is an optional peer of `edge-db/testing`). */
+  constructor(pgModule: PgModule, options: NeonProxyPoolOptions = {}) {
+    this.#pg = pgModule;
     this.#options = {
       maxConnectionsPerTarget: options.maxConnectionsPerTarget ?? 4,
       idleTimeoutMs: options.idleTimeoutMs ?? 10_000,
@@ -37,7 +41,7 @@ export class NeonProxyPools {
   poolFor(connectionString: string): pg.Pool {
     let pool = this.#pools.get(connectionString);
     if (pool === undefined) {
-      pool = new pg.Pool({
+      pool = new this.#pg.Pool({
         connectionString,
         max: this.#options.maxConnectionsPerTarget,
         idleTimeoutMillis: this.#options.idleTimeoutMs,
@@ -52,6 +56,11 @@ export class NeonProxyPools {
       this.#pools.set(connectionString, pool);
     }
     return pool;
+  }
+
+  /** True for an error PostgreSQL itself sent (node-postgres' `DatabaseError`), as opposed to a lost connection. */
+  isDatabaseError(error: unknown): error is pg.DatabaseError {
+    return error instanceof this.#pg.DatabaseError;
   }
 
   /** Connections currently open across all pools. */

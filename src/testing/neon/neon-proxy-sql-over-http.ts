@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import pg from 'pg';
+import type pg from 'pg';
 import type { NeonHttpRoute } from './neon-proxy.js';
 import type { NeonProxyPools } from './neon-proxy-pools.js';
 
@@ -85,6 +85,9 @@ export async function handleSqlOverHttp(
     void delay(latencyMs).then(() => sendJson(response, status, payload));
   };
   let clientBroken: Error | undefined;
+  const onClientError = (error: Error) => {
+    clientBroken ??= error;
+  };
   let mayChangeSession = true;
   try {
     let connectionString = headerOf(request, 'neon-connection-string');
@@ -108,6 +111,10 @@ export async function handleSqlOverHttp(
       answer(502, { message: `Couldn't connect to database: ${messageOf(error)}` });
       return;
     }
+    // pg-pool listens for 'error' on idle clients only. A checked-out client whose connection dies
+    // mid-query (relay reset, node stopped) emits 'error' besides failing the query: without a listener of
+    // our own that would be an uncaught exception that ends the process hosting the proxy.
+    client.on('error', onClientError);
     if ('queries' in body) {
       const begin = beginStatement(request);
       await client.query(begin);
@@ -126,7 +133,9 @@ export async function handleSqlOverHttp(
       answer(200, await runQuery(client, body, reply));
     }
   } catch (error) {
-    if (error instanceof pg.DatabaseError) {
+    if (pools.isDatabaseError(error)) {
+      // FATAL and PANIC end the session (terminated backend, server shutting down): the connection is gone.
+      if (error.severity === 'FATAL' || error.severity === 'PANIC') clientBroken ??= error;
       answer(400, databaseErrorBody(error));
     } else if (error instanceof BadRequest) {
       answer(400, { message: error.message });
@@ -146,6 +155,8 @@ export async function handleSqlOverHttp(
         });
       }
       client.release(clientBroken);
+      // The pool has put its own listener back (idle client) or destroyed the client (broken one).
+      client.off('error', onClientError);
     }
   }
 }

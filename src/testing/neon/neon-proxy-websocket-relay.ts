@@ -1,7 +1,8 @@
 import type { IncomingMessage } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { type WebSocket, WebSocketServer } from 'ws';
+import type { WebSocket, WebSocketServer } from 'ws';
+import type { WsModule } from './load-ws.js';
 
 /**
  * Neon's WebSocket proxy, reduced to what the driver needs: `GET /v1?address=host:port` upgrades to a
@@ -9,16 +10,21 @@ import { type WebSocket, WebSocketServer } from 'ws';
  * the PostgreSQL protocol through it, exactly as it does through Neon's proxy.
  */
 export class NeonProxyWebSocketRelay {
-  readonly #server = new WebSocketServer({ noServer: true, perMessageDeflate: false });
+  readonly #server: WebSocketServer;
   readonly #connectTimeoutMs: number;
   readonly #isTargetAllowed: (host: string, port: number) => boolean;
   readonly #sockets = new Set<Socket>();
   #opened = 0;
 
-  constructor(options: {
-    readonly connectTimeoutMs: number;
-    readonly isTargetAllowed: (host: string, port: number) => boolean;
-  }) {
+  /** `ws` is the `ws` package, loaded when the proxy starts (it is an optional peer of `edge-db/testing`). */
+  constructor(
+    ws: WsModule,
+    options: {
+      readonly connectTimeoutMs: number;
+      readonly isTargetAllowed: (host: string, port: number) => boolean;
+    },
+  ) {
+    this.#server = new ws.WebSocketServer({ noServer: true, perMessageDeflate: false });
     this.#connectTimeoutMs = options.connectTimeoutMs;
     this.#isTargetAllowed = options.isTargetAllowed;
   }

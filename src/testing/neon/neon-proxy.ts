@@ -1,6 +1,8 @@
 import { createServer } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { EdgeDbError } from '../../errors/edge-db-error.js';
+import { loadPg, type PgModule } from '../postgres/load-pg.js';
+import { loadWs, type WsModule } from './load-ws.js';
 import { type NeonProxyPoolOptions, NeonProxyPools } from './neon-proxy-pools.js';
 import { handleSqlOverHttp } from './neon-proxy-sql-over-http.js';
 import { NeonProxyWebSocketRelay } from './neon-proxy-websocket-relay.js';
@@ -80,8 +82,9 @@ const loopbackHosts = new Set(['127.0.0.1', '::1', 'localhost']);
  * ```
  */
 export async function startNeonProxy(options: NeonProxyOptions = {}): Promise<NeonProxy> {
-  const pools = new NeonProxyPools(options);
-  const relay = new NeonProxyWebSocketRelay({
+  const { pgModule, wsModule } = await loadProxyDependencies();
+  const pools = new NeonProxyPools(pgModule, options);
+  const relay = new NeonProxyWebSocketRelay(wsModule, {
     connectTimeoutMs: options.connectTimeoutMs ?? 5_000,
     isTargetAllowed: options.isTargetAllowed ?? ((host) => loopbackHosts.has(host)),
   });
@@ -108,6 +111,9 @@ export async function startNeonProxy(options: NeonProxyOptions = {}): Promise<Ne
     socket.on('close', () => sockets.delete(socket));
   });
   server.on('upgrade', (request, socket, head) => {
+    // Node's HTTP server drops its own 'error' listener from an upgraded socket; until ws adds one (and for
+    // refused upgrades, for good) a reset by the client would otherwise be an uncaught exception.
+    socket.on('error', () => socket.destroy());
     const path = new URL(request.url ?? '/', 'http://localhost').pathname;
     if (path === '/v1' || path === '/v2') relay.handleUpgrade(request, socket, head);
     else socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\n\r\n');
@@ -148,4 +154,34 @@ export async function startNeonProxy(options: NeonProxyOptions = {}): Promise<Ne
       await Promise.all([closed, pools.close()]);
     },
   };
+}
+
+/** `pg` and `ws` are optional peers of edge-db/testing: loaded here, so projects without Neon tests need neither. */
+async function loadProxyDependencies(): Promise<{ pgModule: PgModule; wsModule: WsModule }> {
+  const [pgModule, wsModule] = await Promise.allSettled([
+    loadPg('startNeonProxy()'),
+    loadWs('startNeonProxy()'),
+  ]);
+  if (pgModule.status === 'fulfilled' && wsModule.status === 'fulfilled') {
+    return { pgModule: pgModule.value, wsModule: wsModule.value };
+  }
+  if (
+    pgModule.status === 'rejected' &&
+    wsModule.status === 'rejected' &&
+    isNotInstalled(pgModule.reason) &&
+    isNotInstalled(wsModule.reason)
+  ) {
+    throw new EdgeDbError(
+      'TESTING_SETUP_FAILED',
+      'startNeonProxy() needs the packages `pg` and `ws`. Install them as dev dependencies: ' +
+        '`npm install -D pg ws`.',
+      { cause: new AggregateError([pgModule.reason, wsModule.reason]) },
+    );
+  }
+  throw pgModule.status === 'rejected' ? pgModule.reason : (wsModule as PromiseRejectedResult).reason;
+}
+
+function isNotInstalled(error: unknown): boolean {
+  const code = (error as { cause?: { code?: unknown } }).cause?.code;
+  return code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND';
 }

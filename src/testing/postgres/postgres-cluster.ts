@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { EdgeDbError } from '../../errors/edge-db-error.js';
 import { type LatencyRelay, startLatencyRelay } from '../network/latency-relay.js';
 import { registerExitCleanup } from '../process-cleanup.js';
+import { loadPg } from './load-pg.js';
 import { findPostgresBinaries } from './postgres-binaries.js';
 import type { PostgresClusterOptions } from './postgres-cluster-options.js';
 import { PostgresCommandRunner } from './postgres-command-runner.js';
@@ -77,6 +78,8 @@ export async function startPostgresCluster(options: PostgresClusterOptions = {})
   const synchronousCommit = options.synchronousCommit ?? true;
   const deadline = Date.now() + startTimeoutMs;
 
+  // node-postgres checks the servers; without it, fail with its install hint before initdb runs.
+  await loadPg('startPostgresCluster()');
   const binaries = await findPostgresBinaries(options.binDir);
   const parent = options.baseDir ?? tmpdir();
   await mkdir(parent, { recursive: true });

@@ -1,5 +1,5 @@
 import type { Client } from 'pg';
-import { EdgeDbError } from '../../errors/edge-db-error.js';
+import { loadPg } from './load-pg.js';
 
 /** Deadlines of a control connection. */
 export interface ControlClientTimeouts {
@@ -19,7 +19,7 @@ export async function withPostgresClient<T>(
   use: (client: Client) => Promise<T>,
   timeouts: ControlClientTimeouts = {},
 ): Promise<T> {
-  const { Client: PgClient } = await loadPg();
+  const { Client: PgClient } = await loadPg('The PostgreSQL test bed (startPostgresCluster)');
   const queryTimeoutMs = timeouts.queryTimeoutMs ?? 10_000;
   const client = new PgClient({
     host: '127.0.0.1',
@@ -57,18 +57,5 @@ async function closeWithin(client: Client, ms: number): Promise<void> {
     (
       client as unknown as { connection?: { stream?: { destroy?: () => void } } }
     ).connection?.stream?.destroy?.();
-  }
-}
-
-async function loadPg(): Promise<typeof import('pg')> {
-  try {
-    const pg = (await import('pg')) as typeof import('pg') & { default?: typeof import('pg') };
-    return pg.Client !== undefined ? pg : (pg.default as typeof import('pg'));
-  } catch (error) {
-    throw new EdgeDbError(
-      'TESTING_SETUP_FAILED',
-      'The PostgreSQL test bed controls its servers with node-postgres. Install it: `npm install --save-dev pg`.',
-      { cause: error },
-    );
   }
 }
