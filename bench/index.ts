@@ -13,20 +13,27 @@ import type { BenchReport, BenchResult } from './lib/bench-result.js';
 import { machineInfo } from './lib/machine-info.js';
 import { type GeoBed, startGeoBed } from './lib/postgres-geo-bed.js';
 import type { Scenario, ScenarioContext } from './lib/scenario.js';
+import { computeTargets } from './lib/targets.js';
 import { writeBenchmarkDocs } from './lib/write-benchmark-docs.js';
 import { bundle } from './scenarios/bundle.js';
 import { cacheHit } from './scenarios/cache-hit.js';
 import { geoRead } from './scenarios/geo-read.js';
 import { geoReadAfterWrite } from './scenarios/geo-read-after-write.js';
+import { libsqlPull } from './scenarios/libsql-pull.js';
 import { positionCost } from './scenarios/position-cost.js';
 import { routerOverhead } from './scenarios/router-overhead.js';
+import { sameRegion } from './scenarios/same-region.js';
+import { sustainedLoad } from './scenarios/sustained-load.js';
 
 const SCENARIOS: readonly Scenario[] = [
   routerOverhead,
+  cacheHit,
   geoRead,
   geoReadAfterWrite,
   positionCost,
-  cacheHit,
+  sameRegion,
+  sustainedLoad,
+  libsqlPull,
   bundle,
 ];
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -34,9 +41,10 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const MACHINE_NOTES =
   'All servers on 127.0.0.1; distance is simulated by user-space TCP relays that delay every chunk by the ' +
   'one-way latency (kernel netem is not available). PostgreSQL 15 primary + 2 streaming hot standbys ' +
-  '(fsync off), node-postgres pools through Kysely PostgresDialect. Numbers are wall-clock latency of one ' +
-  'operation at a time (no concurrency). The machine may be shared with other work (CI, other test suites): ' +
-  'compare systems within one run, not across runs.';
+  '(fsync off), node-postgres pools through Kysely PostgresDialect; a local libSQL cluster (real engine, ' +
+  'replicas pulling WAL frames) for libsql-pull. Numbers are wall-clock latency of one operation at a time, ' +
+  'except sustained-load (concurrent sessions). The machine may be shared with other work (CI, other test ' +
+  'suites): every comparison runs its arms interleaved in one run, and ratios are medians of per-round ratios.';
 
 async function main(): Promise<number> {
   const options = parseBenchOptions(process.argv.slice(2));
@@ -70,6 +78,7 @@ async function main(): Promise<number> {
 
   const started = Date.now();
   const results: BenchResult[] = [];
+  const scenarioWall: Record<string, number> = {};
   let failures = 0;
   try {
     for (const scenario of selected) {
@@ -93,7 +102,8 @@ async function main(): Promise<number> {
           notes: `failed: ${error instanceof Error ? error.message : String(error)}`.slice(0, 500),
         });
       }
-      log(`scenario ${scenario.name} took ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+      scenarioWall[scenario.name] = Math.round((Date.now() - t0) / 100) / 10;
+      log(`scenario ${scenario.name} took ${scenarioWall[scenario.name]} s`);
     }
   } finally {
     if (bed !== undefined) {
@@ -104,7 +114,12 @@ async function main(): Promise<number> {
   }
 
   const report: BenchReport = {
-    machine: machineInfo(options.quick ? 'quick' : 'full', MACHINE_NOTES),
+    machine: {
+      ...machineInfo(options.quick ? 'quick' : 'full', MACHINE_NOTES),
+      wall_s: Math.round((Date.now() - started) / 100) / 10,
+      scenario_wall_s: scenarioWall,
+    },
+    targets: computeTargets(results),
     results,
   };
   await mkdir(dirname(out), { recursive: true });

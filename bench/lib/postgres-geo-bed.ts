@@ -34,6 +34,16 @@ export interface GeoBed {
    * ends its pool on destroy, and the pools belong to the bed (`stop()` ends them).
    */
   dialect(node: 'primary' | 'near' | 'far'): PostgresDialect;
+  /**
+   * Sets the one-way delays of the primary and both replicas (another topology on the same servers);
+   * `setLatencies(GEO_LATENCY_MS)` restores the geo layout. Scenarios run one at a time, so a scenario that
+   * changes them restores them in `finally`.
+   */
+  setLatencies(latencies: {
+    readonly primary: number;
+    readonly nearReplica: number;
+    readonly farReplica: number;
+  }): void;
   stop(): Promise<void>;
 }
 
@@ -70,9 +80,12 @@ export async function startGeoBed(log: (message: string) => void): Promise<GeoBe
     await Promise.all(cluster.replicas.map((replica) => replica.waitForPosition(target, 10_000)));
     log(`geo bed: seeded ${ROWS} rows on every node`);
 
-    cluster.primary.setLatency(GEO_LATENCY_MS.primary);
-    nearNode.setLatency(GEO_LATENCY_MS.nearReplica);
-    farNode.setLatency(GEO_LATENCY_MS.farReplica);
+    const setLatencies: GeoBed['setLatencies'] = (latencies) => {
+      cluster.primary.setLatency(latencies.primary);
+      nearNode.setLatency(latencies.nearReplica);
+      farNode.setLatency(latencies.farReplica);
+    };
+    setLatencies(GEO_LATENCY_MS);
     // Open the pools' connections now, so no system pays a connection set-up inside its measurement.
     await Promise.all([primary, near, far].map((each) => warm(each)));
 
@@ -82,6 +95,7 @@ export async function startGeoBed(log: (message: string) => void): Promise<GeoBe
       cluster,
       pools: dialects,
       dialect: (node) => new PostgresDialect({ pool: dialects[node] }),
+      setLatencies,
       stop: () => {
         stopped ??= closeAll(pools, cluster);
         return stopped;

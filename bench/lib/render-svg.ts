@@ -80,35 +80,29 @@ function renderPanel(panel: ChartPanel, top: number): string {
   return out.join('\n');
 }
 
-/** The chart's panels from a results file: geo-read, then read-after-write per lag. */
+/** The chart's panels from a results file: one per network scenario that ran. */
 export function chartPanels(results: readonly BenchResult[]): ChartPanel[] {
   const bar = (row: BenchResult, label: string): ChartBar | undefined =>
     row.p50_ms === null || row.p95_ms === null
       ? undefined
       : { label, p50: row.p50_ms, p95: row.p95_ms, accent: row.system.startsWith('edge-db') };
+  const label = (row: BenchResult) =>
+    `${row.variant === undefined ? '' : `${row.variant}: `}${row.system}${row.stale_reads ? ` (${row.stale_reads} stale)` : ''}`;
   const panels: ChartPanel[] = [];
-  const geo = results.filter((r) => r.scenario === 'geo-read');
-  if (geo.length > 0) {
-    panels.push({
-      title: 'geo-read: point read latency (caller 70 ms from the primary, 2 ms from a replica)',
-      bars: geo.flatMap((row) => bar(row, row.system) ?? []),
-    });
-  }
-  const raw = results.filter((r) => r.scenario === 'geo-read-after-write');
-  if (raw.length > 0) {
-    panels.push({
-      title: 'geo-read-after-write: read after a write, by replica lag',
-      bars: raw.flatMap(
-        (row) =>
-          bar(
-            row,
-            `${row.variant ?? ''}: ${row.system}${row.stale_reads ? ` (${row.stale_reads} stale)` : ''}`,
-          ) ?? [],
-      ),
-    });
+  for (const [scenario, title] of PANELS) {
+    const rows = results.filter((r) => r.scenario === scenario);
+    const bars = rows.flatMap((row) => bar(row, label(row)) ?? []);
+    if (bars.length > 0) panels.push({ title, bars });
   }
   return panels;
 }
+
+const PANELS: readonly (readonly [string, string])[] = [
+  ['geo-read', 'geo-read: point read latency (caller 70 ms from the primary, 2 ms from a replica)'],
+  ['geo-read-after-write', 'geo-read-after-write: read after a write, by replica lag'],
+  ['same-region', 'same-region: every node ~1 ms away (Neon-like)'],
+  ['libsql-pull', 'libsql-pull: a pulling replica 2 ms away, the primary 70 ms'],
+];
 
 function niceMax(value: number): number {
   const magnitude = 10 ** Math.floor(Math.log10(value));

@@ -5,6 +5,7 @@ import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 import { Miniflare } from 'miniflare';
 import type { BenchResult } from '../lib/bench-result.js';
+import { ratioComparison } from '../lib/comparison.js';
 import { summarize } from '../lib/percentiles.js';
 import { latencyRow, type Scenario, type ScenarioContext } from '../lib/scenario.js';
 
@@ -140,7 +141,7 @@ export const bundle: Scenario = {
   description:
     'Minified + gzipped (level 9) esbuild sizes of edge-db without its peers and of Workers with each driver, and workerd (miniflare) start-up to the first response, vs plain Kysely with the same driver.',
   async run(context: ScenarioContext): Promise<BenchResult[]> {
-    const rounds = context.quick ? 2 : 7;
+    const rounds = context.quick ? 2 : 9;
     const results: BenchResult[] = [];
 
     context.log('bundle: edge-db core');
@@ -166,13 +167,26 @@ export const bundle: Scenario = {
     // The first workerd start of a process pays extra one-time costs: run one unmeasured.
     await startupMs(scripts.get('empty worker')!);
     for (let r = 0; r < rounds; r++) {
-      for (const worker of WORKERS) {
+      // Reverse every other round so no Worker always follows the same one.
+      for (const worker of r % 2 === 0 ? WORKERS : [...WORKERS].reverse()) {
         context.log(`bundle: workerd start-up ${worker.system} (${r + 1}/${rounds})`);
         startups.get(worker.system)!.push(await startupMs(scripts.get(worker.system)!));
       }
     }
     for (const worker of WORKERS) {
       const code = scripts.get(worker.system)!;
+      // Start-ups are interleaved round by round: pair edge-db's with plain Kysely's over the same driver.
+      const plain = WORKERS.find((w) => w.variant === worker.variant && w.system.startsWith('kysely'));
+      const comparisons =
+        worker.system.startsWith('edge-db') && plain !== undefined
+          ? [
+              ratioComparison(
+                `start-up vs ${plain.system}`,
+                startups.get(worker.system)!,
+                startups.get(plain.system)!,
+              ),
+            ]
+          : [];
       results.push(
         latencyRow(
           {
@@ -180,6 +194,7 @@ export const bundle: Scenario = {
             system: worker.system,
             variant: worker.variant,
             values: sizes(code),
+            ...(comparisons.length === 0 ? {} : { comparisons }),
             notes:
               'p50/p95/p99: miniflare start-up to the first response (workerd boot included); sizes of the whole Worker bundle',
           },

@@ -1,10 +1,10 @@
 import { Kysely } from 'kysely';
-import { type EdgeDbConfig, edgeDb, route } from '../../src/index.js';
-import type { RouteEvent } from '../../src/router/observe/route-event.js';
+import { type EdgeDbConfig, edgeDb, type RouteEvent, route } from '../../src/index.js';
 import type { BenchResult } from '../lib/bench-result.js';
+import { ratioComparison } from '../lib/comparison.js';
 import { inProcessDialect } from '../lib/in-process-dialect.js';
-import { measureBatched } from '../lib/measure.js';
-import { round, summarize } from '../lib/percentiles.js';
+import { interleave, TimedArm } from '../lib/interleave.js';
+import { summarize } from '../lib/percentiles.js';
 import { latencyRow, type Scenario, type ScenarioContext } from '../lib/scenario.js';
 
 interface BenchDb {
@@ -32,8 +32,8 @@ export const cacheHit: Scenario = {
     'A cached 10-row read through edge-db (`route(db, { cache: true })`) vs plain Kysely compiling the query, and vs compiling and running it on an in-process backend.',
   async run(context: ScenarioContext): Promise<BenchResult[]> {
     const plan = context.quick
-      ? { warmup: 5, iterations: 20, batchSize: 200 }
-      : { warmup: 20, iterations: 100, batchSize: 500 };
+      ? { warmupRounds: 3, rounds: 15, batchSize: 200 }
+      : { warmupRounds: 5, rounds: 80, batchSize: 500 };
     const stub = inProcessDialect(ROWS);
     const kysely = new Kysely<BenchDb>({ dialect: stub });
     let lastEvent: RouteEvent | undefined;
@@ -72,49 +72,38 @@ export const cacheHit: Scenario = {
       }
 
       context.log('cache-hit: measuring');
-      const systems: { name: string; op: () => Promise<void> }[] = [
-        { name: 'kysely (compile only)', op: async () => void query(kysely).compile() },
-        {
-          name: 'kysely (compile + in-process execute)',
-          op: async () => void (await query(kysely).execute()),
-        },
-        { name: 'edge-db (cache hit)', op: async () => void (await query(cached).execute()) },
-        {
-          name: 'edge-db (cache hit, instance per query)',
-          op: async () => void (await query(route(edgeDb<BenchDb>(config), { cache: true })).execute()),
-        },
+      const options = { perRound: 1, batchSize: plan.batchSize };
+      const arms = [
+        new TimedArm('kysely (compile only)', async () => void query(kysely).compile(), options),
+        new TimedArm(
+          'kysely (compile + in-process execute)',
+          async () => void (await query(kysely).execute()),
+          options,
+        ),
+        new TimedArm('edge-db (cache hit)', async () => void (await query(cached).execute()), options),
+        new TimedArm(
+          'edge-db (cache hit, instance per query)',
+          async () => void (await query(route(edgeDb<BenchDb>(config), { cache: true })).execute()),
+          options,
+        ),
       ];
-      const samples = new Map<string, number[]>(systems.map((s) => [s.name, []]));
-      const rounds = 5;
-      for (let r = 0; r < rounds; r++) {
-        for (const system of systems) {
-          const batch = await measureBatched(
-            {
-              warmup: r === 0 ? plan.warmup : 0,
-              iterations: Math.ceil(plan.iterations / rounds),
-              batchSize: plan.batchSize,
-            },
-            system.op,
-          );
-          samples.get(system.name)!.push(...batch);
-        }
-      }
+      await interleave(arms, plan);
       if (lastEvent?.cache !== 'hit')
         throw new Error(
           `edge-db's last measured read was not a cache hit (cache=${String(lastEvent?.cache)})`,
         );
-      const compile = summarize(samples.get('kysely (compile only)')!);
-      return systems.map((system) => {
-        const summary = summarize(samples.get(system.name)!);
+      const [compile] = arms;
+      return arms.map((arm) => {
+        const summary = summarize(arm.samples);
         return latencyRow(
           {
             scenario: 'cache-hit',
-            system: system.name,
-            values: {
-              ops_per_s: Math.round(1000 / summary.mean_ms),
-              ratio_vs_compile_p50: round(summary.p50_ms / compile.p50_ms, 2),
-            },
-            notes: `10-row result; samples are means of batches of ${plan.batchSize} sequential reads; ops counts reads`,
+            system: arm.name,
+            values: { ops_per_s: Math.round(1000 / summary.mean_ms) },
+            ...(arm === compile
+              ? {}
+              : { comparisons: [ratioComparison('vs kysely compile', arm.rounds, compile!.rounds)] }),
+            notes: `10-row result; ${plan.rounds} interleaved rounds, one batch of ${plan.batchSize} sequential reads per system per round; samples are batch means; ops counts reads`,
           },
           { ...summary, ops: summary.ops * plan.batchSize },
         );

@@ -1,8 +1,9 @@
 import { performance } from 'node:perf_hooks';
 import { Kysely } from 'kysely';
-import { consistencyToken, edgeDb } from '../../src/index.js';
-import type { RouteEvent } from '../../src/router/observe/route-event.js';
-import type { BenchResult } from '../lib/bench-result.js';
+import { consistencyToken, edgeDb, type RouteEvent } from '../../src/index.js';
+import type { BenchResult, Comparison } from '../lib/bench-result.js';
+import { ratioComparison } from '../lib/comparison.js';
+import { interleave } from '../lib/interleave.js';
 import { round, summarize } from '../lib/percentiles.js';
 import { GEO_LATENCY_MS, GEO_REGIONS, type GeoBed, type GeoDb } from '../lib/postgres-geo-bed.js';
 import { latencyRow, type Scenario, type ScenarioContext } from '../lib/scenario.js';
@@ -33,7 +34,8 @@ export const geoReadAfterWrite: Scenario = {
 };
 
 async function runGeoReadAfterWrite(bed: GeoBed, context: ScenarioContext): Promise<BenchResult[]> {
-  const plan = context.quick ? { warmup: 2, iterations: 8 } : { warmup: 5, iterations: 50 };
+  // One write-then-read cycle per system per round, interleaved: rounds pair the systems' cycles for the ratios.
+  const plan = context.quick ? { warmupRounds: 1, rounds: 5 } : { warmupRounds: 5, rounds: 50 };
   const primaryDb = new Kysely<GeoDb>({ dialect: bed.dialect('primary') });
   const nearDb = new Kysely<GeoDb>({ dialect: bed.dialect('near') });
   const primary = { name: 'primary', dialect: bed.dialect('primary'), region: GEO_REGIONS.primary };
@@ -89,29 +91,51 @@ async function runGeoReadAfterWrite(bed: GeoBed, context: ScenarioContext): Prom
   const primaryRtt = 2 * GEO_LATENCY_MS.primary;
   for (const lag of REPLICA_LAGS_MS) {
     await Promise.all(bed.cluster.replicas.map((replica) => replica.setApplyDelay(lag)));
-    const rows: { system: System; reads: number[]; writes: number[]; stale: number }[] = [];
+    context.log(`geo-read-after-write: lag ${lag} ms, ${plan.rounds} interleaved rounds`);
+    servedBy = new Map();
+    const measured = new Map(
+      READ_AFTER_WRITE_SYSTEMS.map((system) => [
+        system,
+        { reads: [] as number[], writes: [] as number[], stale: 0 },
+      ]),
+    );
+    await interleave(
+      READ_AFTER_WRITE_SYSTEMS.map((system) => ({
+        name: system,
+        run: async ({ warmup }) => {
+          const outcome = await cycles[system](nextId++);
+          if (warmup) return;
+          const into = measured.get(system)!;
+          into.reads.push(outcome.readMs);
+          into.writes.push(outcome.writeMs);
+          if (outcome.stale) into.stale++;
+        },
+      })),
+      plan,
+    );
+    const edge = measured.get('edge-db')!;
+    const always = measured.get('always-primary-after-write')!;
+    const loose = measured.get('no consistency (near replica)')!;
     for (const system of READ_AFTER_WRITE_SYSTEMS) {
-      context.log(`geo-read-after-write: lag ${lag} ms, ${system}`);
-      servedBy = new Map();
-      const reads: number[] = [];
-      const writes: number[] = [];
-      let stale = 0;
-      for (let i = -plan.warmup; i < plan.iterations; i++) {
-        const outcome = await cycles[system](nextId++);
-        if (i < 0) continue;
-        reads.push(outcome.readMs);
-        writes.push(outcome.writeMs);
-        if (outcome.stale) stale++;
-      }
-      rows.push({ system, reads, writes, stale });
-      const readSummary = summarize(reads);
+      const { reads, writes, stale } = measured.get(system)!;
       const writeSummary = summarize(writes);
       let notes =
-        `replica lag ${lag} ms (recovery_min_apply_delay), primary RTT ${primaryRtt} ms; p50/p95/p99 are of the read after the write; ` +
-        `write p50 ${round(writeSummary.p50_ms, 1)} ms${system === 'edge-db' ? ' (includes learning the commit position for the token)' : ''}`;
+        `replica lag ${lag} ms (recovery_min_apply_delay), primary RTT ${primaryRtt} ms; ${plan.rounds} interleaved rounds of one write-then-read cycle per system; ` +
+        `p50/p95/p99 are of the read after the write; write p50 ${round(writeSummary.p50_ms, 1)} ms${system === 'edge-db' ? ' (includes what the token needs)' : ''}`;
+      const comparisons: Comparison[] = [];
       if (system === 'edge-db') {
         const described = [...servedBy].map(([key, count]) => `${key} ${count}`).join(', ');
         notes += `; reads served by (node/reason, warm-up included): ${described}`;
+        comparisons.push(
+          ratioComparison('write vs plain Kysely write', edge.writes, always.writes),
+          ratioComparison('read vs near-replica read', edge.reads, loose.reads),
+          ratioComparison('read vs always-primary read', edge.reads, always.reads),
+          ratioComparison(
+            'write + read vs always-primary',
+            edge.writes.map((w, k) => w + edge.reads[k]!),
+            always.writes.map((w, k) => w + always.reads[k]!),
+          ),
+        );
       }
       results.push(
         latencyRow(
@@ -119,30 +143,19 @@ async function runGeoReadAfterWrite(bed: GeoBed, context: ScenarioContext): Prom
             scenario: 'geo-read-after-write',
             system,
             variant: `lag ${lag} ms`,
+            topology: 'cross-region postgres',
             stale_reads: stale,
             values: {
               lag_ms: lag,
               write_p50_ms: round(writeSummary.p50_ms, 3),
               write_plus_read_p50_ms: round(summarize(writes.map((w, k) => w + reads[k]!)).p50_ms, 3),
             },
+            ...(comparisons.length === 0 ? {} : { comparisons }),
             notes,
           },
-          readSummary,
+          summarize(reads),
         ),
       );
-    }
-    const edge = results.find((r) => r.variant === `lag ${lag} ms` && r.system === 'edge-db');
-    const always = results.find(
-      (r) => r.variant === `lag ${lag} ms` && r.system === 'always-primary-after-write',
-    );
-    if (edge !== undefined && always !== undefined && edge.p50_ms !== null && always.p50_ms !== null) {
-      const index = results.indexOf(edge);
-      const beats = edge.p50_ms < always.p50_ms;
-      const expected = lag < primaryRtt;
-      const verdict = expected
-        ? `target (lag < primary RTT): zero stale ${edge.stale_reads === 0 ? 'met' : 'MISSED'}, faster than always-primary ${beats ? 'met' : 'MISSED'}`
-        : `lag >= primary RTT: no speed target; zero stale ${edge.stale_reads === 0 ? 'met' : 'MISSED'}`;
-      results[index] = { ...edge, notes: `${edge.notes ?? ''}; ${verdict}` };
     }
   }
   await Promise.all(bed.cluster.replicas.map((replica) => replica.setApplyDelay(0)));

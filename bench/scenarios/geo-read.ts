@@ -2,11 +2,11 @@ import { Kysely } from 'kysely';
 import { KyselyReplicationDialect } from 'kysely-replication';
 import { RandomReplicaStrategy } from 'kysely-replication/strategy/random';
 import { RoundRobinReplicaStrategy } from 'kysely-replication/strategy/round-robin';
-import { edgeDb } from '../../src/index.js';
-import type { RouteEvent } from '../../src/router/observe/route-event.js';
-import type { BenchResult } from '../lib/bench-result.js';
-import { measureSequential } from '../lib/measure.js';
-import { round, summarize } from '../lib/percentiles.js';
+import { edgeDb, type RouteEvent } from '../../src/index.js';
+import type { BenchResult, Comparison } from '../lib/bench-result.js';
+import { ratioComparison } from '../lib/comparison.js';
+import { interleave, TimedArm } from '../lib/interleave.js';
+import { summarize } from '../lib/percentiles.js';
 import { GEO_LATENCY_MS, GEO_REGIONS, type GeoBed, type GeoDb } from '../lib/postgres-geo-bed.js';
 import { latencyRow, type Scenario, type ScenarioContext } from '../lib/scenario.js';
 
@@ -41,15 +41,14 @@ export const geoRead: Scenario = {
 };
 
 async function runGeoRead(bed: GeoBed, context: ScenarioContext): Promise<BenchResult[]> {
-  const plan = context.quick ? { warmup: 10, iterations: 30 } : { warmup: 20, iterations: 200 };
-  let served = new Map<string, number>();
-  let phase: 'warmup' | 'measure' = 'warmup';
-  let warmupServed = new Map<string, number>();
-  const servedBySystem = new Map<string, { warmup: Map<string, number>; measured: Map<string, number> }>();
+  const perRound = 5;
+  const plan = context.quick ? { warmupRounds: 2, rounds: 6 } : { warmupRounds: 4, rounds: 40 };
+  // Which node served each edge-db read, split into warm-up and measured rounds.
+  let counts: Map<string, number> | undefined;
   const onRoute = (event: RouteEvent): void => {
-    const counts = phase === 'warmup' ? warmupServed : served;
-    counts.set(event.node, (counts.get(event.node) ?? 0) + 1);
+    if (counts !== undefined) counts.set(event.node, (counts.get(event.node) ?? 0) + 1);
   };
+  const served = new Map<string, { warmup: Map<string, number>; measured: Map<string, number> }>();
   const primary = { name: 'primary', dialect: bed.dialect('primary') };
   const replicas = [
     { name: 'replica-far', dialect: bed.dialect('far') },
@@ -64,91 +63,76 @@ async function runGeoRead(bed: GeoBed, context: ScenarioContext): Promise<BenchR
     ],
     location: { region: GEO_REGIONS.caller },
   };
+  const kysely = (node: 'near' | 'primary') => {
+    const db = new Kysely<GeoDb>({ dialect: bed.dialect(node) });
+    return (i: number) => readById(db, i);
+  };
+  const replication = (replicaStrategy: RandomReplicaStrategy | RoundRobinReplicaStrategy) => {
+    const db = new Kysely<GeoDb>({
+      dialect: new KyselyReplicationDialect({
+        primaryDialect: bed.dialect('primary'),
+        replicaDialects: [bed.dialect('far'), bed.dialect('near')],
+        replicaStrategy,
+      }),
+    });
+    return (i: number) => readById(db, i);
+  };
 
   const systems: Record<(typeof GEO_READ_SYSTEMS)[number], (i: number) => Promise<unknown>> = {
-    'kysely (near replica only)': (
-      (db) => (i) =>
-        readById(db, i)
-    )(new Kysely<GeoDb>({ dialect: bed.dialect('near') })),
+    'kysely (near replica only)': kysely('near'),
     // One instance per read, as an edge function builds one per request; isolate state carries what it learned.
     'edge-db': (i) => readById(edgeDb<GeoDb>({ ...located, cluster: 'bench-geo-read-located', onRoute }), i),
     // Same without regions: edge-db has only its latency measurements to go by.
     'edge-db (no region hints)': (i) =>
       readById(edgeDb<GeoDb>({ primary, replicas, cluster: 'bench-geo-read-unlocated', onRoute }), i),
-    'kysely (primary only)': (
-      (db) => (i) =>
-        readById(db, i)
-    )(new Kysely<GeoDb>({ dialect: bed.dialect('primary') })),
-    'kysely-replication (random)': (
-      (db) => (i) =>
-        readById(db, i)
-    )(
-      new Kysely<GeoDb>({
-        dialect: new KyselyReplicationDialect({
-          primaryDialect: bed.dialect('primary'),
-          replicaDialects: [bed.dialect('far'), bed.dialect('near')],
-          replicaStrategy: new RandomReplicaStrategy(),
-        }),
-      }),
-    ),
-    'kysely-replication (round-robin)': (
-      (db) => (i) =>
-        readById(db, i)
-    )(
-      new Kysely<GeoDb>({
-        dialect: new KyselyReplicationDialect({
-          primaryDialect: bed.dialect('primary'),
-          replicaDialects: [bed.dialect('far'), bed.dialect('near')],
-          replicaStrategy: new RoundRobinReplicaStrategy(),
-        }),
-      }),
-    ),
+    'kysely (primary only)': kysely('primary'),
+    'kysely-replication (random)': replication(new RandomReplicaStrategy()),
+    'kysely-replication (round-robin)': replication(new RoundRobinReplicaStrategy()),
   };
 
-  const summaries = new Map<string, ReturnType<typeof summarize>>();
-  for (const name of GEO_READ_SYSTEMS) {
-    context.log(`geo-read: ${name}`);
-    const read = systems[name];
-    let measured = false;
-    phase = 'warmup';
-    served = new Map();
-    warmupServed = new Map();
-    servedBySystem.set(name, { warmup: warmupServed, measured: served });
-    const samples = await measureSequential(plan, async (i) => {
-      if (i >= 0 && !measured) {
-        measured = true;
-        phase = 'measure';
-      }
-      await read(i);
-    });
-    summaries.set(name, summarize(samples));
-  }
+  const arms = GEO_READ_SYSTEMS.map((name) => {
+    const timed = new TimedArm(name, async (i) => void (await systems[name](i)), { perRound });
+    const split = { warmup: new Map<string, number>(), measured: new Map<string, number>() };
+    served.set(name, split);
+    return {
+      name,
+      timed,
+      run: async (round: { round: number; warmup: boolean }) => {
+        counts = round.warmup ? split.warmup : split.measured;
+        try {
+          await timed.run(round);
+        } finally {
+          counts = undefined;
+        }
+      },
+    };
+  });
+  context.log(`geo-read: ${plan.rounds} interleaved rounds of ${perRound} reads per system`);
+  await interleave(arms, plan);
 
-  const nearRtt = summaries.get('kysely (near replica only)')!;
-  const primaryOnly = summaries.get('kysely (primary only)')!;
-  const describe = (counts: Map<string, number>) =>
-    [...counts].map(([node, count]) => `${node} ${count}`).join(', ') || 'none';
+  const near = arms.find((a) => a.name === 'kysely (near replica only)')!.timed;
+  const primaryOnly = arms.find((a) => a.name === 'kysely (primary only)')!.timed;
+  const describe = (c: Map<string, number>) =>
+    [...c].map(([node, count]) => `${node} ${count}`).join(', ') || 'none';
   const latencies = `one-way delays: primary ${GEO_LATENCY_MS.primary} ms, near replica ${GEO_LATENCY_MS.nearReplica} ms, far replica ${GEO_LATENCY_MS.farReplica} ms`;
 
-  return GEO_READ_SYSTEMS.map((name) => {
-    const summary = summaries.get(name)!;
-    const values: Record<string, number> = {
-      vs_near_rtt_p50: round(summary.p50_ms / nearRtt.p50_ms, 2),
-      speedup_vs_primary_p50: round(primaryOnly.p50_ms / summary.p50_ms, 2),
-    };
-    let notes = `${latencies}; ${plan.warmup} warm-up reads`;
+  return arms.map(({ name, timed }) => {
+    const comparisons: Comparison[] = [];
+    if (timed !== near) comparisons.push(ratioComparison('vs near replica', timed.rounds, near.rounds));
+    if (timed !== primaryOnly)
+      comparisons.push(ratioComparison('primary-only vs this', primaryOnly.rounds, timed.rounds));
+    let notes = `${latencies}; ${plan.rounds} interleaved rounds of ${perRound} reads (${plan.warmupRounds} warm-up rounds)`;
     if (name === 'kysely (near replica only)')
-      notes += '; the near replica round trip the acceptance compares against';
+      notes += '; the near replica round trip the targets compare against';
     if (name === 'edge-db')
       notes += `; regions: caller ${GEO_REGIONS.caller}, near replica ${GEO_REGIONS.nearReplica}, far replica ${GEO_REGIONS.farReplica}, primary ${GEO_REGIONS.primary}`;
     if (name.startsWith('edge-db')) {
-      const edge = summary;
-      const withinTarget = edge.p50_ms <= nearRtt.p50_ms * 1.2;
-      const fastEnough = primaryOnly.p50_ms >= edge.p50_ms * 5;
-      notes +=
-        `; warm-up served by: ${describe(servedBySystem.get(name)!.warmup)}; measured reads served by: ${describe(servedBySystem.get(name)!.measured)}` +
-        `; target p50 <= 1.2x near RTT: ${withinTarget ? 'met' : 'MISSED'}; target >= 5x faster than primary-only: ${fastEnough ? 'met' : 'MISSED'}`;
+      const split = served.get(name)!;
+      notes += `; warm-up served by: ${describe(split.warmup)}; measured reads served by: ${describe(split.measured)}`;
     }
-    return latencyRow({ scenario: 'geo-read', system: name, values, notes }, summary);
+    return latencyRow(
+      { scenario: 'geo-read', system: name, topology: 'cross-region postgres', comparisons, notes },
+      summarize(timed.samples),
+    );
   });
 }

@@ -1,88 +1,130 @@
-import { CompiledQuery } from 'kysely';
+import { Kysely } from 'kysely';
 import { neon } from '../../src/drivers/neon/index.js';
+import { type Backend, consistencyToken, edgeDb, type RouteEvent } from '../../src/index.js';
 import { neonLocalSettings, postgresHttpRoutes, startNeonProxy } from '../../src/testing/index.js';
 import type { BenchResult } from '../lib/bench-result.js';
-import { measureSequential } from '../lib/measure.js';
+import { ratioComparison } from '../lib/comparison.js';
+import { interleave, TimedArm } from '../lib/interleave.js';
 import { summarize } from '../lib/percentiles.js';
+import { GEO_REGIONS, type GeoDb } from '../lib/postgres-geo-bed.js';
 import { latencyRow, type Scenario } from '../lib/scenario.js';
 
-const READ = CompiledQuery.raw('select id, name from item where id = 7');
+const find = (db: Kysely<GeoDb>, id: number) =>
+  db.selectFrom('item').select(['id', 'name']).where('id', '=', id).executeTakeFirst();
 
 /**
- * What proving a replica fresh costs on the near replica (2 ms one way), per transport: a plain read vs the same
- * read with the session's position checked. For Neon the 2 ms are between the caller and the proxy. The Neon driver checks in the read's own HTTP request (a
- * `[check, read, check]` READ COMMITTED batch); a plain Kysely Postgres dialect needs a separate probe.
+ * What proving a replica fresh costs on the near replica (2 ms one way), per transport, through the public API:
+ * a read with the token of a write made just before (untimed) against a plain read of the same replica. For
+ * Neon HTTP the 2 ms are between the caller and the proxy, and the check can ride in the read's own request;
+ * over node-postgres (any Kysely Postgres dialect) it is whatever the router does on that driver.
  */
 export const positionCost: Scenario = {
   name: 'position-cost',
   description:
-    'Cost of checking a replica position with a read on the near replica (2 ms one way): plain read vs position-checked read, Neon HTTP (same request) and node-postgres (separate probe).',
+    'Cost of a read that must prove the near replica (2 ms one way) has a write made just before (the token of the write, new instance) vs a plain read of that replica, over Neon HTTP and node-postgres; interleaved.',
   async run(context): Promise<BenchResult[]> {
     const bed = await context.geoBed();
-    const near = bed.cluster.replicas[0]!;
-    const plan = context.quick ? { warmup: 5, iterations: 30 } : { warmup: 20, iterations: 200 };
+    const [nearNode] = bed.cluster.replicas;
+    if (nearNode === undefined) throw new Error('position-cost needs the near replica');
+    const plan = context.quick ? { warmupRounds: 2, rounds: 8 } : { warmupRounds: 5, rounds: 40 };
     // Neon's proxy sits next to its database; the long hop is caller → proxy: the routes hold each HTTP request
     // for the node's one-way latency on the way in and out, and the proxy talks to the standby directly.
     const proxy = await startNeonProxy({ httpRoute: postgresHttpRoutes(bed.cluster) });
+    const reasons = new Map<string, Map<string, number>>();
+    const stale = new Map<string, number>();
     try {
-      const backend = neon({ ...neonLocalSettings(proxy, near.url), name: 'near' });
-      const driver = backend.dialect.createDriver();
-      await driver.init();
-      const required = await near.replayPosition();
-      const results: BenchResult[] = [];
-      const timed = async (system: string, op: () => Promise<void>, notes: string) => {
-        context.log(`position-cost: ${system}`);
-        const samples = await measureSequential(plan, op);
-        results.push(latencyRow({ scenario: 'position-cost', system, notes }, summarize(samples)));
-      };
-      const onConnection = async (
-        use: (c: Awaited<ReturnType<typeof driver.acquireConnection>>) => Promise<unknown>,
-      ) => {
-        const connection = await driver.acquireConnection();
-        try {
-          await use(connection);
-        } finally {
-          await driver.releaseConnection(connection);
-        }
-      };
-      await timed(
-        'neon http: plain read',
-        () => onConnection((c) => c.executeQuery(READ)),
-        'one statement, one HTTP request',
-      );
-      await timed(
-        'neon http: read + position check',
-        () =>
-          onConnection((c) =>
-            backend.replication.executeWithPosition(c, READ, { role: 'replica', minPosition: required }),
+      const transports: { name: string; primary: Backend; near: Backend }[] = [
+        {
+          name: 'neon http',
+          primary: {
+            ...neon({ ...neonLocalSettings(proxy, bed.cluster.primary.url), name: 'primary' }),
+            region: GEO_REGIONS.primary,
+          },
+          near: {
+            ...neon({ ...neonLocalSettings(proxy, nearNode.url), name: 'replica-near' }),
+            region: GEO_REGIONS.nearReplica,
+          },
+        },
+        {
+          name: 'node-postgres',
+          primary: { name: 'primary', dialect: bed.dialect('primary'), region: GEO_REGIONS.primary },
+          near: { name: 'replica-near', dialect: bed.dialect('near'), region: GEO_REGIONS.nearReplica },
+        },
+      ];
+      let nextId = 2_000_000;
+      const arms: TimedArm[] = [];
+      for (const transport of transports) {
+        const counts = new Map<string, number>();
+        reasons.set(transport.name, counts);
+        const config = {
+          primary: transport.primary,
+          replicas: [transport.near],
+          location: { region: GEO_REGIONS.caller },
+          cluster: `bench-position-cost-${transport.name}`,
+        };
+        const plain = new Kysely<GeoDb>({ dialect: transport.near.dialect });
+        arms.push(
+          new TimedArm(
+            `${transport.name}: plain read`,
+            async (i) => void (await find(plain, (i % 100) + 1)),
+            {
+              perRound: 1,
+            },
           ),
-        '[check, read, check] batch, one HTTP request',
-      );
-      await driver.destroy();
-
-      // Straight on node-postgres (no Kysely): what any Postgres dialect pays for the probe.
-      const pool = bed.pools.near;
-      await timed(
-        'node-postgres: plain read',
-        async () => {
-          await pool.query(READ.sql);
-        },
-        'one statement',
-      );
-      await timed(
-        'node-postgres: probe + read',
-        async () => {
-          const client = await pool.connect();
-          try {
-            await client.query('select pg_last_wal_replay_lsn()::text as lsn');
-            await client.query(READ.sql);
-          } finally {
-            client.release();
-          }
-        },
-        'pg_last_wal_replay_lsn() probe, then the read: two round trips',
-      );
-      return results;
+        );
+        let token: string | undefined;
+        let id = 0;
+        const onRoute = (event: RouteEvent) => {
+          if (!event.sql.trimStart().toLowerCase().startsWith('select')) return;
+          const key = `${event.node}/${event.reason}`;
+          counts.set(key, (counts.get(key) ?? 0) + 1);
+        };
+        arms.push(
+          new TimedArm(
+            `edge-db (${transport.name}): read with a fresh token`,
+            async () => {
+              const reader = edgeDb<GeoDb>({ ...config, onRoute, consistency: { token } });
+              if ((await find(reader, id)) === undefined)
+                stale.set(transport.name, (stale.get(transport.name) ?? 0) + 1);
+            },
+            {
+              perRound: 1,
+              // The write (untimed) makes the token the timed read must honour.
+              prepare: async () => {
+                id = nextId++;
+                const writer = edgeDb<GeoDb>(config);
+                await writer
+                  .insertInto('item')
+                  .values({ id, name: `position ${id}` })
+                  .execute();
+                token = (await consistencyToken(writer)) ?? undefined;
+              },
+            },
+          ),
+        );
+      }
+      context.log(`position-cost: ${plan.rounds} interleaved rounds`);
+      await interleave(arms, plan);
+      return arms.map((arm, index) => {
+        const transport = transports[index >> 1]!.name;
+        const isChecked = index % 2 === 1;
+        const plain = arms[index - 1];
+        const served = [...(reasons.get(transport) ?? [])].map(([k, n]) => `${k} ${n}`).join(', ');
+        return latencyRow(
+          {
+            scenario: 'position-cost',
+            system: arm.name,
+            ...(isChecked ? { stale_reads: stale.get(transport) ?? 0 } : {}),
+            ...(isChecked && plain !== undefined
+              ? { comparisons: [ratioComparison('vs plain read', arm.rounds, plain.rounds)] }
+              : {}),
+            notes: isChecked
+              ? `${plan.rounds} interleaved rounds; a write through edge-db (untimed) before each read; reads served by (node/reason, warm-up included): ${served || 'none'}`
+              : `${plan.rounds} interleaved rounds; plain Kysely on the replica's dialect`,
+          },
+          summarize(arm.samples),
+        );
+      });
     } finally {
       await proxy.close();
     }

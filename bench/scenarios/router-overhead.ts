@@ -3,13 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient } from '@libsql/client';
 import { type Dialect, Kysely } from 'kysely';
-import type { Backend } from '../../src/drivers/backend.js';
 import { libsql } from '../../src/drivers/libsql/index.js';
-import { edgeDb } from '../../src/index.js';
+import { type Backend, edgeDb } from '../../src/index.js';
 import type { BenchResult } from '../lib/bench-result.js';
+import { addedUsComparison, ratioComparison } from '../lib/comparison.js';
 import { inProcessDialect } from '../lib/in-process-dialect.js';
-import { measureBatched } from '../lib/measure.js';
-import { round, summarize } from '../lib/percentiles.js';
+import { interleave, TimedArm } from '../lib/interleave.js';
+import { summarize } from '../lib/percentiles.js';
 import { latencyRow, type Scenario, type ScenarioContext } from '../lib/scenario.js';
 
 interface ItemTable {
@@ -34,9 +34,10 @@ export const routerOverhead: Scenario = {
   description:
     'Per-query cost of `select id, name from item where id = ?` with no network: plain Kysely vs edge-db (primary + 1 replica, long-lived instance and one instance per query).',
   async run(context: ScenarioContext): Promise<BenchResult[]> {
+    // One batch per arm per round; the per-round batch means are paired across arms for the ratios.
     const plan = context.quick
-      ? { warmup: 5, iterations: 20, batchSize: 200 }
-      : { warmup: 20, iterations: 100, batchSize: 500 };
+      ? { warmupRounds: 3, rounds: 15, batchSize: 200 }
+      : { warmupRounds: 5, rounds: 80, batchSize: 500 };
     const results: BenchResult[] = [];
 
     const stub = inProcessDialect([{ id: 1, name: 'one' }]);
@@ -65,7 +66,9 @@ export const routerOverhead: Scenario = {
       const primary = libsql({ url, createClient, name: 'primary' });
       const replica = libsql({ url, createClient, name: 'replica' });
       // The file engine costs ~1 ms a query here: smaller batches keep the run short with the same sample count.
-      const filePlan = { ...plan, batchSize: context.quick ? 10 : 50 };
+      const filePlan = context.quick
+        ? { ...plan, rounds: 10, batchSize: 10 }
+        : { ...plan, rounds: 60, batchSize: 40 };
       results.push(
         ...(await compare(
           context,
@@ -86,7 +89,7 @@ export const routerOverhead: Scenario = {
 async function compare(
   context: ScenarioContext,
   variant: string,
-  plan: { warmup: number; iterations: number; batchSize: number },
+  plan: { warmupRounds: number; rounds: number; batchSize: number },
   plain: { dialect: Dialect },
   primary: Backend,
   replica: () => Backend,
@@ -96,46 +99,36 @@ async function compare(
   const cluster = `bench-router-overhead-${variant}`;
   const longLived = edgeDb<BenchDb>({ primary, replicas: [replica()], cluster });
   try {
-    // Interleave the systems' batches so drift (JIT, GC, CPU frequency) hits all of them alike.
-    const systems: { name: string; op: () => Promise<void> }[] = [
-      { name: 'kysely', op: async () => void (await readOne(kysely)) },
-      { name: 'edge-db', op: async () => void (await readOne(longLived)) },
-      {
-        name: 'edge-db (instance per query)',
+    const options = { perRound: 1, batchSize: plan.batchSize };
+    const arms = [
+      new TimedArm('kysely', async () => void (await readOne(kysely)), options),
+      new TimedArm('edge-db', async () => void (await readOne(longLived)), options),
+      new TimedArm(
+        'edge-db (instance per query)',
         // No destroy(): the per-request pattern leaves pooled I/O to the backend; the stub/file has none to leak.
-        op: async () => void (await readOne(edgeDb<BenchDb>({ primary, replicas: [replica()], cluster }))),
-      },
+        async () => void (await readOne(edgeDb<BenchDb>({ primary, replicas: [replica()], cluster }))),
+        options,
+      ),
     ];
-    const samples = new Map<string, number[]>(systems.map((s) => [s.name, []]));
-    const rounds = 5;
-    for (let r = 0; r < rounds; r++) {
-      for (const system of systems) {
-        const batch = await measureBatched(
-          {
-            warmup: r === 0 ? plan.warmup : 0,
-            iterations: Math.ceil(plan.iterations / rounds),
-            batchSize: plan.batchSize,
-          },
-          system.op,
-        );
-        samples.get(system.name)!.push(...batch);
-      }
-    }
-    const base = summarize(samples.get('kysely')!);
-    return systems.map((system) => {
-      const summary = summarize(samples.get(system.name)!);
-      const ratio = round(summary.p50_ms / base.p50_ms, 2);
+    await interleave(arms, plan);
+    const [base] = arms;
+    return arms.map((arm) => {
+      const summary = summarize(arm.samples);
       return latencyRow(
         {
           scenario: 'router-overhead',
-          system: system.name,
+          system: arm.name,
           variant,
-          values: {
-            ops_per_s: Math.round(1000 / summary.mean_ms),
-            ratio_vs_kysely_p50: ratio,
-            overhead_us_p50: round((summary.p50_ms - base.p50_ms) * 1000, 1),
-          },
-          notes: `samples are means of batches of ${plan.batchSize} sequential queries; ops counts queries`,
+          values: { ops_per_s: Math.round(1000 / summary.mean_ms) },
+          ...(arm === base
+            ? {}
+            : {
+                comparisons: [
+                  ratioComparison('vs kysely', arm.rounds, base!.rounds),
+                  addedUsComparison('added vs kysely', arm.rounds, base!.rounds),
+                ],
+              }),
+          notes: `${plan.rounds} interleaved rounds, one batch of ${plan.batchSize} sequential queries per system per round; samples are batch means; ops counts queries`,
         },
         { ...summary, ops: summary.ops * plan.batchSize },
       );

@@ -1,0 +1,36 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+
+let collect: (() => void) | undefined | null;
+
+/** V8's `gc()`, enabled at run time (`--expose-gc` for a fresh context), or `null` when V8 refuses. */
+function gcFunction(): (() => void) | null {
+  if (collect !== undefined) return collect;
+  try {
+    setFlagsFromString('--expose-gc');
+    const fn = runInNewContext('gc') as unknown;
+    collect = typeof fn === 'function' ? (fn as () => void) : null;
+  } catch {
+    collect = null;
+  }
+  return collect;
+}
+
+/** Heap in use after a full collection, in MiB; `collected` says whether a collection could be forced. */
+export function heapAfterGc(): {
+  readonly heapMiB: number;
+  readonly rssMiB: number;
+  readonly collected: boolean;
+} {
+  const gc = gcFunction();
+  if (gc !== null) {
+    gc();
+    gc();
+  }
+  const usage = process.memoryUsage();
+  return {
+    heapMiB: Math.round((usage.heapUsed / 2 ** 20) * 10) / 10,
+    rssMiB: Math.round((usage.rss / 2 ** 20) * 10) / 10,
+    collected: gc !== null,
+  };
+}
