@@ -63,14 +63,11 @@ try {
   eu.setMode('up');
   ap.setMode('up');
 
-  // miniflare's local Hyperdrive proxy throws an uncaught ECONNREFUSED when its origin refuses: TCP only.
-  if (transport === 'tcp') {
-    const down = await startPgWorker(code, cluster, transport);
-    eu.setMode('down');
-    ap.setMode('down');
-    for (let i = 0; i < 3; i++) await timed('down', () => down.request('GET', '/read'));
-    await down.dispose();
-  }
+  const down = await startPgWorker(code, cluster, transport);
+  eu.setMode('down');
+  ap.setMode('down');
+  for (let i = 0; i < 3; i++) await timed('down', () => down.request('GET', '/read'));
+  await down.dispose();
 } finally {
   await primarySql.end().catch(() => undefined);
   await cluster.stop();

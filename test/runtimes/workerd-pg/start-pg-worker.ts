@@ -1,7 +1,8 @@
 import { Miniflare } from 'miniflare';
-import type { PostgresCluster, PostgresNode } from '../../../src/testing/index.js';
+import type { PostgresCluster } from '../../../src/testing/index.js';
 import { bundleEntry, RUNTIME_CONDITIONS } from '../support/bundle-entry.js';
 import { nodeCompatRequirePlugin } from '../support/node-compat-require.js';
+import { type GracefulForwarder, startGracefulForwarder } from './start-graceful-forwarder.js';
 import type { PgWorkerReply } from './worker/pg-worker.js';
 
 /** How the Worker reaches PostgreSQL. */
@@ -53,17 +54,15 @@ export async function bundlePgWorker(): Promise<string> {
 }
 
 // miniflare's Hyperdrive bindings insist on a password; the test cluster trusts loopback and never asks for it.
-function withPassword(node: PostgresNode): string {
-  const url = new URL(node.url);
-  url.password = 'unused';
-  return url.toString();
+function hyperdriveOrigin(forwarder: GracefulForwarder): string {
+  return `postgres://postgres:unused@${forwarder.host}:${forwarder.port}/postgres`;
 }
 
 /**
  * Starts the Worker in workerd (miniflare) against the cluster's relays (`url`, so latency and outages apply).
  * `tcp` passes connection strings and the Worker opens TCP itself; `hyperdrive` binds one Hyperdrive per node
  * (miniflare's local stand-in: workerd's Hyperdrive binding and a TCP proxy, without Hyperdrive's pooling or
- * query cache).
+ * query cache), whose origin is a graceful forwarder to the node's relay.
  */
 export async function startPgWorker(
   code: string,
@@ -74,23 +73,39 @@ export async function startPgWorker(
   const [eu, ap] = cluster.replicas;
   if (eu === undefined || ap === undefined)
     throw new Error('the pg Worker needs a cluster with two replicas');
+  // Hyperdrive origins go through graceful forwarders to the nodes' relays (see startGracefulForwarder).
+  const forwarders =
+    transport === 'hyperdrive'
+      ? await Promise.all(
+          [cluster.primary, eu, ap].map((node) => startGracefulForwarder(node.host, node.port)),
+        )
+      : [];
+  const closeForwarders = async () => {
+    await Promise.all(forwarders.map((forwarder) => forwarder.close()));
+  };
+  const [primaryOrigin, euOrigin, apOrigin] = forwarders;
   const miniflare = new Miniflare({
     modules: true,
     script: code,
     ...PG_WORKER_COMPATIBILITY,
     compatibilityFlags: [...PG_WORKER_COMPATIBILITY.compatibilityFlags],
-    ...(transport === 'hyperdrive'
+    ...(primaryOrigin !== undefined && euOrigin !== undefined && apOrigin !== undefined
       ? {
           hyperdrives: {
-            HYPERDRIVE_PRIMARY: withPassword(cluster.primary),
-            HYPERDRIVE_EU: withPassword(eu),
-            HYPERDRIVE_AP: withPassword(ap),
+            HYPERDRIVE_PRIMARY: hyperdriveOrigin(primaryOrigin),
+            HYPERDRIVE_EU: hyperdriveOrigin(euOrigin),
+            HYPERDRIVE_AP: hyperdriveOrigin(apOrigin),
           },
           bindings: { ...vars },
         }
       : { bindings: { PG_PRIMARY_URL: cluster.primary.url, PG_EU_URL: eu.url, PG_AP_URL: ap.url, ...vars } }),
   });
-  await miniflare.ready;
+  try {
+    await miniflare.ready;
+  } catch (error) {
+    await closeForwarders();
+    throw error;
+  }
   return {
     transport,
     request: async (method, path, token) => {
@@ -101,6 +116,12 @@ export async function startPgWorker(
       const body = (await response.json()) as PgWorkerResponse['body'];
       return { status: response.status, body, token: response.headers.get('x-edge-db-token') ?? undefined };
     },
-    dispose: () => miniflare.dispose(),
+    dispose: async () => {
+      try {
+        await miniflare.dispose();
+      } finally {
+        await closeForwarders();
+      }
+    },
   };
 }
