@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { optionalDependencyError } from '../import-optional-dependency.js';
 
 /** The part of a prepared statement of the `libsql` npm package the server uses. */
 export interface EngineStatement {
@@ -39,7 +40,11 @@ export function loadEngine(): EngineConstructor {
   if (engine === undefined) {
     // The CommonJS build has `__filename` and an empty `import.meta`; ESM has the opposite.
     const require = createRequire(typeof __filename === 'string' ? __filename : import.meta.url);
-    engine = require('libsql') as EngineConstructor;
+    try {
+      engine = require('libsql') as EngineConstructor;
+    } catch (error) {
+      throw optionalDependencyError(error, 'libsql', 'The libSQL test bed (startLibsqlCluster)');
+    }
   }
   return engine;
 }

@@ -79,8 +79,13 @@ export async function startLatencyRelay(options: LatencyRelayOptions): Promise<L
   // after setMode('up') finds the port open again.
   const open = (port: number): Server => {
     const server = createServer({ allowHalfOpen: true, noDelay: true }, (socket: Socket) => {
-      if (mode === 'down' || closed) socket.resetAndDestroy();
-      else connections.add(new RelayConnection(socket, context));
+      if (mode === 'down' || closed) {
+        // A refused client may still race a reset of its own: never let that reach the host process.
+        socket.on('error', () => undefined);
+        socket.resetAndDestroy();
+      } else {
+        connections.add(new RelayConnection(socket, context));
+      }
     });
     server.on('error', (error) => {
       listenError ??= error;
