@@ -50,7 +50,9 @@ export default defineConfig({
       'src/integrations/opentelemetry/index.ts',
     ],
   },
-  sourcemap: true,
+  // No source maps in the package: they were 1.96 MB of its 2.9 MB unpacked, and the ESM/CJS output is
+  // unminified, so stack traces already point at readable code.
+  sourcemap: false,
   clean: true,
   target: 'es2022',
   splitting: false,

@@ -1,8 +1,9 @@
-import { type GuestbookEnv, handleGuestbook } from '../../../../../shared/guestbook.js';
+import { type GuestbookEnv, handleGuestbook } from '../../../../lib/guestbook';
 
 /**
  * The guestbook as a Next.js App Router route handler on Vercel's Edge Runtime, served under
- * `/api/guestbook/*`.
+ * `/api/guestbook/*`. Self-contained: copy `app/` and `lib/` into a Next.js app and
+ * `npm install edge-db kysely @neondatabase/serverless @libsql/client`.
  *
  * The Edge Runtime has no `process` object: Next.js replaces each `process.env.NAME` below with its value
  * when it builds the route, which is why every variable is spelled out instead of passing `process.env`.
