@@ -5,6 +5,7 @@ export {
   type LibsqlClusterPrimary,
   type LibsqlClusterReplica,
   type LibsqlNodeMode,
+  type LibsqlReplicaMode,
   type LibsqlServer,
   type LibsqlServerOptions,
   startLibsqlCluster,

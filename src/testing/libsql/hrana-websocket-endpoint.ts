@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type WebSocket, WebSocketServer } from 'ws';
+import type { WebSocket, WebSocketServer } from 'ws';
 import type { ConnectionPool } from './connection-pool.js';
 import { cursorEntries, type HranaCursorEntry } from './hrana-cursor-entries.js';
 import { HranaError, toHranaErrorBody } from './hrana-error.js';
@@ -12,6 +12,25 @@ import type { LibsqlNodeMode } from './libsql-server-options.js';
 
 /** Subprotocols served, best first. Only JSON encodings: `hrana3-protobuf` is not offered. */
 const SUBPROTOCOLS = ['hrana3', 'hrana2', 'hrana1'] as const;
+
+/** The `ws` package's server class (an optional peer: loaded when a server starts). */
+export type WebSocketServerClass = typeof WebSocketServer;
+
+/**
+ * Loads `ws` for the WebSocket endpoint; `undefined` when it is not installed (the server then serves
+ * Hrana over HTTP only and refuses upgrades).
+ */
+export async function loadWebSocketServer(): Promise<WebSocketServerClass | undefined> {
+  try {
+    const module = (await import('ws')) as {
+      WebSocketServer?: WebSocketServerClass;
+      default?: { WebSocketServer?: WebSocketServerClass };
+    };
+    return module.WebSocketServer ?? module.default?.WebSocketServer;
+  } catch {
+    return undefined;
+  }
+}
 
 /** What the WebSocket endpoint needs from the server it runs in. */
 export interface WebSocketEndpointContext {
@@ -39,23 +58,27 @@ type Json = Record<string, unknown>;
  */
 export class HranaWebSocketEndpoint {
   readonly #context: WebSocketEndpointContext;
-  readonly #server: WebSocketServer;
+  readonly #server: WebSocketServer | undefined;
   readonly #sockets = new Set<WebSocket>();
   readonly #pending = new Set<Duplex>();
 
-  constructor(context: WebSocketEndpointContext) {
+  constructor(context: WebSocketEndpointContext, Server: WebSocketServerClass | undefined) {
     this.#context = context;
-    this.#server = new WebSocketServer({
-      noServer: true,
-      handleProtocols: (offered) => SUBPROTOCOLS.find((p) => offered.has(p)) ?? false,
-    });
+    this.#server =
+      Server === undefined
+        ? undefined
+        : new Server({
+            noServer: true,
+            handleProtocols: (offered) => SUBPROTOCOLS.find((p) => offered.has(p)) ?? false,
+          });
   }
 
   /** Handles an HTTP upgrade request (the server's `upgrade` event). */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     socket.on('error', () => socket.destroy());
     const mode = this.#context.mode();
-    if (mode === 'down') return void socket.destroy();
+    // Without `ws` installed there is no WebSocket endpoint: the client sees a failed handshake.
+    if (mode === 'down' || this.#server === undefined) return void socket.destroy();
     if (mode === 'blackhole') {
       // Accept the TCP connection and never answer; closeAll() ends it.
       this.#pending.add(socket);

@@ -7,6 +7,7 @@ export {
 } from './libsql-cluster.js';
 export {
   type LibsqlNodeMode,
+  type LibsqlReplicaMode,
   type LibsqlServer,
   type LibsqlServerOptions,
   startLibsqlServer,

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EdgeDbError } from '../../errors/edge-db-error.js';
-import { type LibsqlNodeMode, startLibsqlServer } from './libsql-server.js';
+import { type LibsqlNodeMode, type LibsqlReplicaMode, startLibsqlServer } from './libsql-server.js';
 import { ReplicaProcess } from './replica-process.js';
 
 /** Options of {@link startLibsqlCluster}. */
@@ -13,8 +13,15 @@ export interface LibsqlClusterOptions {
   readonly authToken?: string;
   /** One-way latency added by every node's HTTP server. @default 0 */
   readonly latencyMs?: number;
-  /** Pause between two pulls of a replica. @default 25 */
-  readonly pullIntervalMs?: number;
+  /**
+   * How replicas treat writes and reads that require an index, for all replicas or per replica
+   * (see {@link LibsqlReplicaMode}). @default 'readonly'
+   */
+  readonly replicaMode?: LibsqlReplicaMode | readonly LibsqlReplicaMode[];
+  /** Pause between two pulls of a replica, for all or per replica. @default 25 (1000 for `pulling` replicas) */
+  readonly pullIntervalMs?: number | readonly number[];
+  /** The primary checkpoints its WAL (a new sync generation) once it holds this many frames; 0: never. @default 1000 */
+  readonly checkpointFrames?: number;
   /** How long a replica waits for a `replication_index` a request requires. @default 1000 */
   readonly replicationWaitMs?: number;
   /** Idle expiry of Hrana streams. @default 10000 */
@@ -28,10 +35,17 @@ export interface LibsqlClusterPrimary {
   readonly name: string;
   /** Hrana over HTTP URL for `@libsql/client` / edge-db's libSQL driver. */
   readonly url: string;
+  /** Hrana over WebSocket URL (`ws://`; `libsql://` URLs mean TLS, which the local nodes do not serve). */
+  readonly wsUrl: string;
   setLatency(ms: number): void;
   setMode(mode: LibsqlNodeMode): void;
-  /** The last committed WAL frame. */
+  /** The index of the last commit (monotonic across checkpoints). */
   replicationIndex(): Promise<bigint>;
+  /**
+   * Checkpoints the WAL now and starts a new sync generation; `false` while a transaction is open.
+   * Replicas move to the new generation on their next pull.
+   */
+  checkpoint(): Promise<boolean>;
 }
 
 /** A replica of a local libSQL cluster (a child process). */
@@ -39,6 +53,19 @@ export interface LibsqlClusterReplica {
   readonly name: string;
   /** Hrana over HTTP URL; stays the same across {@link LibsqlClusterReplica.restart}. */
   readonly url: string;
+  /** Hrana over WebSocket URL (`ws://`). */
+  readonly wsUrl: string;
+  /**
+   * How the replica treats writes and index waits. A router deciding whether a read that needs an index
+   * should wait on this replica or go to the primary reads this with {@link pullIntervalMs} and
+   * {@link replicationWaitMs}: `forwarding` replicas fetch a missing index at once; `pulling` ones only see
+   * it at the next pull, up to `pullIntervalMs` later.
+   */
+  readonly mode: LibsqlReplicaMode;
+  /** The current pause between pulls; 0 when frames are streamed continuously (sqld). */
+  readonly pullIntervalMs: number;
+  /** How long a read carrying `replication_index` waits before `REPLICATION_INDEX_TIMEOUT` (Infinity: no deadline). */
+  readonly replicationWaitMs: number;
   setLatency(ms: number): Promise<void>;
   setMode(mode: LibsqlNodeMode): Promise<void>;
   /** Stops pulling: the replica falls behind until {@link LibsqlClusterReplica.resume}. */
@@ -63,9 +90,11 @@ export interface LibsqlCluster {
 }
 
 /**
- * Starts a libSQL cluster for integration tests without sqld: the primary is a Hrana-over-HTTP server on
- * the real libSQL engine, and each replica is a libSQL embedded replica in its own process that pulls the
- * primary's WAL frames and serves reads. Replication indexes are WAL frame numbers, as with sqld.
+ * Starts a libSQL cluster for integration tests without sqld: the primary is a Hrana server (HTTP and
+ * WebSocket) on the real libSQL engine, and each replica is a libSQL embedded replica in its own process
+ * that pulls the primary's WAL frames and serves reads; depending on `replicaMode` it refuses writes
+ * (`readonly`), forwards them like sqld (`forwarding`), or is a proxy that syncs on an interval and
+ * forwards writes (`pulling`). Replication indexes count WAL frames across checkpoints, as with sqld.
  * Needs the `libsql` npm package (installed with `@libsql/client`); no system packages.
  *
  * ### Examples
@@ -85,7 +114,15 @@ export async function startLibsqlCluster(options: LibsqlClusterOptions = {}): Pr
   const baseDir = options.baseDir ?? mkdtempSync(join(tmpdir(), 'edge-db-libsql-'));
   if (!ownsDir) mkdirSync(baseDir, { recursive: true });
   const latencyMs = options.latencyMs ?? 0;
-  const pullIntervalMs = options.pullIntervalMs ?? 25;
+  const modeOf = (i: number): LibsqlReplicaMode => {
+    const mode = options.replicaMode;
+    return (typeof mode === 'string' ? mode : mode?.[i]) ?? 'readonly';
+  };
+  const pullIntervalOf = (i: number): number => {
+    const interval = options.pullIntervalMs;
+    return (typeof interval === 'number' ? interval : interval?.[i]) ?? (modeOf(i) === 'pulling' ? 1000 : 25);
+  };
+  const replicationWaitMs = options.replicationWaitMs ?? 1000;
   const shared = {
     ...(options.authToken === undefined ? {} : { authToken: options.authToken }),
     ...(options.replicationWaitMs === undefined ? {} : { replicationWaitMs: options.replicationWaitMs }),
@@ -98,6 +135,7 @@ export async function startLibsqlCluster(options: LibsqlClusterOptions = {}): Pr
     role: 'primary',
     dbPath: join(baseDir, 'primary.db'),
     latencyMs,
+    ...(options.checkpointFrames === undefined ? {} : { checkpointFrames: options.checkpointFrames }),
     ...shared,
   });
   const processes: (ReplicaProcess | undefined)[] = [];
@@ -114,9 +152,11 @@ export async function startLibsqlCluster(options: LibsqlClusterOptions = {}): Pr
         const config = {
           dbPath: join(baseDir, `replica-${i}.db`),
           syncUrl: primaryServer.syncUrl as string,
+          primaryUrl: primaryServer.url,
+          replicaMode: modeOf(i),
           port: 0,
           latencyMs,
-          pullIntervalMs,
+          pullIntervalMs: pullIntervalOf(i),
           ...shared,
         };
         const first = await ReplicaProcess.spawn(config);
@@ -136,6 +176,12 @@ export async function startLibsqlCluster(options: LibsqlClusterOptions = {}): Pr
       replicas.push({
         name: `replica-${i}`,
         url: `http://127.0.0.1:${config.port}`,
+        wsUrl: `ws://127.0.0.1:${config.port}`,
+        mode: config.replicaMode,
+        get pullIntervalMs() {
+          return state.pullIntervalMs;
+        },
+        replicationWaitMs,
         async setLatency(ms) {
           state.latencyMs = ms;
           await current().request({ type: 'setLatency', ms });
@@ -150,8 +196,8 @@ export async function startLibsqlCluster(options: LibsqlClusterOptions = {}): Pr
           await current().request({ type: 'resume' });
         },
         async setPullInterval(ms) {
-          state.pullIntervalMs = ms;
           await current().request({ type: 'setPullInterval', ms });
+          state.pullIntervalMs = ms;
         },
         async replicationIndex() {
           return BigInt((await current().request({ type: 'replicationIndex' })) ?? '0');
@@ -183,9 +229,11 @@ export async function startLibsqlCluster(options: LibsqlClusterOptions = {}): Pr
     primary: {
       name: 'primary',
       url: primaryServer.url,
+      wsUrl: primaryServer.wsUrl,
       setLatency: (ms) => primaryServer.setLatency(ms),
       setMode: (mode) => primaryServer.setMode(mode),
       replicationIndex: async () => primaryServer.replicationIndex(),
+      checkpoint: async () => primaryServer.checkpoint(),
     },
     replicas,
     stop,

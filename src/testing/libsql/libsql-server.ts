@@ -6,7 +6,7 @@ import { toHranaErrorBody } from './hrana-error.js';
 import { HranaHttpEndpoints } from './hrana-http-endpoints.js';
 import { HranaPipelineHandler } from './hrana-pipeline-handler.js';
 import { HranaStreamStore } from './hrana-stream-store.js';
-import { HranaWebSocketEndpoint } from './hrana-websocket-endpoint.js';
+import { HranaWebSocketEndpoint, loadWebSocketServer } from './hrana-websocket-endpoint.js';
 import { type Answer, closeServer, jsonAnswer, listen, readBody } from './http-answer.js';
 import {
   openPrimaryStorage,
@@ -145,13 +145,10 @@ export async function startLibsqlServer(options: LibsqlServerOptions): Promise<L
   const http = new HranaHttpEndpoints(pool, streams, handler, streamIdleTimeoutMs);
 
   let mode: LibsqlNodeMode = 'up';
-  const ws = new HranaWebSocketEndpoint({
-    pool,
-    handler,
-    authToken,
-    latencyMs: () => latencyMs,
-    mode: () => mode,
-  });
+  const ws = new HranaWebSocketEndpoint(
+    { pool, handler, authToken, latencyMs: () => latencyMs, mode: () => mode },
+    await loadWebSocketServer(),
+  );
 
   const checkpoint = (): boolean => {
     if (primary === undefined || pool.anyInTransaction()) return false;

@@ -79,8 +79,16 @@ export class PrimaryWalLog {
     copyFileSync(`${this.#dbPath}-wal`, archivePath);
     let complete = false;
     try {
-      const row = this.#keeper.prepare('PRAGMA wal_checkpoint(TRUNCATE)').raw(true).all()[0] as bigint[];
-      complete = row[0] === 0n && statSync(`${this.#dbPath}-wal`).size === 0;
+      // [busy, frames in the WAL, frames checkpointed]. TRUNCATE may report busy after copying every frame
+      // (another connection of this process still has the WAL open): the WAL is then restarted by the next
+      // write instead of truncated now, which is the same generation boundary.
+      const [, walFrames, done] = this.#keeper
+        .prepare('PRAGMA wal_checkpoint(TRUNCATE)')
+        .raw(true)
+        .all()[0] as bigint[];
+      complete =
+        statSync(`${this.#dbPath}-wal`).size === 0 ||
+        (walFrames !== undefined && walFrames === done && walFrames >= BigInt(last));
     } catch {
       complete = false;
     }

@@ -1,10 +1,13 @@
-import type { LibsqlNodeMode } from './libsql-server.js';
+import type { LibsqlNodeMode, LibsqlReplicaMode } from './libsql-server-options.js';
 
 /** Configuration the parent passes to a replica child process (as JSON in `EDGE_DB_LIBSQL_REPLICA`). */
 export interface ReplicaChildConfig {
   readonly dbPath: string;
   readonly syncUrl: string;
   readonly port: number;
+  readonly replicaMode: LibsqlReplicaMode;
+  /** The primary's Hrana URL (forwarding and pulling replicas send writes there). */
+  readonly primaryUrl: string;
   readonly authToken?: string;
   readonly latencyMs: number;
   readonly pullIntervalMs: number;

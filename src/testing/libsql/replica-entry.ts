@@ -1,6 +1,7 @@
 /**
  * Entry of a libSQL replica child process (spawned by `startLibsqlCluster`): opens an embedded replica of
- * the primary, pulls WAL frames on an interval and serves reads over Hrana. `sync()` blocks its thread,
+ * the primary, pulls WAL frames on an interval and serves Hrana (reads, and forwarded writes in the
+ * `forwarding` and `pulling` modes). `sync()` blocks its thread,
  * which is why every replica has a process of its own. Controlled over the IPC channel; exits when the
  * parent goes away.
  */
@@ -63,6 +64,8 @@ async function main(): Promise<void> {
       dbPath: config.dbPath,
       syncUrl: config.syncUrl,
       port: config.port,
+      replicaMode: config.replicaMode,
+      primaryUrl: config.primaryUrl,
       latencyMs: config.latencyMs,
       pullIntervalMs: config.pullIntervalMs,
       ...(config.authToken === undefined ? {} : { authToken: config.authToken }),

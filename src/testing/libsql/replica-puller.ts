@@ -64,8 +64,12 @@ export class ReplicaPuller {
     return this.#intervalMs;
   }
 
+  /** Takes effect at once: a pull already scheduled is rescheduled with the new interval. */
   set intervalMs(ms: number) {
     this.#intervalMs = ms;
+    if (this.#timer === undefined) return;
+    this.#clearTimer();
+    this.#schedule();
   }
 
   pause(): void {

@@ -20,6 +20,8 @@ export class WalCommitTracker {
   readonly #walPath: string;
   #fd: number | undefined;
   #salts: Buffer | undefined;
+  // Salts of a WAL the server checkpointed completely: SQLite restarts it (new salts) at the next write.
+  #retiredSalts: Buffer | undefined;
   #lastCommit = 0;
 
   constructor(walPath: string) {
@@ -42,7 +44,9 @@ export class WalCommitTracker {
       );
     }
     const salts = header.subarray(16, 24);
+    if (this.#retiredSalts?.equals(salts)) return this.#lastCommit;
     if (this.#salts === undefined) {
+      this.#retiredSalts = undefined;
       this.#salts = Buffer.from(salts);
     } else if (!this.#salts.equals(salts)) {
       // The WAL restarted without `reset()`: a checkpoint the server did not run (frame numbers are void).
@@ -73,8 +77,12 @@ export class WalCommitTracker {
     return out;
   }
 
-  /** Forgets every frame: the server checkpointed and truncated the WAL, the next write starts it anew. */
+  /**
+   * Forgets every frame: the server checkpointed the whole WAL, so the next write restarts it (or it was
+   * truncated). Until new salts appear, the old frames count as gone.
+   */
   reset(): void {
+    this.#retiredSalts = this.#salts;
     this.#salts = undefined;
     this.#lastCommit = 0;
   }
