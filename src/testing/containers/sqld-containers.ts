@@ -61,6 +61,11 @@ export async function startSqldContainers(options: SqldContainersOptions = {}): 
       replicas.push({
         name,
         url: `http://${relay.host}:${relay.port}`,
+        wsUrl: `ws://${relay.host}:${relay.port}`,
+        // sqld replicas forward writes, stream frames and wait for a requested index without a deadline.
+        mode: 'forwarding',
+        pullIntervalMs: 0,
+        replicationWaitMs: Number.POSITIVE_INFINITY,
         setLatency: async (ms) => relay.setLatency(ms),
         setMode: async (mode) => relay.setMode(mode),
         pause: () => unsupported(name, 'pause()'),
@@ -75,9 +80,11 @@ export async function startSqldContainers(options: SqldContainersOptions = {}): 
       primary: {
         name: 'primary',
         url: `http://${primaryRelay.host}:${primaryRelay.port}`,
+        wsUrl: `ws://${primaryRelay.host}:${primaryRelay.port}`,
         setLatency: (ms) => primaryRelay.setLatency(ms),
         setMode: (mode) => primaryRelay.setMode(mode),
         replicationIndex: () => fetchReplicationIndex(primaryControl),
+        checkpoint: () => unsupported('primary', 'checkpoint()'),
       },
       replicas,
       stop,

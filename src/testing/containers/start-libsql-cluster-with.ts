@@ -12,7 +12,9 @@ import { type TestProvider, testProvider } from './test-provider.js';
 /** Options of the process test bed that the `sqld` containers cannot honour. */
 const PROCESS_ONLY = [
   'authToken',
+  'replicaMode',
   'pullIntervalMs',
+  'checkpointFrames',
   'replicationWaitMs',
   'streamIdleTimeoutMs',
   'baseDir',
