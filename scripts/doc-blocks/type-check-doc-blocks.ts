@@ -77,6 +77,7 @@ export function typeCheckDocBlocks(
       ...program.getSemanticDiagnostics(source),
     ];
     for (const diagnostic of diagnostics) problems.push(toProblem(diagnostic, block));
+    problems.push(...privateImports(source, block));
   }
   const prelude = program.getSourceFile(preludeFile);
   const preludeDiagnostics = [
@@ -112,6 +113,35 @@ function projectCompilerOptions(root: string): ts.CompilerOptions {
   }
   // Snippets show parts of programs: an unused import or variable is not an error in a guide.
   return { ...parsed.options, noEmit: true, noUnusedLocals: false, noUnusedParameters: false };
+}
+
+/**
+ * Readers copy snippets into their own projects, where only package names resolve (`edge-db`, `edge-db/neon`,
+ * `kysely`, ...): a relative or absolute path, or a reach into `src/`, would not work there and breaks whenever
+ * files move.
+ */
+function privateImports(source: ts.SourceFile, block: CodeBlock): DocBlockProblem[] {
+  const problems: DocBlockProblem[] = [];
+  for (const statement of source.statements) {
+    const specifier =
+      (ts.isImportDeclaration(statement) || ts.isExportDeclaration(statement)) &&
+      statement.moduleSpecifier !== undefined &&
+      ts.isStringLiteral(statement.moduleSpecifier)
+        ? statement.moduleSpecifier
+        : undefined;
+    if (specifier === undefined) continue;
+    const path = specifier.text;
+    if (!path.startsWith('.') && !path.startsWith('/') && !/(^|\/)src\//.test(path)) continue;
+    const at = source.getLineAndCharacterOfPosition(specifier.getStart(source));
+    problems.push({
+      file: block.file,
+      line: block.line + at.line,
+      column: block.indent + at.character + 1,
+      code: 'PUBLIC-IMPORT',
+      message: `import "${path}" is not a package path; import from 'edge-db', 'edge-db/neon', 'edge-db/libsql', 'edge-db/testing' or another package`,
+    });
+  }
+  return problems;
 }
 
 function toProblem(diagnostic: ts.Diagnostic, block: CodeBlock): DocBlockProblem {

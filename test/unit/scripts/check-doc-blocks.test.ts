@@ -73,6 +73,27 @@ describe('typeCheckDocBlocks', () => {
   });
 
   it(
+    'rejects imports that only work inside this repository (relative paths, src/)',
+    () => {
+      const relative = [
+        '```ts',
+        "import { edgeDb } from '../src/index.js'",
+        "import { neon } from 'edge-db/neon'",
+        "export { route } from 'edge-db/src/router/plan/route-hint.js'",
+        '```',
+      ].join('\n');
+      const found = typeCheckDocBlocks(extractCodeBlocks(relative, 'docs/relative.md'), { root }).filter(
+        (problem) => problem.code === 'PUBLIC-IMPORT',
+      );
+      expect(found.map(({ line, column }) => ({ line, column }))).toEqual([
+        { line: 2, column: 24 },
+        { line: 4, column: 23 },
+      ]);
+    },
+    COMPILE_TIMEOUT_MS,
+  );
+
+  it(
     'checks each block as its own module: blocks may declare the same names as each other and the prelude',
     () => {
       const twice = [
