@@ -6,7 +6,8 @@ import { bundlePgWorker, type PgTransport, type RunningPgWorker, startPgWorker }
 // node-postgres inside workerd (miniflare), over TCP from `cloudflare:sockets` under `nodejs_compat`, against a
 // real primary and two streaming standbys. Every request builds its own edgeDb instance with three pg Pools
 // and destroys it. Each transport gets the same scenarios: direct TCP to the databases, and one Hyperdrive
-// binding per node (miniflare's local Hyperdrive: the binding's connection string, TCP through a proxy).
+// binding per node (miniflare's local Hyperdrive: the binding's connection string, TCP through miniflare's
+// proxy and a graceful forwarder to the node's relay). docs/node-postgres.md describes what this shows.
 describe('workerd + node-postgres (TCP sockets)', () => {
   let cluster: PostgresCluster;
   let code: string;
