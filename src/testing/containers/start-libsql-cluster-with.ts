@@ -15,6 +15,7 @@ const PROCESS_ONLY = [
   'replicaMode',
   'pullIntervalMs',
   'checkpointFrames',
+  'keepGenerations',
   'replicationWaitMs',
   'streamIdleTimeoutMs',
   'baseDir',

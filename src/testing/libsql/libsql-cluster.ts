@@ -22,6 +22,11 @@ export interface LibsqlClusterOptions {
   readonly pullIntervalMs?: number | readonly number[];
   /** The primary checkpoints its WAL (a new sync generation) once it holds this many frames; 0: never. @default 1000 */
   readonly checkpointFrames?: number;
+  /**
+   * How many finished generations the primary keeps for replicas that lag behind (a paused replica that
+   * falls further behind can no longer catch up and logs why). @default 16
+   */
+  readonly keepGenerations?: number;
   /** How long a replica waits for a `replication_index` a request requires. @default 1000 */
   readonly replicationWaitMs?: number;
   /** Idle expiry of Hrana streams. @default 10000 */
@@ -136,6 +141,7 @@ export async function startLibsqlCluster(options: LibsqlClusterOptions = {}): Pr
     dbPath: join(baseDir, 'primary.db'),
     latencyMs,
     ...(options.checkpointFrames === undefined ? {} : { checkpointFrames: options.checkpointFrames }),
+    keepGenerations: options.keepGenerations ?? 16,
     ...shared,
   });
   const processes: (ReplicaProcess | undefined)[] = [];

@@ -49,7 +49,7 @@ export interface LibsqlServerOptions {
    * @default 1000
    */
   readonly checkpointFrames?: number;
-  /** Primary only: how many finished generations stay available to replicas that lag behind. @default 4 */
+  /** Primary only: how many finished generations stay available to replicas that lag behind. @default 16 */
   readonly keepGenerations?: number;
 }
 

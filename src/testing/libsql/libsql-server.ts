@@ -92,7 +92,7 @@ export async function startLibsqlServer(options: LibsqlServerOptions): Promise<L
   const busyTimeoutMs = checkMs('busyTimeoutMs', options.busyTimeoutMs, 5000);
   const forwardTimeoutMs = checkMs('forwardTimeoutMs', options.forwardTimeoutMs, 10_000);
   const checkpointFrames = checkMs('checkpointFrames', options.checkpointFrames, 1000);
-  const keepGenerations = Math.max(1, checkMs('keepGenerations', options.keepGenerations, 4));
+  const keepGenerations = Math.max(1, checkMs('keepGenerations', options.keepGenerations, 16));
 
   const replication = new ReplicationState();
   let primary: PrimaryStorage | undefined;
