@@ -1,6 +1,7 @@
+import { classifyExplain, classifyPostgresCopy } from './classify-utility.js';
 import { functionEffects } from './function-catalogue.js';
 import { primaryClass, type QueryClass, READ_CLASS } from './query-class.js';
-import { type SqlToken, tokenizeSql } from './tokenize-sql.js';
+import { type SqlDialect, type SqlToken, sqlReadings } from './tokenize-sql.js';
 
 const READ_STATEMENTS = new Set(['select', 'values', 'table', 'show', 'with', 'explain']);
 const WRITE_WORDS = new Set(['insert', 'update', 'delete', 'merge', 'upsert', 'replace', 'truncate', 'copy']);
@@ -34,6 +35,7 @@ const SESSION_WORDS = new Set([
   'detach',
   'vacuum',
   'analyze',
+  'analyse',
   'reindex',
   'cluster',
   'checkpoint',
@@ -52,79 +54,115 @@ const DDL_WORDS = new Set([
   'refresh',
   'import',
 ]);
+/** The words a SQLite statement can begin with; SQLite refuses anything else before running it. */
+const SQLITE_STATEMENTS = new Set([
+  'select',
+  'values',
+  'with',
+  'explain',
+  'insert',
+  'replace',
+  'update',
+  'delete',
+  'create',
+  'drop',
+  'alter',
+  'pragma',
+  'attach',
+  'detach',
+  'vacuum',
+  'analyze',
+  'reindex',
+  'begin',
+  'commit',
+  'end',
+  'rollback',
+  'savepoint',
+  'release',
+]);
+/** The statement a SQLite `WITH` prefix can lead to, besides SELECT. */
+const SQLITE_WITH_WRITES = new Set(['insert', 'replace', 'update', 'delete']);
+
+/** SQLite stops at a statement it cannot parse: nothing from there on runs. */
+const STOP = 'stop';
 
 /**
  * Classifies SQL text (raw `sql` queries, and Kysely-built SELECTs as a second check) for routing.
  * A statement may go to a replica only when every statement in the text is recognised as read-only:
- * SELECT, VALUES, TABLE, SHOW, EXPLAIN without ANALYZE, WITH without a data-modifying part, and no locking
- * clause, `INTO`, or side-effect function anywhere. Everything else, including anything unrecognised, is
- * routed to the primary.
+ * SELECT, VALUES, TABLE, SHOW, EXPLAIN without ANALYZE (of any statement PostgreSQL only plans), COPY TO
+ * STDOUT, WITH without a data-modifying part, and no locking clause, `INTO`, or function that writes anywhere.
+ * Everything else, including anything unrecognised, is routed to the primary.
+ *
+ * The text is read as PostgreSQL reads it and, when the two differ (comments ended by `\r`, nested block
+ * comments, `E'...'`, dollar quotes, `U&` names, brackets, backticks), as SQLite reads it too; it goes to a
+ * replica only when both readings are read-only.
  *
  * ### Examples
  * ```ts
  * classifySql('-- report\nselect count(*) from orders').requiresPrimary // false
  * classifySql('select nextval(\'seq\')').reason // 'side-effect'
+ * classifySql('select * from t -- note\rfor update').reason // 'lock' (PostgreSQL ends the comment at \r)
  * ```
  */
 export function classifySql(sql: string): QueryClass {
-  // SQLite does not nest block comments but PostgreSQL does: text whose meaning depends on which one reads it
-  // is not classified.
-  if (hasNestedBlockComment(sql)) return primaryClass('unknown', 'nested block comment');
-  // Keywords, names and punctuation decide; literals never do. Quoted names only count as function names.
-  const tokens = tokenizeSql(sql).filter((token) => token.type !== 'string');
+  let sawStatement = false;
+  for (const { dialect, tokens } of sqlReadings(sql)) {
+    const verdict = classifyReading(tokens, dialect);
+    if (verdict === 'empty') continue;
+    if (verdict.requiresPrimary) return verdict;
+    sawStatement = true;
+  }
+  return sawStatement ? READ_CLASS : primaryClass('unknown', 'empty statement');
+}
+
+function classifyReading(tokens: readonly SqlToken[], dialect: SqlDialect): QueryClass | 'empty' {
   let statementStart = 0;
   let sawStatement = false;
   for (let i = 0; i <= tokens.length; i++) {
     const token = tokens[i];
     if (token === undefined || (token.type === 'punct' && token.value === ';')) {
       if (i > statementStart) {
-        const verdict = classifyStatement(tokens.slice(statementStart, i));
+        const verdict = classifyStatement(tokens.slice(statementStart, i), dialect);
+        if (verdict === STOP) return sawStatement ? READ_CLASS : 'empty';
         if (verdict.requiresPrimary) return verdict;
         sawStatement = true;
       }
       statementStart = i + 1;
     }
   }
-  return sawStatement ? READ_CLASS : primaryClass('unknown', 'empty statement');
+  return sawStatement ? READ_CLASS : 'empty';
 }
 
-function classifyStatement(tokens: readonly SqlToken[]): QueryClass {
-  let first = tokens[0];
+/** The class of one statement (no `;` inside) as `dialect` reads it. */
+function classifyStatement(tokens: readonly SqlToken[], dialect: SqlDialect): QueryClass | typeof STOP {
   let offset = 0;
   // A parenthesised query: `(select ...) union (select ...)`
-  while (first?.type === 'punct' && first.value === '(') {
-    offset++;
-    first = tokens[offset];
+  while (tokens[offset]?.type === 'punct' && tokens[offset]!.value === '(') offset++;
+  const first = tokens[offset];
+  if (first?.type !== 'word') {
+    return dialect === 'sqlite' && offset === 0 ? STOP : primaryClass('unknown', 'unrecognised statement');
   }
-  if (first === undefined || first.type !== 'word') return primaryClass('unknown', 'unrecognised statement');
   const keyword = first.value;
+  if (dialect === 'sqlite' && !SQLITE_STATEMENTS.has(keyword)) return STOP;
   if (TRANSACTION_WORDS.has(keyword)) return primaryClass('transaction-control', keyword.toUpperCase());
+  if (keyword === 'copy' && dialect === 'postgres')
+    return classifyPostgresCopy(tokens, offset, classifyStatement);
   if (WRITE_WORDS.has(keyword)) return primaryClass('write', keyword.toUpperCase());
   if (DDL_WORDS.has(keyword)) return primaryClass('ddl', keyword.toUpperCase());
   if (SESSION_WORDS.has(keyword)) return primaryClass('session', keyword.toUpperCase());
   if (!READ_STATEMENTS.has(keyword))
     return primaryClass('unknown', `unrecognised statement ${keyword.toUpperCase()}`);
-  if (keyword === 'explain' && explainAnalyzes(tokens))
-    return primaryClass('write', 'EXPLAIN ANALYZE runs the statement');
-  return scanReadStatement(tokens, offset);
+  if (keyword === 'explain') return classifyExplain(tokens, offset, dialect, classifyStatement);
+  return dialect === 'sqlite' ? scanSqliteRead(tokens, offset) : scanPostgresRead(tokens, offset);
 }
 
-/** EXPLAIN ANALYZE executes its statement; `EXPLAIN (ANALYZE false)` does not, but we stay conservative. */
-function explainAnalyzes(tokens: readonly SqlToken[]): boolean {
-  for (let i = 1; i < tokens.length && i < 16; i++) {
-    const token = tokens[i]!;
-    if (token.type === 'word' && (token.value === 'analyze' || token.value === 'analyse')) return true;
-    if (token.type === 'word' && READ_STATEMENTS.has(token.value)) return false;
-  }
-  return false;
-}
-
-function scanReadStatement(tokens: readonly SqlToken[], offset: number): QueryClass {
+/** A PostgreSQL read statement writes when anything in it writes, locks, creates a table or calls a writer. */
+function scanPostgresRead(tokens: readonly SqlToken[], offset: number): QueryClass {
   for (let i = offset; i < tokens.length; i++) {
     const token = tokens[i]!;
     const next = tokens[i + 1];
     if (token.type === 'quoted') {
-      if (next?.type === 'punct' && next.value === '(' && functionEffects(token.value).writes) {
+      if (isCall(next) && functionEffects(token.value).writes) {
         return primaryClass('side-effect', `calls ${token.value}()`);
       }
       continue;
@@ -138,22 +176,41 @@ function scanReadStatement(tokens: readonly SqlToken[], offset: number): QueryCl
     if (word === 'for' && next?.type === 'word' && ['update', 'share', 'no', 'key'].includes(next.value)) {
       return primaryClass('lock', `FOR ${next.value.toUpperCase()}`);
     }
-    if (next?.type === 'punct' && next.value === '(' && functionEffects(word).writes) {
+    if (isCall(next) && functionEffects(word).writes) {
       return primaryClass('side-effect', `calls ${word}()`);
     }
   }
   return READ_CLASS;
 }
 
-/** True when a block comment opens inside another one (outside string literals, roughly: conservative). */
-function hasNestedBlockComment(sql: string): boolean {
-  let open = sql.indexOf('/*');
-  while (open !== -1) {
-    const close = sql.indexOf('*/', open + 2);
-    const inner = sql.indexOf('/*', open + 2);
-    if (inner !== -1 && (close === -1 || inner < close)) return true;
-    if (close === -1) return false;
-    open = sql.indexOf('/*', close + 2);
+/**
+ * A SQLite SELECT or VALUES cannot contain a write (SQLite has no data-modifying subqueries, CTEs, row locks
+ * or SELECT INTO): only a function call can have effects. A `WITH` prefix can lead to INSERT, REPLACE,
+ * UPDATE or DELETE, which then stands outside every parenthesis.
+ */
+function scanSqliteRead(tokens: readonly SqlToken[], offset: number): QueryClass {
+  let depth = 0;
+  const isWith = tokens[offset]?.type === 'word' && tokens[offset]!.value === 'with';
+  for (let i = offset; i < tokens.length; i++) {
+    const token = tokens[i]!;
+    const next = tokens[i + 1];
+    if (token.type === 'punct') {
+      if (token.value === '(') depth++;
+      else if (token.value === ')') depth = Math.max(0, depth - 1);
+      continue;
+    }
+    if (token.type !== 'word' && token.type !== 'quoted') continue;
+    if (isCall(next)) {
+      if (functionEffects(token.value).writes) return primaryClass('side-effect', `calls ${token.value}()`);
+      continue;
+    }
+    if (isWith && depth === 0 && token.type === 'word' && SQLITE_WITH_WRITES.has(token.value)) {
+      return primaryClass('write', `${token.value.toUpperCase()} inside the statement`);
+    }
   }
-  return false;
+  return READ_CLASS;
+}
+
+function isCall(token: SqlToken | undefined): boolean {
+  return token?.type === 'punct' && token.value === '(';
 }

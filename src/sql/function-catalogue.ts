@@ -1,9 +1,9 @@
 /**
  * What calling a SQL function can do, as far as routing, caching and transports care.
  *
- * - `writes`: writes, takes a lock, assigns a transaction id, changes server or session state, or runs SQL
- *   given as text: a statement calling it runs on the primary (a standby would refuse it, or answer for the
- *   wrong connection).
+ * - `writes`: writes, takes a lock, assigns a transaction id, changes server or session state, runs SQL
+ *   given as text, or answers only on the primary (`pg_current_wal_lsn`): a statement calling it runs on the
+ *   primary (a standby would refuse it, or answer for the wrong connection).
  * - `volatile`: a different answer on each call: its rows are never cached.
  * - `session`: its effect or answer belongs to the connection (session advisory locks, `set_config`,
  *   `currval`): it must not run over a transport that gives every statement a fresh server session
@@ -68,8 +68,9 @@ const CATALOGUE: readonly (readonly [name: string, flags: string])[] = [
   ['brin_summarize_range', 'w'],
   ['brin_desummarize_range', 'w'],
   ['gin_clean_pending_list', 'w'],
-  // large objects
+  // large objects: reading one works on a standby, everything else writes
   ['lo_*', 'w'],
+  ['lo_get', ''],
   // functions that run SQL given as text, or write elsewhere
   ['dblink_exec', 'w'],
   ['query_to_xml', 'w'],
@@ -93,7 +94,8 @@ const CATALOGUE: readonly (readonly [name: string, flags: string])[] = [
   ['uuid_generate_*', 'v'],
   ['pg_sleep*', 'v'],
   ['pg_last_xact_replay_timestamp', 'v'],
-  ['pg_current_wal_*', 'v'],
+  // WAL positions of the primary: a standby refuses them ("recovery is in progress")
+  ['pg_current_wal_*', 'wv'],
   ['pg_last_wal_*', 'v'],
   // SQLite
   ['randomblob', 'v'],

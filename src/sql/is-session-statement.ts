@@ -41,7 +41,7 @@ export function isSessionStatement(sql: string): boolean {
   if (reason === 'transaction-control') return true;
   if (reason === 'session' && !ONE_SHOT_STATEMENTS.has(detail ?? '')) return true;
   const tokens = tokenizeSql(sql).filter((token) => token.type !== 'string');
-  return createsTemporary(tokens) || tokens.some((token, i) => touchesSession(tokens, i));
+  return createsTemporary(tokens) || tokens.some((_, i) => touchesSession(tokens, i));
 }
 
 /** `create [or replace] [global|local] temp|temporary ...` (tables, views, sequences). */

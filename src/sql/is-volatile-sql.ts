@@ -1,5 +1,5 @@
 import { functionEffects } from './function-catalogue.js';
-import { type SqlToken, tokenizeSql } from './tokenize-sql.js';
+import { type SqlToken, sqlReadings } from './tokenize-sql.js';
 
 /** SQL keywords that read the clock without parentheses. */
 const clockKeywords = new Set([
@@ -35,11 +35,18 @@ const dateTypeWords = new Set(['timestamp', 'timestamptz', 'date', 'time', 'time
  * ```
  */
 export function isVolatileSql(sql: string): boolean {
-  const tokens = tokenizeSql(sql);
+  // PostgreSQL's reading sees every word either engine runs, except names SQLite alone quotes (`` `now`() ``,
+  // `[random]()`): those come from SQLite's reading. Its words are not used: where the readings differ they
+  // are PostgreSQL's literals (`$$ now() $$`), and a rows-are-volatile mistake only costs cache hits.
+  return sqlReadings(sql).some(({ dialect, tokens }) => hasVolatileCall(tokens, dialect === 'sqlite'));
+}
+
+function hasVolatileCall(tokens: readonly SqlToken[], quotedOnly: boolean): boolean {
   for (let index = 0; index < tokens.length; index++) {
     const token = tokens[index] as SqlToken;
     const next = tokens[index + 1];
     const isCall = next?.type === 'punct' && next.value === '(';
+    if (quotedOnly && token.type !== 'quoted') continue;
     if (token.type === 'word') {
       if (clockKeywords.has(token.value)) return true;
       if (isCall) {

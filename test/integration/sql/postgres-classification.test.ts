@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { classifyQuery } from '../../../src/index.js';
+import { classifyQuery } from '../../../src/sql/classify-query.js';
 import { type PostgresCluster, startPostgresClusterWith } from '../../../src/testing/index.js';
 import {
   builderStatements,

@@ -1,14 +1,5 @@
-import {
-  DummyDriver,
-  type Generated,
-  Kysely,
-  PostgresAdapter,
-  PostgresIntrospector,
-  PostgresQueryCompiler,
-  SqliteAdapter,
-  SqliteIntrospector,
-  SqliteQueryCompiler,
-} from 'kysely';
+import type { Generated, Kysely } from 'kysely';
+import { compileOnlyDb } from '../compile-only-db.js';
 
 /** The tables of the corpus fixtures (PostgreSQL and SQLite), as Kysely sees them. */
 export interface CorpusDatabase {
@@ -25,16 +16,7 @@ export interface CorpusDatabase {
   audited_person: { id: number; audit_id: number };
 }
 
-/** A Kysely instance that only compiles: the corpus runs the compiled SQL on the servers itself. */
+/** A Kysely instance over the corpus tables that only compiles: the corpus runs the SQL on the servers itself. */
 export function compilingKysely(dialect: 'postgres' | 'sqlite'): Kysely<CorpusDatabase> {
-  return new Kysely<CorpusDatabase>({
-    dialect: {
-      createAdapter: () => (dialect === 'postgres' ? new PostgresAdapter() : new SqliteAdapter()),
-      createDriver: () => new DummyDriver(),
-      createIntrospector: (db) =>
-        dialect === 'postgres' ? new PostgresIntrospector(db) : new SqliteIntrospector(db),
-      createQueryCompiler: () =>
-        dialect === 'postgres' ? new PostgresQueryCompiler() : new SqliteQueryCompiler(),
-    },
-  });
+  return compileOnlyDb<CorpusDatabase>(dialect);
 }

@@ -1,4 +1,4 @@
-import type { QueryClass } from '../../../src/index.js';
+import type { QueryClass } from '../../../src/sql/query-class.js';
 import type { CorpusStatement } from './corpus-statement.js';
 import type { EngineVerdict } from './engine-verdict.js';
 

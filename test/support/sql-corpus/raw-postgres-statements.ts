@@ -21,7 +21,7 @@ export const POSTGRES_RAW_BASES: readonly RawBase[] = [
   { name: 'dollar-string', parts: ['select', '$$ update person set age = 1 $$ as s'] },
   { name: 'tagged-dollar-string', parts: ['select', "$body$ nextval('person_seq') $$ $body$ as s"] },
   { name: 'unicode-string', parts: ['select', String.raw`U&'\0069nsert' as s`] },
-  { name: 'unicode-string-uescape', parts: ['select', String.raw`U&'!0069nsert' UESCAPE '!' as s`] },
+  { name: 'unicode-string-uescape', parts: ['select', `U&'!0069nsert' UESCAPE '!' as s`] },
   { name: 'quoted-keyword-identifiers', parts: ['select', '"select"', 'from "analyze"'] },
   { name: 'quoted-mixed-case', parts: ['select', '"for"', 'from "Mixed Case"'] },
   { name: 'alias-update', parts: ['select id as "update"', 'from person', 'where id = 2'] },
@@ -66,7 +66,7 @@ export const POSTGRES_RAW_BASES: readonly RawBase[] = [
   { name: 'nextval-unicode-identifier', parts: ['select', String.raw`U&"\006Eextval"('person_seq')`] },
   {
     name: 'nextval-unicode-identifier-uescape',
-    parts: ['select', String.raw`U&"!006Eextval" UESCAPE '!'('person_seq')`],
+    parts: ['select', `U&"!006Eextval" UESCAPE '!'('person_seq')`],
   },
   {
     name: 'nextval-unicode-identifier-long',
@@ -153,6 +153,29 @@ export const POSTGRES_RAW_BASES: readonly RawBase[] = [
   { name: 'explain-quoted-analyze', parts: ['explain', '("analyze")', INSERT] },
   { name: 'explain-unicode-analyze', parts: ['explain', String.raw`(U&"\0061nalyze")`, INSERT] },
   { name: 'explain-analyze-nextval', parts: ['explain', 'analyze', "select nextval('person_seq')"] },
+  {
+    name: 'explain-long-options-analyze-nextval',
+    parts: [
+      'explain',
+      '(costs off, verbose on, buffers off, settings off, wal off, timing off, summary off, format text, analyze)',
+      "select nextval('person_seq')",
+    ],
+  },
+  {
+    name: 'explain-quoted-analyze-for-update',
+    parts: ['explain', '("analyze")', 'select * from person for update'],
+  },
+  {
+    name: 'explain-unicode-analyze-nextval',
+    parts: ['explain', String.raw`(U&"\0061nalyze")`, "select nextval('person_seq')"],
+  },
+  {
+    name: 'explain-analyze-string-true-nextval',
+    parts: ['explain', "(analyze 'on')", "select nextval('person_seq')"],
+  },
+  { name: 'copy-to-stdout', parts: ['copy', 'person', 'to stdout'] },
+  { name: 'copy-query-to-stdout', parts: ['copy', '(select id from person where id < 3)', 'to stdout'] },
+  { name: 'copy-nextval-to-stdout', parts: ['copy', "(select nextval('person_seq'))", 'to stdout'] },
   { name: 'vacuum', parts: ['vacuum', 'person'] },
   { name: 'vacuum-analyze', parts: ['vacuum (analyze)', 'person'] },
   { name: 'analyze', parts: ['analyze', 'person'] },
@@ -219,6 +242,7 @@ export const POSTGRES_EXACT_TEXTS: Readonly<Record<string, string>> = {
   'cr-line-comment-then-call': "select 1 -- note\r, nextval('person_seq')",
   'cr-line-comment-then-statement': 'select 1; -- note\rdelete from toy where id = 9',
   'semicolon-in-string-then-write': "select ';'; delete from toy where id = 9",
+  'at-operator-before-call': "select @nextval('person_seq')",
   'operator-ampersand-not-unicode': "select 5 & 3, nextval('person_seq')",
   'unicode-identifier-column': String.raw`select U&"\0069d" from person where id = 1`,
   'unicode-ident-nextval-spaced-call': String.raw`select U&"\006Eextval" ('person_seq')`,
