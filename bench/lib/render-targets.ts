@@ -32,6 +32,11 @@ export const TOPOLOGIES: readonly { readonly name: string; readonly about: strin
     about:
       "Turso's database-CDN shape: a replica near the caller that pulls the primary's WAL every N ms; the primary is far.",
   },
+  {
+    name: 'libsql sqld replicas',
+    about:
+      "Self-hosted sqld replicas (streamed replication, writes forwarded); modelled by the local cluster's `forwarding` replicas.",
+  },
 ];
 
 /** Per topology: edge-db's rows with their comparisons, share of reads on replicas and stale reads. */

@@ -141,7 +141,7 @@ export const bundle: Scenario = {
   description:
     'Minified + gzipped (level 9) esbuild sizes of edge-db without its peers and of Workers with each driver, and workerd (miniflare) start-up to the first response, vs plain Kysely with the same driver.',
   async run(context: ScenarioContext): Promise<BenchResult[]> {
-    const rounds = context.quick ? 2 : 9;
+    const rounds = context.quick ? 1 : 9;
     const results: BenchResult[] = [];
 
     context.log('bundle: edge-db core');

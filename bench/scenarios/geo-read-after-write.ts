@@ -35,7 +35,7 @@ export const geoReadAfterWrite: Scenario = {
 
 async function runGeoReadAfterWrite(bed: GeoBed, context: ScenarioContext): Promise<BenchResult[]> {
   // One write-then-read cycle per system per round, interleaved: rounds pair the systems' cycles for the ratios.
-  const plan = context.quick ? { warmupRounds: 1, rounds: 5 } : { warmupRounds: 5, rounds: 50 };
+  const plan = context.quick ? { warmupRounds: 1, rounds: 3 } : { warmupRounds: 4, rounds: 40 };
   const primaryDb = new Kysely<GeoDb>({ dialect: bed.dialect('primary') });
   const nearDb = new Kysely<GeoDb>({ dialect: bed.dialect('near') });
   const primary = { name: 'primary', dialect: bed.dialect('primary'), region: GEO_REGIONS.primary };

@@ -41,8 +41,8 @@ export const geoRead: Scenario = {
 };
 
 async function runGeoRead(bed: GeoBed, context: ScenarioContext): Promise<BenchResult[]> {
-  const perRound = 5;
-  const plan = context.quick ? { warmupRounds: 2, rounds: 6 } : { warmupRounds: 4, rounds: 40 };
+  const perRound = context.quick ? 3 : 5;
+  const plan = context.quick ? { warmupRounds: 1, rounds: 5 } : { warmupRounds: 4, rounds: 40 };
   // Which node served each edge-db read, split into warm-up and measured rounds.
   let counts: Map<string, number> | undefined;
   const onRoute = (event: RouteEvent): void => {

@@ -20,61 +20,76 @@ export const LIBSQL_PULL_LATENCY_MS = Object.freeze({ primary: 70, proxy: 2 });
 
 const ROWS = 100;
 
+/** The replicas the scenario measures, one variant each (the full run adds a slower pull and sqld-like). */
+interface Variant {
+  readonly name: string;
+  readonly topology: string;
+  /** Index of the cluster's replica this variant reads from. */
+  readonly replica: number;
+  /** For `pulling` replicas: the pull interval set before measuring. */
+  readonly pullIntervalMs?: number;
+}
+
 /**
- * Turso's "database CDN" shape: a libSQL primary far away and a replica near the caller that pulls the
- * primary's WAL every N ms (an embedded replica behind a proxy). `startLibsqlCluster`'s replicas pull on an
- * interval (`pullIntervalMs`, `setPullInterval`); each pull interval is one variant.
+ * Turso's "database CDN" shape: a libSQL primary far away and a proxy near the caller with an embedded replica
+ * that pulls the primary's WAL every N ms (`replicaMode: 'pulling'`, forwarding writes). The full run adds a
+ * slower pull and a sqld-like replica (`forwarding`: fetches a missing index at once) for contrast.
  */
 export const libsqlPull: Scenario = {
   name: 'libsql-pull',
-  description: `A libSQL primary ${LIBSQL_PULL_LATENCY_MS.primary} ms (one way) from the caller and a pulling replica ${LIBSQL_PULL_LATENCY_MS.proxy} ms away (local libSQL cluster, edge-db's libSQL driver), per pull interval: reads vs plain Kysely on the primary or the replica, and read-after-write with a token vs always-primary vs no consistency; interleaved.`,
+  description: `A libSQL primary ${LIBSQL_PULL_LATENCY_MS.primary} ms (one way) from the caller and a replica ${LIBSQL_PULL_LATENCY_MS.proxy} ms away (local libSQL cluster, edge-db's libSQL driver): a proxy pulling every 100 ms (full run: also 1000 ms, and a sqld-like forwarding replica); reads vs plain Kysely on the primary or the replica, and read-after-write with a token vs always-primary vs no consistency; interleaved.`,
   async run(context: ScenarioContext): Promise<BenchResult[]> {
-    const intervals = context.quick ? [100] : [100, 1000];
-    const plan = context.quick ? { warmupRounds: 2, rounds: 6 } : { warmupRounds: 4, rounds: 30 };
+    const variants: Variant[] = [
+      { name: 'pull every 100 ms', topology: 'libsql pulling proxies', replica: 0, pullIntervalMs: 100 },
+      ...(context.quick
+        ? []
+        : [
+            {
+              name: 'pull every 1000 ms',
+              topology: 'libsql pulling proxies',
+              replica: 0,
+              pullIntervalMs: 1000,
+            },
+            { name: 'sqld-like (forwarding)', topology: 'libsql sqld replicas', replica: 1 },
+          ]),
+    ];
+    const plan = context.quick ? { warmupRounds: 1, rounds: 3 } : { warmupRounds: 3, rounds: 20 };
     const perRound = 3;
-    const options: LibsqlClusterOptions = { replicas: 1, pullIntervalMs: intervals[0]! };
-    context.log(
-      `libsql-pull: starting a libSQL primary + 1 pulling replica (options ${JSON.stringify(options)})`,
-    );
+    const options: LibsqlClusterOptions = {
+      replicas: context.quick ? 1 : 2,
+      replicaMode: ['pulling', 'forwarding'],
+      pullIntervalMs: [100, 25],
+    };
+    context.log(`libsql-pull: starting a libSQL primary + replicas (${JSON.stringify(options)})`);
     const cluster = await startLibsqlCluster(options);
     try {
-      const [proxyNode] = cluster.replicas;
-      if (proxyNode === undefined) throw new Error('libsql-pull needs one replica');
       const setup = createClient({ url: cluster.primary.url });
       try {
-        await setup.batch(
-          [
-            'create table item (id integer primary key, name text not null)',
-            `insert into item select value, 'item ' || value from generate_series(1, ${ROWS})`,
-          ],
-          'write',
-        );
-      } catch {
-        // generate_series is an extension in some libSQL builds: fall back to a recursive CTE.
+        await setup.execute('create table item (id integer primary key, name text not null)');
         await setup.execute(
           `insert into item with recursive n(v) as (select 1 union all select v + 1 from n where v < ${ROWS}) select v, 'item ' || v from n`,
         );
       } finally {
         setup.close();
       }
-      await proxyNode.waitForIndex(await cluster.primary.replicationIndex());
+      const seeded = await cluster.primary.replicationIndex();
+      for (const replica of cluster.replicas) {
+        await replica.waitForIndex(seeded);
+        await replica.setLatency(LIBSQL_PULL_LATENCY_MS.proxy);
+      }
       cluster.primary.setLatency(LIBSQL_PULL_LATENCY_MS.primary);
-      await proxyNode.setLatency(LIBSQL_PULL_LATENCY_MS.proxy);
 
       const results: BenchResult[] = [];
       let nextId = 4_000_000;
-      for (const interval of intervals) {
-        await proxyNode.setPullInterval(interval);
+      for (const variant of variants) {
+        const node = cluster.replicas[variant.replica];
+        if (node === undefined)
+          throw new Error(`libsql-pull: no replica ${variant.replica} for ${variant.name}`);
+        if (variant.pullIntervalMs !== undefined) await node.setPullInterval(variant.pullIntervalMs);
+        const described = `${variant.name} (replica mode ${node.mode}, pull interval ${node.pullIntervalMs} ms)`;
+        const urls = { primary: cluster.primary.url, replica: node.url };
         results.push(
-          ...(await measureInterval(
-            context,
-            cluster.primary.url,
-            proxyNode.url,
-            interval,
-            plan,
-            perRound,
-            () => nextId++,
-          )),
+          ...(await measureVariant(context, urls, variant, described, plan, perRound, () => nextId++)),
         );
       }
       return results;
@@ -84,21 +99,22 @@ export const libsqlPull: Scenario = {
   },
 };
 
-async function measureInterval(
+async function measureVariant(
   context: ScenarioContext,
-  primaryUrl: string,
-  proxyUrl: string,
-  interval: number,
+  urls: { readonly primary: string; readonly replica: string },
+  { name: variant, topology }: Variant,
+  described: string,
   plan: { warmupRounds: number; rounds: number },
   perRound: number,
   next: () => number,
 ): Promise<BenchResult[]> {
-  const variant = `pull every ${interval} ms`;
-  context.log(`libsql-pull: ${variant}, ${plan.rounds} interleaved rounds`);
+  const primaryUrl = urls.primary;
+  const proxyUrl = urls.replica;
+  context.log(`libsql-pull: ${described}, ${plan.rounds} interleaved rounds`);
   const primary = libsql({ url: primaryUrl, createClient, name: 'primary', region: 'sin' });
   const replicas = [libsql({ url: proxyUrl, createClient, name: 'proxy', region: 'fra' })];
   const location = { region: 'fra' };
-  const cluster = `bench-libsql-pull-${interval}`;
+  const cluster = `bench-libsql-pull-${variant}`;
   const onPrimary = new Kysely<PullDb>({ dialect: libsql({ url: primaryUrl, createClient }).dialect });
   const onProxy = new Kysely<PullDb>({ dialect: libsql({ url: proxyUrl, createClient }).dialect });
   const reads = new RouteCounter();
@@ -173,8 +189,7 @@ async function measureInterval(
       })),
       plan,
     );
-    const topology = 'libsql pulling proxies';
-    const delays = `one-way delays: primary ${LIBSQL_PULL_LATENCY_MS.primary} ms, proxy ${LIBSQL_PULL_LATENCY_MS.proxy} ms; the proxy pulls every ${interval} ms`;
+    const delays = `one-way delays: primary ${LIBSQL_PULL_LATENCY_MS.primary} ms, replica ${LIBSQL_PULL_LATENCY_MS.proxy} ms; ${described}`;
     const [proxyOnly, primaryOnly, edgeRead] = readArms as [TimedArm, TimedArm, TimedArm];
     const rows: BenchResult[] = readArms.map((arm) =>
       latencyRow(

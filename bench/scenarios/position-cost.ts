@@ -26,7 +26,7 @@ export const positionCost: Scenario = {
     const bed = await context.geoBed();
     const [nearNode] = bed.cluster.replicas;
     if (nearNode === undefined) throw new Error('position-cost needs the near replica');
-    const plan = context.quick ? { warmupRounds: 2, rounds: 8 } : { warmupRounds: 5, rounds: 40 };
+    const plan = context.quick ? { warmupRounds: 1, rounds: 4 } : { warmupRounds: 4, rounds: 40 };
     // Neon's proxy sits next to its database; the long hop is caller → proxy: the routes hold each HTTP request
     // for the node's one-way latency on the way in and out, and the proxy talks to the standby directly.
     const proxy = await startNeonProxy({ httpRoute: postgresHttpRoutes(bed.cluster) });

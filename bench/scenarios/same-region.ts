@@ -29,7 +29,7 @@ export const sameRegion: Scenario = {
   description: `Primary and 2 replicas all in the caller's region (${SAME_REGION_LATENCY_MS} ms one way, node-postgres): share of edge-db's reads offloaded to replicas, read cost vs plain Kysely on a replica or the primary, and the cost of read-your-writes (write + read with a token) vs plain Kysely; interleaved.`,
   async run(context: ScenarioContext): Promise<BenchResult[]> {
     const bed = await context.geoBed();
-    const plan = context.quick ? { warmupRounds: 2, rounds: 8 } : { warmupRounds: 5, rounds: 60 };
+    const plan = context.quick ? { warmupRounds: 1, rounds: 5 } : { warmupRounds: 5, rounds: 60 };
     const perRound = 5;
     bed.setLatencies({
       primary: SAME_REGION_LATENCY_MS,
