@@ -66,6 +66,8 @@ export interface MachineInfo {
   readonly os: string;
   readonly date: string;
   readonly mode: 'full' | 'quick';
+  /** The commit whose code was measured (`-dirty`: with uncommitted changes under `src/`). */
+  readonly commit?: string;
   readonly notes: string;
   /** Wall time of the whole run, in seconds. */
   readonly wall_s?: number;

@@ -25,7 +25,7 @@ export function renderMarkdown(report: BenchReport, scenarios: readonly Scenario
     'benchmark working without replacing the committed results. `--only=geo-read,bundle` runs some scenarios;',
     '`--render` regenerates this page from the results file without measuring.',
     '',
-    `## Machine (${machine.mode} run, ${machine.date})`,
+    `## Machine (${machine.mode} run, ${machine.date}${machine.commit === undefined ? '' : `, commit ${machine.commit}`})`,
     '',
     '| CPU | cores | memory | Node | OS |',
     '| --- | ---: | ---: | --- | --- |',

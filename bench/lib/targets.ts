@@ -116,6 +116,15 @@ export const TARGETS: readonly TargetDefinition[] = [
     },
   },
   {
+    figure: 'libSQL read after write, proxy pulling every 1000 ms, vs always-primary read',
+    main: '3.2x (db65e96)',
+    target: '<= 1x',
+    scenario: 'libsql-pull',
+    system: 'edge-db',
+    variant: 'pull every 1000 ms: read after write',
+    measure: onComparison('read vs always-primary read', (m) => m <= 1),
+  },
+  {
     figure: 'geo-read p50, vs near-replica read',
     main: '1.06x',
     target: '<= 1.2x',
