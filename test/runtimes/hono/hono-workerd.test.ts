@@ -73,6 +73,29 @@ describe('workerd (miniflare): edge-db/hono', () => {
     }
   });
 
+  it('records one OpenTelemetry span per statement through otelOnRoute', async () => {
+    type SpanData = { name: string; attributes: Record<string, unknown>; status: number; durationMs: number };
+    const before = ((await (await request('/spans')).json()) as SpanData[]).length;
+    const read = await request('/entries');
+    expect(read.status).toBe(200);
+    const spans = ((await (await request('/spans')).json()) as SpanData[]).slice(before);
+    expect(spans).toHaveLength(1);
+    expect(spans[0]).toMatchObject({
+      name: 'SELECT',
+      status: 0,
+      attributes: {
+        'db.system': 'sqlite',
+        'db.operation.name': 'SELECT',
+        'edge_db.role': 'replica',
+        'edge_db.node': 'replica-0',
+        'edge_db.attempts': 1,
+        'edge_db.attempt.outcomes': ['ok'],
+      },
+    });
+    expect(spans[0]?.attributes['edge_db.route.reason']).toEqual(expect.any(String));
+    expect(spans[0]?.durationMs).toBeGreaterThanOrEqual(0);
+  });
+
   it('destroys every per-request instance after its response (through waitUntil)', async () => {
     type Lifecycle = { built: number; destroyed: number };
     const lifecycle = async () => (await (await request('/lifecycle')).json()) as Lifecycle;
