@@ -7,6 +7,8 @@ export type InnerClassifier = (tokens: readonly SqlToken[], dialect: SqlDialect)
 /** Statements PostgreSQL's EXPLAIN plans without running them unless ANALYZE is on. */
 const PLANNED_ONLY = new Set(['select', 'values', 'table', 'with', 'insert', 'update', 'delete', 'merge']);
 const ANALYZE_OPTIONS = new Set(['analyze', 'analyse']);
+const QUERY = new Set(['query']);
+const PLAN = new Set(['plan']);
 /** The spellings of false an EXPLAIN option accepts (`defGetBoolean`); anything else is treated as true. */
 const FALSE_WORDS = new Set(['false', 'off']);
 
@@ -27,6 +29,9 @@ export function classifyExplain(
 ): QueryClass {
   if (dialect === 'sqlite') return READ_CLASS;
   let at = offset + 1;
+  // SQLite's `EXPLAIN QUERY PLAN` is a syntax error in PostgreSQL, which parses the whole text before running
+  // any of it: nothing runs on either engine.
+  if (isWordIn(tokens[at], QUERY) && isWordIn(tokens[at + 1], PLAN)) return READ_CLASS;
   let analyze = false;
   if (isPunct(tokens[at], '(')) {
     const options = readOptions(tokens, at);

@@ -194,6 +194,18 @@ export const BUILDER_FUNCTION_CALLS: ReadonlyArray<{
   { name: 'plpgsql_writer', args: [], limitation: 'user-function-writes' },
 ];
 
+/** SQLite's calls through `eb.fn(...)`: reads, volatile reads, and the connection-state functions. */
+export const SQLITE_BUILDER_FUNCTION_CALLS: ReadonlyArray<{ name: string; args: readonly unknown[] }> = [
+  { name: 'lower', args: ['Ab'] },
+  { name: 'random', args: [] },
+  { name: 'randomblob', args: [4] },
+  { name: 'datetime', args: ['now'] },
+  { name: 'sqlite_version', args: [] },
+  { name: 'changes', args: [] },
+  { name: 'total_changes', args: [] },
+  { name: 'last_insert_rowid', args: [] },
+];
+
 /** How a function call appears in a builder query. */
 const CALL_FORMS: Record<string, (db: Db, name: string, args: readonly unknown[]) => AnySelect> = {
   'select-no-from': (db, name, args) =>
@@ -332,6 +344,13 @@ export function builderStatements(db: Db, dialect: 'postgres' | 'sqlite'): Corpu
       () => db.selectFrom('audited_person').selectAll(),
       'user-function-writes',
     );
+  } else {
+    for (const call of SQLITE_BUILDER_FUNCTION_CALLS) {
+      for (const [form, build] of Object.entries(CALL_FORMS)) {
+        if (form !== 'schema-qualified')
+          add(`builder/fn/${call.name}/${form}`, () => build(db, call.name, call.args));
+      }
+    }
   }
   return statements;
 }

@@ -10,6 +10,7 @@ export {
 export { type DifferentialReport, formatReport, type Outcome, summarize } from './differential-report.js';
 export { type EngineVerdict, errorFacts } from './engine-verdict.js';
 export { type Judge, judgeAll } from './judge-all.js';
+export { LibsqlJudge } from './libsql-judge.js';
 export { POSTGRES_FIXTURE_SQL } from './postgres-fixture.js';
 export { PostgresJudge } from './postgres-judge.js';
 export {
@@ -17,4 +18,6 @@ export {
   POSTGRES_RAW_BASES,
   postgresRawStatements,
 } from './raw-postgres-statements.js';
+export { SQLITE_EXACT_TEXTS, SQLITE_RAW_BASES, sqliteRawStatements } from './raw-sqlite-statements.js';
 export { PREFIXES, type RawBase, rawVariants, SEPARATORS, SUFFIXES } from './raw-variants.js';
+export { SQLITE_FIXTURE_SQL } from './sqlite-fixture.js';

@@ -73,6 +73,8 @@ describe('classifySql reads the text as the engines read it', () => {
     ['leading nested block comment', '/* a /* b */ c */ select 1'],
     ['block opener in a line comment', 'select -- /* not a block\n* from person'],
     ['cr comment before a read', '-- lead\rselect * from person'],
+    ['SQLite EXPLAIN QUERY PLAN', 'explain query plan select * from person'],
+    ['SQLite EXPLAIN QUERY PLAN of a DELETE', 'explain query plan delete from toy where id = 1'],
     ['COPY TO STDOUT', 'copy person to stdout'],
     ['COPY of a query TO STDOUT', 'copy (select 1) to stdout'],
   ];
