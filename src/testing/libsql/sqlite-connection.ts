@@ -67,7 +67,8 @@ function checkSingleStatement(scanned: ScannedSql): void {
 interface PreparedStatement {
   readonly statement: EngineStatement;
   readonly runner: EngineStatement;
-  readonly guarded: boolean;
+  /** Per result column: true when the runner returns it guarded (see `decodeGuardedValue`). */
+  readonly guarded: readonly boolean[] | undefined;
 }
 
 /**
@@ -139,14 +140,14 @@ export class SqliteConnection {
 
   #prepare(sql: string, scanned: ScannedSql): PreparedStatement {
     const statement = this.#db.prepare(sql);
-    if (!statement.reader) return { statement, runner: statement, guarded: false };
-    const safeSql = utf8SafeSql(sql, scanned, statement.columns().length);
-    if (safeSql === undefined) return { statement, runner: statement, guarded: false };
+    if (!statement.reader) return { statement, runner: statement, guarded: undefined };
+    const safe = utf8SafeSql(sql, scanned, statement.columns());
+    if (safe === undefined) return { statement, runner: statement, guarded: undefined };
     try {
-      return { statement, runner: this.#db.prepare(safeSql), guarded: true };
+      return { statement, runner: this.#db.prepare(safe.sql), guarded: safe.guarded };
     } catch {
-      // Some readers cannot sit inside a CTE; they run unwrapped.
-      return { statement, runner: statement, guarded: false };
+      // Some readers cannot be rewritten (a CTE that refuses the body, an alias without AS): they run as is.
+      return { statement, runner: statement, guarded: undefined };
     }
   }
 
@@ -162,18 +163,8 @@ export class SqliteConnection {
     let rows: HranaValue[][] = [];
     if (statement.reader) {
       cols = statement.columns().map((c) => ({ name: c.name, decltype: c.type }));
-      const raw = runner.raw(true).all(values) as unknown[][];
-      finishExplain(runner, scanned, values);
-      if (input.wantRows !== false) {
-        rows = raw.map((row) =>
-          row.map((value, column) => encodeHranaValue(guarded ? decodeGuardedValue(value, column) : value)),
-        );
-      } else if (guarded) {
-        // Even unwanted rows must not hide invalid text: sqld reads them too.
-        for (const row of raw) {
-          for (const [column, value] of row.entries()) decodeGuardedValue(value, column);
-        }
-      }
+      const decoded = this.#readRows(prepared, scanned, values);
+      if (input.wantRows !== false) rows = decoded.map((row) => row.map(encodeHranaValue));
     } else {
       statement.run(values);
     }
@@ -186,6 +177,31 @@ export class SqliteConnection {
       // sqld reports the rowid only for INSERTs: for anything else the connection's value is stale.
       last_insert_rowid: inserts ? after.lastInsertRowid.toString() : null,
     };
+  }
+
+  // Every row is decoded, wanted or not: invalid text must not hide behind `want_rows: false` (sqld reads
+  // the rows too). A write whose RETURNING rows fail to decode is undone, so an error means no effect.
+  #readRows(prepared: PreparedStatement, scanned: ScannedSql, values: SqliteBindValue[]): unknown[][] {
+    const { runner, guarded } = prepared;
+    const decode = () => {
+      const raw = runner.raw(true).all(values) as unknown[][];
+      finishExplain(runner, scanned, values);
+      if (guarded === undefined) return raw;
+      return raw.map((row) =>
+        row.map((value, column) => (guarded[column] ? decodeGuardedValue(value, column) : value)),
+      );
+    };
+    if (guarded === undefined || scanned.returningOffset === undefined) return decode();
+    this.#db.exec('SAVEPOINT edb_returning');
+    try {
+      const rows = decode();
+      this.#db.exec('RELEASE edb_returning');
+      return rows;
+    } catch (error) {
+      this.#db.exec('ROLLBACK TO edb_returning');
+      this.#db.exec('RELEASE edb_returning');
+      throw error;
+    }
   }
 
   /** Runs several statements separated by semicolons, ignoring rows (`sequence`). */

@@ -8,7 +8,7 @@ export interface EngineStatement {
   all(...params: unknown[]): unknown[];
   get(...params: unknown[]): unknown;
   run(...params: unknown[]): unknown;
-  columns(): { name: string; type: string | null }[];
+  columns(): { name: string; type: string | null; column: string | null }[];
 }
 
 /** The part of a `libsql` npm package `Database` (one SQLite connection) the server uses. */

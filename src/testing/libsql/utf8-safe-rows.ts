@@ -1,4 +1,5 @@
 import { HranaError } from './hrana-error.js';
+import { type ColumnOrigin, type GuardedSql, guardExpression, guardReturning } from './returning-guard.js';
 import type { ScannedSql } from './sql-text-scanner.js';
 
 /**
@@ -9,38 +10,42 @@ import type { ScannedSql } from './sql-text-scanner.js';
  * into ASCII (`'T' || hex(v)` / `'B' || hex(v)`) and decodes them here, rejecting invalid UTF-8 with a
  * statement error. Integers, reals and NULLs pass through untouched.
  *
- * The wrapper is a `MATERIALIZED` CTE: the query runs exactly once per row (no duplicated evaluation of
- * `random()`), and its rows keep their order. Only SELECT and VALUES statements (with or without `WITH`)
- * can be wrapped; other readers (`EXPLAIN`, `PRAGMA`, `... RETURNING`) run as they are.
+ * For SELECT and VALUES statements (with or without `WITH`) the wrapper is a `MATERIALIZED` CTE: the query
+ * runs exactly once per row (no duplicated evaluation of `random()`), and its rows keep their order. A
+ * `RETURNING` list is rewritten item by item (see `guardReturning`). `EXPLAIN` and `PRAGMA` run as they are.
  */
 export const UTF8_ERROR_CODE = 'SQLITE_MISMATCH';
 
 const WRAPPED_VERBS = new Set(['SELECT', 'VALUES']);
-
-function guard(column: string): string {
-  return `CASE typeof(${column}) WHEN 'text' THEN 'T' || hex(${column}) WHEN 'blob' THEN 'B' || hex(${column}) ELSE ${column} END`;
-}
+const WRITE_VERBS = new Set(['INSERT', 'REPLACE', 'UPDATE', 'DELETE']);
 
 /**
- * The wrapped form of a reader statement with `columnCount` result columns, or `undefined` when the
- * statement cannot be wrapped. The original text keeps its parameters, so the same bound values apply.
+ * The guarded form of a reader statement with these result `columns`, or `undefined` when the statement
+ * cannot be guarded. The original text keeps its parameters, so the same bound values apply.
  *
  * ### Examples
  * ```ts
- * utf8SafeSql('select s from t', scanSql('select s from t'), 1)
- * // WITH __edb_rows(c0) AS MATERIALIZED (select s from t) SELECT CASE typeof(c0) ... FROM __edb_rows
+ * utf8SafeSql('select s from t', scanSql('select s from t'), [{ column: 's' }])
+ * // { sql: 'WITH __edb_rows(c0) AS MATERIALIZED (select s from t) SELECT CASE typeof(c0) ...', guarded: [true] }
  * ```
  */
-export function utf8SafeSql(sql: string, scanned: ScannedSql, columnCount: number): string | undefined {
-  if (scanned.isExplain || columnCount === 0) return undefined;
-  if (scanned.verb === undefined || !WRAPPED_VERBS.has(scanned.verb)) return undefined;
-  if (scanned.returningOffset !== undefined) return undefined;
-  const names = Array.from({ length: columnCount }, (_, i) => `c${i}`);
+export function utf8SafeSql(
+  sql: string,
+  scanned: ScannedSql,
+  columns: readonly ColumnOrigin[],
+): GuardedSql | undefined {
+  if (scanned.isExplain || columns.length === 0 || scanned.verb === undefined) return undefined;
+  if (WRITE_VERBS.has(scanned.verb)) return guardReturning(sql, scanned, columns);
+  if (!WRAPPED_VERBS.has(scanned.verb) || scanned.returningOffset !== undefined) return undefined;
+  const names = columns.map((_, i) => `c${i}`);
   // The body ends before any trailing `;` or comment, and a newline keeps a trailing `--` comment inside.
   const body = sql.slice(0, scanned.firstStatementEnd);
-  return `WITH __edb_rows(${names.join(', ')}) AS MATERIALIZED (\n${body}\n) SELECT ${names
-    .map(guard)
-    .join(', ')} FROM __edb_rows`;
+  return {
+    sql: `WITH __edb_rows(${names.join(', ')}) AS MATERIALIZED (\n${body}\n) SELECT ${names
+      .map(guardExpression)
+      .join(', ')} FROM __edb_rows`,
+    guarded: names.map(() => true),
+  };
 }
 
 const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });

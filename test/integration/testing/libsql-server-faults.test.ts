@@ -85,6 +85,25 @@ describe('the local libSQL server survives what sqld survives', () => {
       const bytes = await client.execute('select cast(s as blob) as b from junk where id = 2');
       expect([...new Uint8Array(bytes.rows[0]?.b as ArrayBuffer)]).toEqual([0xff, 0x00]);
       expect((await client.execute('select s from junk where id = 1')).rows[0]?.s).toBe('fine');
+      // RETURNING lists are guarded too, and stay exact for valid values.
+      const returning = await client
+        .execute("insert into junk (s) values (cast(X'C0' as text)) returning id, s")
+        .catch((e: unknown) => e);
+      expect((returning as LibsqlError).code).toBe('SQLITE_MISMATCH');
+      expect(hostAlive()).toBe(true);
+      // The failed statement had no effect: the row it inserted was rolled back.
+      expect((await client.execute('select count(*) as n from junk')).rows[0]?.n).toBe(2);
+      const returned = await client.execute(
+        "update junk set s = 'ok-' || id where id <> 2 returning *, length(s) as n, random() % 1000000000 as r",
+      );
+      expect(returned.rows.map((r) => [r.s, r.n])).toEqual([['ok-1', 4]]);
+      expect(returned.columns).toEqual(['id', 's', 'n', 'r']);
+      const many = await client.execute(
+        "insert into junk (s) values ('m1'), ('m2'), ('m3') returning s, random() % 1000000000 as r",
+      );
+      expect(many.rows.map((r) => r.s)).toEqual(['m1', 'm2', 'm3']);
+      // random() still runs once per row.
+      expect(new Set(many.rows.map((r) => r.r)).size).toBe(3);
       // Unwanted rows are checked too (sqld reads them as well).
       const [unwanted] = await pipeline([
         { type: 'execute', stmt: { sql: 'select s from junk', want_rows: false } },

@@ -23,16 +23,31 @@ describe('scanSql statement shape', () => {
 describe('utf8SafeSql', () => {
   it('wraps SELECT and VALUES readers, keeping their text and parameters', () => {
     const sql = 'select s, ? from t -- tail';
-    const wrapped = utf8SafeSql(sql, scanSql(sql), 2);
-    expect(wrapped).toContain('AS MATERIALIZED (\nselect s, ? from t\n)');
-    expect(scanSql(wrapped ?? '').parameters).toHaveLength(1);
-    expect(utf8SafeSql('values (1)', scanSql('values (1)'), 1)).toBeDefined();
+    const wrapped = utf8SafeSql(sql, scanSql(sql), [{ column: 's' }, { column: null }]);
+    expect(wrapped?.sql).toContain('AS MATERIALIZED (\nselect s, ? from t\n)');
+    expect(wrapped?.guarded).toEqual([true, true]);
+    expect(scanSql(wrapped?.sql ?? '').parameters).toHaveLength(1);
+    expect(utf8SafeSql('values (1)', scanSql('values (1)'), [{ column: null }])).toBeDefined();
   });
 
-  it('leaves statements alone that cannot sit in a CTE', () => {
-    for (const sql of ['explain select 1', 'pragma table_list', 'insert into t values (1) returning *']) {
-      expect(utf8SafeSql(sql, scanSql(sql), 3)).toBeUndefined();
+  it('rewrites RETURNING lists item by item, expanding * and keeping per-row functions unwrapped', () => {
+    const sql = 'insert into t (a, s) values (?, \'x, y\') returning *, upper(s) as "u", random()';
+    const columns = [{ column: 'a' }, { column: 's' }, { column: null }, { column: null }];
+    const guarded = utf8SafeSql(sql, scanSql(sql), columns);
+    expect(guarded?.guarded).toEqual([true, true, true, false]);
+    expect(guarded?.sql).toContain('FROM (SELECT "a" AS v)');
+    expect(guarded?.sql).toContain('FROM (SELECT upper(s) AS v)');
+    expect(guarded?.sql).toMatch(/, random\(\)$/);
+    expect(scanSql(guarded?.sql ?? '').parameters).toHaveLength(1);
+  });
+
+  it('leaves statements alone that it cannot guard', () => {
+    for (const sql of ['explain select 1', 'pragma table_list']) {
+      expect(utf8SafeSql(sql, scanSql(sql), [{ column: null }])).toBeUndefined();
     }
+    // The column count does not match the RETURNING list: do not guess.
+    const mismatch = 'delete from t returning a, b';
+    expect(utf8SafeSql(mismatch, scanSql(mismatch), [{ column: 'a' }])).toBeUndefined();
   });
 
   it('decodes guarded values and rejects text that is not UTF-8', () => {
