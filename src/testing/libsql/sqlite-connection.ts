@@ -3,7 +3,7 @@ import type { HranaCol, HranaDescribeResult, HranaNamedArg, HranaValue } from '.
 import { decodeHranaValue, encodeHranaValue, type SqliteBindValue } from './hrana-value-codec.js';
 import { type ScannedSql, scanSql } from './sql-text-scanner.js';
 import type { EngineDatabase, EngineStatement } from './sqlite-engine.js';
-import { decodeGuardedValue, utf8SafeSql } from './utf8-safe-rows.js';
+import { checkExplainLiterals, decodeGuardedValue, utf8SafeSql } from './utf8-safe-rows.js';
 
 /** What one statement did, before the server adds the node's replication index. */
 export interface StatementOutcome {
@@ -119,6 +119,7 @@ export class SqliteConnection {
   execute(input: StatementInput): StatementOutcome {
     const scanned = scanSql(input.sql);
     checkSingleStatement(scanned);
+    if (scanned.isExplain) checkExplainLiterals(input.sql);
     const values = bindArguments(scanned, input);
     let prepared: PreparedStatement;
     if (this.#pendingBusy !== undefined && this.#pendingBusy.sql === input.sql) {
@@ -213,6 +214,8 @@ export class SqliteConnection {
   describe(sql: string): HranaDescribeResult {
     const scanned = scanSql(sql);
     checkSingleStatement(scanned);
+    // describe lists the statement's program with EXPLAIN, which must not hand the engine invalid text.
+    checkExplainLiterals(sql);
     const statement = this.#db.prepare(sql);
     const cols = statement.reader ? statement.columns().map((c) => ({ name: c.name, decltype: c.type })) : [];
     return {

@@ -69,3 +69,23 @@ export function decodeGuardedValue(value: unknown, column: number): unknown {
     );
   }
 }
+
+/**
+ * `EXPLAIN` rows cannot be wrapped, and SQLite folds `cast(X'..' as text)` into the program's text operands,
+ * which the binding then reads. So an `EXPLAIN` whose SQL holds a blob literal that is not UTF-8 is answered
+ * with the error sqld would give for the invalid operand, before the engine runs it.
+ */
+export function checkExplainLiterals(sql: string): void {
+  for (const match of sql.matchAll(/[xX]'([0-9a-fA-F]*)'/g)) {
+    const bytes = Buffer.from(match[1] ?? '', 'hex');
+    try {
+      decoder.decode(bytes);
+    } catch {
+      throw new HranaError(
+        UTF8_ERROR_CODE,
+        `SQLite error: the EXPLAIN output would hold text that is not valid UTF-8 (the literal ${match[0]}); ` +
+          'explain the statement without casting that blob to text',
+      );
+    }
+  }
+}
