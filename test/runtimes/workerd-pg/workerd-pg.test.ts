@@ -18,7 +18,15 @@ describe('workerd + node-postgres (TCP sockets)', () => {
   let counter = 0;
 
   beforeAll(async () => {
-    [cluster, code] = await Promise.all([startPostgresCluster({ replicas: 2 }), bundlePgWorker()]);
+    // Both at once (each takes seconds), but a failed bundle must not leave the started cluster behind.
+    const [started, bundled] = await Promise.allSettled([
+      startPostgresCluster({ replicas: 2 }),
+      bundlePgWorker(),
+    ]);
+    if (started.status === 'fulfilled') cluster = started.value;
+    if (started.status === 'rejected') throw started.reason;
+    if (bundled.status === 'rejected') throw bundled.reason;
+    code = bundled.value;
     const [eu, ap] = cluster.replicas;
     if (eu === undefined || ap === undefined) throw new Error('expected two replicas');
     cluster.primary.setLatency(5);
