@@ -7,7 +7,8 @@ import { HranaHttpEndpoints } from './hrana-http-endpoints.js';
 import { HranaPipelineHandler } from './hrana-pipeline-handler.js';
 import { HranaStreamStore } from './hrana-stream-store.js';
 import { HranaWebSocketEndpoint, loadWebSocketServer } from './hrana-websocket-endpoint.js';
-import { type Answer, closeServer, jsonAnswer, listen, readBody } from './http-answer.js';
+import { type Answer, closeServer, jsonAnswer, listen } from './http-answer.js';
+import { type HttpRouteContext, routeHttpRequest } from './libsql-http-routes.js';
 import {
   openPrimaryStorage,
   openReplicaStorage,
@@ -24,7 +25,6 @@ import {
 import { PrimaryForwarder } from './primary-forwarder.js';
 import { ReplicationState } from './replication-state.js';
 import { StreamForwarding } from './stream-forwarding.js';
-import { answerSyncRequest } from './sync-endpoints.js';
 
 export type {
   LibsqlNodeMode,
@@ -159,41 +159,15 @@ export async function startLibsqlServer(options: LibsqlServerOptions): Promise<L
       checkpoint();
   };
 
-  const route = async (req: IncomingMessage, forSync: boolean): Promise<Answer> => {
-    const path = (req.url ?? '/').split('?')[0] as string;
-    const method = req.method ?? 'GET';
-    if (method === 'GET' && (path === '/health' || path === '/v2' || path === '/v3' || path === '/version')) {
-      return {
-        status: 200,
-        contentType: 'text/plain',
-        body: path === '/version' ? 'edge-db-local-libsql' : 'ok',
-      };
-    }
-    if (authToken !== undefined && req.headers.authorization !== `Bearer ${authToken}`) {
-      return jsonAnswer(401, {
-        message: 'edge-db: missing or wrong bearer token for the local libSQL server',
-        code: 'UNAUTHORIZED',
-      });
-    }
-    if (method === 'GET' && primary !== undefined && forSync) {
-      const answer = answerSyncRequest(path, primary.log);
-      if (answer !== undefined) return answer;
-    }
-    if (forSync) return jsonAnswer(404, { message: `Unknown path ${path}`, code: 'NOT_FOUND' });
-    if (method === 'GET' && path === '/edge-db/replication') {
-      return jsonAnswer(200, {
-        role,
-        replication_index: currentIndex().toString(),
-        generation: generation(),
-      });
-    }
-    if (method === 'POST' && (path === '/v2/pipeline' || path === '/v3/pipeline')) {
-      return http.pipeline(await readBody(req));
-    }
-    if (method === 'POST' && path === '/v3/cursor') return http.cursor(await readBody(req));
-    return jsonAnswer(404, { message: `Unknown path ${method} ${path}`, code: 'NOT_FOUND' });
-  };
   const generation = () => primary?.log.generation ?? 0;
+  const routes: HttpRouteContext = {
+    role,
+    authToken,
+    log: primary?.log,
+    hrana: http,
+    currentIndex,
+    generation,
+  };
 
   const send = (res: ServerResponse, answer: Answer) => {
     if (res.destroyed) return;
@@ -208,7 +182,7 @@ export async function startLibsqlServer(options: LibsqlServerOptions): Promise<L
         if (mode === 'blackhole') return;
         if (latencyMs > 0) await sleep(latencyMs);
       }
-      const answer = await route(req, forSync);
+      const answer = await routeHttpRequest(req, forSync, routes);
       if (!forSync) maybeCheckpoint();
       if (!forSync && latencyMs > 0) await sleep(latencyMs);
       if (!forSync && mode !== 'up') return mode === 'down' ? void req.socket.destroy() : undefined;

@@ -158,7 +158,7 @@ export class SqliteConnection {
     input: StatementInput,
     values: SqliteBindValue[],
   ): StatementOutcome {
-    const { statement, runner, guarded } = prepared;
+    const { statement } = prepared;
     const before = this.#readCounters().totalChanges;
     let cols: HranaCol[] = [];
     let rows: HranaValue[][] = [];
