@@ -57,13 +57,19 @@ export function edgeDbMiddleware<DB, E extends Env = Env>(
     const events: RouteEvent[] = [];
     const base = await options.config(context);
     const execution = executionContextOf(c);
+    const keepAlive =
+      base.waitUntil ??
+      (execution === undefined ? undefined : (promise: Promise<unknown>) => execution.waitUntil(promise));
+    // Background work of the instance (cache refreshes) runs on its drivers: tracked, to destroy them after it.
+    const background: Promise<unknown>[] = [];
     const db = edgeDb<DB>({
       ...base,
       consistency: withRequestToken(base.consistency, c.req.raw, transport),
       location: base.location ?? { request: c.req.raw },
-      ...(base.waitUntil === undefined && execution !== undefined
-        ? { waitUntil: (promise: Promise<unknown>) => execution.waitUntil(promise) }
-        : {}),
+      waitUntil: (promise) => {
+        background.push(promise);
+        keepAlive?.(promise);
+      },
       onRoute: (event) => {
         events.push(event);
         base.onRoute?.(event);
@@ -78,12 +84,28 @@ export function edgeDbMiddleware<DB, E extends Env = Env>(
         if (timing) c.header('Server-Timing', serverTiming(routeTimingMetrics(events)), { append: true });
       }
     } finally {
-      const destroyed = db.destroy().catch(report);
+      const destroyed = destroyWhenIdle(db, background, report);
       // With waitUntil the response leaves now and the request stays alive until the drivers are closed.
-      if (execution !== undefined) execution.waitUntil(destroyed);
-      else await destroyed;
+      if (keepAlive !== undefined) keepAlive(destroyed);
+      // Without it (Node, Deno) the process outlives the request anyway: wait only when nothing runs behind.
+      else if (background.length === 0) await destroyed;
     }
   };
+}
+
+/** Destroys the instance once its background work has settled; never rejects (errors go to `report`). */
+async function destroyWhenIdle(
+  db: Kysely<any>,
+  background: Promise<unknown>[],
+  report: (error: unknown) => void,
+): Promise<void> {
+  // A refresh may start another one; each has the instance's own deadlines, so this ends.
+  while (background.length > 0) await Promise.allSettled(background.splice(0));
+  try {
+    await db.destroy();
+  } catch (error) {
+    report(error);
+  }
 }
 
 function withRequestToken(

@@ -140,6 +140,43 @@ describe('edgeDbMiddleware (Hono, fake cluster)', () => {
     expect(fake.cluster.node('replica-0').destroyCalls).toBe(2);
   });
 
+  it('destroys the instance only after the cache refreshes it started (stale-while-revalidate)', async () => {
+    let now = 1_000_000;
+    const fake = fakeCluster(1);
+    const replica = fake.cluster.node('replica-0');
+    // Each read of the replica's rows notes whether its driver had been destroyed by then.
+    const destroyedWhenRead: number[] = [];
+    Object.defineProperty(replica, 'rows', {
+      get: () => {
+        destroyedWhenRead.push(replica.destroyCalls);
+        return [{ id: 1, name: 'Ada' }];
+      },
+    });
+    replica.delayMs = 5;
+    const app = new Hono()
+      .use(
+        edgeDbMiddleware<DB>({
+          config: () => ({
+            primary: fake.primary,
+            replicas: fake.replicas,
+            cluster: 'hono-swr',
+            consistency: 'eventual',
+            cache: { ttlMs: 100, swrMs: 60_000 },
+            now: () => now,
+          }),
+        }),
+      )
+      .get('/', async (c) => c.json(await c.get('db').selectFrom('person').selectAll().execute()));
+    const { ctx, pending } = executionContext();
+    await app.request('http://app.test/', undefined, {}, ctx);
+    await Promise.all(pending.splice(0));
+    now += 1_000; // past the TTL, inside the SWR window: served stale, refreshed in the background
+    await app.request('http://app.test/', undefined, {}, ctx);
+    await Promise.allSettled(pending.splice(0));
+    expect(destroyedWhenRead).toEqual([0, 1]); // the refresh of request 2 ran before its instance was destroyed
+    expect(replica.destroyCalls).toBe(2);
+  });
+
   it('destroys the instance and still carries the token when the handler throws after a write', async () => {
     const { app, fake } = guestbook();
     app.onError((_, c) => c.text('failed', 500));
