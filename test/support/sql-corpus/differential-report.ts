@@ -37,6 +37,8 @@ export interface DifferentialReport {
   readonly overCautiousByDesign: readonly Outcome[];
   /** Statements with a documented limitation that the engine accepted: the documentation would be wrong. */
   readonly documentedButAccepted: readonly Outcome[];
+  /** Refused statements edge-db sends to the primary (the agreements on the refused side). */
+  readonly refusedOutcomes: readonly Outcome[];
 }
 
 /** Sorts outcomes into the report's categories. */
@@ -47,6 +49,7 @@ export function summarize(outcomes: readonly Outcome[]): DifferentialReport {
   const overCautious: Outcome[] = [];
   const overCautiousByDesign: Outcome[] = [];
   const documentedButAccepted: Outcome[] = [];
+  const refusedOutcomes: Outcome[] = [];
   let accepted = 0;
   let refused = 0;
   for (const outcome of outcomes) {
@@ -56,6 +59,7 @@ export function summarize(outcomes: readonly Outcome[]): DifferentialReport {
     } else if (verdict.kind === 'refused') {
       refused++;
       if (!route.requiresPrimary) (statement.limitation === undefined ? misroutes : documented).push(outcome);
+      else refusedOutcomes.push(outcome);
     } else {
       accepted++;
       if (statement.limitation !== undefined) documentedButAccepted.push(outcome);
@@ -73,6 +77,7 @@ export function summarize(outcomes: readonly Outcome[]): DifferentialReport {
     overCautious,
     overCautiousByDesign,
     documentedButAccepted,
+    refusedOutcomes,
   };
 }
 
@@ -111,6 +116,16 @@ function section(title: string, outcomes: readonly Outcome[], examplesPerCategor
   return lines.join('\n');
 }
 
+/** How the engine refused: `where code` -> count (a router recognising refusals must know every code). */
+function refusalCodes(report: DifferentialReport): string {
+  const counts: Record<string, number> = {};
+  for (const { verdict } of [...report.misroutes, ...report.documented, ...report.refusedOutcomes]) {
+    if (verdict.kind === 'refused')
+      counts[`${verdict.where} ${verdict.code}`] = (counts[`${verdict.where} ${verdict.code}`] ?? 0) + 1;
+  }
+  return JSON.stringify(counts);
+}
+
 /** The report as printed by the differential tests: counts, then examples per category. */
 export function formatReport(engine: string, report: DifferentialReport, examplesPerCategory = 2): string {
   const byFamily = (outcomes: readonly Outcome[]) => {
@@ -125,6 +140,7 @@ export function formatReport(engine: string, report: DifferentialReport, example
     `documented limitation (user functions/views that write): ${report.documented.length}`,
     `over-cautious (avoidable): ${report.overCautious.length} ${byFamily(report.overCautious)}`,
     `over-cautious by design (session state): ${report.overCautiousByDesign.length}`,
+    `refusals by where and code: ${refusalCodes(report)}`,
     section('MISROUTES', report.misroutes, examplesPerCategory),
     section('DOCUMENTED LIMITATION', report.documented, 1),
     section('OVER-CAUTIOUS (avoidable)', report.overCautious, examplesPerCategory),

@@ -49,8 +49,15 @@ export class PostgresJudge {
       ? await this.#onPrimary('set default_transaction_read_only = on', sql, values, false)
       : await this.#onPrimary('begin read only', sql, values);
     const standby = await this.#onStandby(autocommit ? undefined : 'begin', sql, values);
-    if (readOnly !== undefined) return { kind: 'refused', where: 'read-only primary', ...readOnly };
-    if (standby !== undefined) return { kind: 'refused', where: 'standby', ...standby };
+    for (const [where, failure] of [
+      ['read-only primary', readOnly],
+      ['standby', standby],
+    ] as const) {
+      if (failure === undefined) continue;
+      if (isRefusal(failure)) return { kind: 'refused', where, ...failure };
+      // Not caused by read-only mode (a multi-statement VACUUM, a name another session created meanwhile).
+      return { kind: 'invalid', code: failure.code, message: `${where} only: ${failure.message}` };
+    }
     return { kind: 'accepted' };
   }
 
@@ -80,6 +87,15 @@ export class PostgresJudge {
     await this.#standby?.end().catch(() => undefined);
     this.#standby = await connect(this.#standbyUrl);
   }
+}
+
+/**
+ * PostgreSQL's ways of refusing a statement because the transaction is read-only or the server is in
+ * recovery: SQLSTATE 25006, or 55000/XX000/0A000 with a message about recovery ("recovery is in progress",
+ * "cannot assign OIDs during recovery").
+ */
+function isRefusal(failure: { code: string; message: string }): boolean {
+  return failure.code === '25006' || /recovery|read-only|hot standby/i.test(failure.message);
 }
 
 interface Failure {
