@@ -23,8 +23,8 @@ export interface LibsqlClusterOptions {
   /** The primary checkpoints its WAL (a new sync generation) once it holds this many frames; 0: never. @default 1000 */
   readonly checkpointFrames?: number;
   /**
-   * How many finished generations the primary keeps for replicas that lag behind (a paused replica that
-   * falls further behind can no longer catch up and logs why). @default 16
+   * How many finished generations the primary keeps for replicas that lag behind; a replica further behind
+   * bootstraps again from the primary's export (its open streams end). @default 16
    */
   readonly keepGenerations?: number;
   /** How long a replica waits for a `replication_index` a request requires. @default 1000 */

@@ -11,9 +11,8 @@ export interface PrimaryStorage {
   readonly log: PrimaryWalLog;
 }
 
-/** The database side of a replica: its embedded-replica connection and the puller that syncs it. */
+/** The database side of a replica: the puller that owns its embedded-replica connection and syncs it. */
 export interface ReplicaStorage {
-  readonly syncDb: EngineDatabase;
   readonly puller: ReplicaPuller;
 }
 
@@ -42,6 +41,23 @@ export function openPrimaryStorage(dbPath: string, keepGenerations: number): Pri
   }
 }
 
+/** Opens an embedded replica of the primary at `dbPath` (bootstrapping the file when it is new) and syncs once. */
+function openEmbeddedReplica(dbPath: string, syncUrl: string, authToken: string | undefined): EngineDatabase {
+  const Database = loadEngine();
+  const db = new Database(dbPath, {
+    syncUrl,
+    offline: true,
+    ...(authToken === undefined ? {} : { authToken }),
+  });
+  try {
+    db.sync();
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  return db;
+}
+
 /** Opens a replica's embedded replica (bootstrapping the file from the primary) and pulls once. */
 export async function openReplicaStorage(options: {
   readonly dbPath: string;
@@ -49,25 +65,22 @@ export async function openReplicaStorage(options: {
   readonly authToken: string | undefined;
   readonly intervalMs: number;
   readonly replication: ReplicationState;
+  /** Called before a replica that fell too far behind drops its file to bootstrap again. */
+  readonly onRebootstrap: () => void;
 }): Promise<ReplicaStorage> {
-  let syncDb: EngineDatabase | undefined;
+  let syncDb: EngineDatabase;
   try {
-    const Database = loadEngine();
-    syncDb = new Database(options.dbPath, {
-      syncUrl: options.syncUrl,
-      offline: true,
-      ...(options.authToken === undefined ? {} : { authToken: options.authToken }),
-    });
-    syncDb.sync();
+    syncDb = openEmbeddedReplica(options.dbPath, options.syncUrl, options.authToken);
   } catch (error) {
-    syncDb?.close();
     throw setupError('replica', options.dbPath, error);
   }
-  const puller = new ReplicaPuller(syncDb, options);
+  const puller = new ReplicaPuller(syncDb, {
+    ...options,
+    reopen: () => openEmbeddedReplica(options.dbPath, options.syncUrl, options.authToken),
+  });
   await puller.start();
-  return { syncDb, puller };
+  return { puller };
 }
-
 function setupError(role: string, dbPath: string, error: unknown): EdgeDbError {
   if (error instanceof EdgeDbError) return error;
   return new EdgeDbError(

@@ -97,6 +97,8 @@ export async function startLibsqlServer(options: LibsqlServerOptions): Promise<L
   const replication = new ReplicationState();
   let primary: PrimaryStorage | undefined;
   let replica: ReplicaStorage | undefined;
+  // Set once the pool exists: a replica that must bootstrap again first closes every connection to its file.
+  let closeConnections = () => {};
   if (role === 'primary') {
     primary = openPrimaryStorage(dbPath, keepGenerations);
     replication.advance(primary.log.index());
@@ -107,6 +109,7 @@ export async function startLibsqlServer(options: LibsqlServerOptions): Promise<L
       authToken,
       intervalMs: checkMs('pullIntervalMs', options.pullIntervalMs, 25),
       replication,
+      onRebootstrap: () => closeConnections(),
     });
   }
 
@@ -122,6 +125,10 @@ export async function startLibsqlServer(options: LibsqlServerOptions): Promise<L
 
   const pool = new ConnectionPool(dbPath, { queryOnly: role === 'replica' });
   const streams = new HranaStreamStore(streamIdleTimeoutMs);
+  closeConnections = () => {
+    streams.closeAll();
+    pool.closeAll();
+  };
   const forwarding =
     replicaMode === 'forwarding' || replicaMode === 'pulling'
       ? new StreamForwarding(
@@ -209,7 +216,7 @@ export async function startLibsqlServer(options: LibsqlServerOptions): Promise<L
     primary?.log.close();
     // The keeper closes last so SQLite checkpoints a consistent WAL on the way out.
     primary?.keeper.close();
-    replica?.syncDb.close();
+    replica?.puller.close();
   };
   try {
     port = await listen(clientServer, options.port ?? 0);

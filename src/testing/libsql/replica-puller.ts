@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import type { ReplicationState } from './replication-state.js';
 import type { EngineDatabase } from './sqlite-engine.js';
 import { GENERATIONS_PATH } from './sync-endpoints.js';
@@ -29,7 +29,14 @@ export interface ReplicaPullerOptions {
   readonly intervalMs: number;
   /** The replica's index; the puller advances it after each pull. */
   readonly replication: ReplicationState;
+  /** Opens the embedded replica again (after its files were removed: a fresh bootstrap). */
+  readonly reopen: () => EngineDatabase;
+  /** Called before the files are removed, to close every other connection to them. */
+  readonly onRebootstrap: () => void;
 }
+
+// The primary answers 410 for a generation it no longer keeps: the replica cannot catch up frame by frame.
+const GENERATION_GONE = /PullFrame\(410\b/;
 
 /**
  * Pulls the primary's WAL frames into an embedded replica on an interval. `sync()` blocks this thread for
@@ -40,7 +47,7 @@ export interface ReplicaPullerOptions {
  */
 export class ReplicaPuller {
   readonly #options: ReplicaPullerOptions;
-  readonly #db: EngineDatabase;
+  #db: EngineDatabase;
   readonly #bases = new Map<number, bigint>([[1, 0n]]);
   #intervalMs: number;
   #timer: ReturnType<typeof setTimeout> | undefined;
@@ -107,11 +114,34 @@ export class ReplicaPuller {
       this.#db.sync();
       this.#lastError = undefined;
     } catch (error) {
-      this.#report(`pull failed: ${String(error)}`);
+      if (GENERATION_GONE.test(String(error))) this.#rebootstrap();
+      else this.#report(`pull failed: ${String(error)}`);
     }
     const info = readReplicaInfo(this.#options.dbPath);
     const base = this.#bases.get(info.generation) ?? (await this.#fetchBase(info.generation));
     if (base !== undefined) this.#options.replication.advance(base + BigInt(info.frame));
+  }
+
+  // A replica further behind than the primary keeps generations starts over from the primary's export, as
+  // a new replica would. Its open streams end; its index only moves forward.
+  #rebootstrap(): void {
+    this.#report('fell behind the generations the primary keeps; bootstrapping again from its export');
+    this.#options.onRebootstrap();
+    this.#db.close();
+    for (const suffix of ['', '-wal', '-shm', '-info'])
+      rmSync(`${this.#options.dbPath}${suffix}`, { force: true });
+    try {
+      this.#db = this.#options.reopen();
+    } catch (error) {
+      this.#report(`bootstrap failed: ${String(error)}`);
+      throw error;
+    }
+  }
+
+  /** Stops pulling and closes the embedded replica. */
+  close(): void {
+    this.stop();
+    this.#db.close();
   }
 
   async #fetchBase(generation: number): Promise<bigint | undefined> {

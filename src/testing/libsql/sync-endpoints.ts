@@ -22,7 +22,7 @@ function json(status: number, value: unknown): SyncAnswer {
  * - `GET /export/G` -> the database file as of frame 0 of generation G
  * - `GET /sync/G/{start}/{end}` -> raw frames `[start, end)` up to the last commit frame, or
  *   `400 { "generation": current }` at the end of G (the replica then moves to the next generation);
- *   `410` when G was dropped (a replica that far behind must be bootstrapped again).
+ *   `410` when G was dropped (a replica that far behind bootstraps again from `/export`).
  * - `GET /edge-db/generations` -> `{ current_generation, bases: { "G": "<index of frame 0 of G>" } }`
  * Returns `undefined` for paths that are not sync endpoints.
  */

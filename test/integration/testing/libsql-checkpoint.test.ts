@@ -123,3 +123,34 @@ describe('libSQL primary checkpoints with sync generations', () => {
     await cluster.replicas[1]!.waitForIndex(target, 20_000);
   });
 });
+
+describe('a replica further behind than the generations the primary keeps', () => {
+  it('bootstraps again from the export and converges', async () => {
+    const small = await startLibsqlCluster({ replicas: 1, checkpointFrames: 8, keepGenerations: 1 });
+    const client = createClient({ url: small.primary.url, intMode: 'bigint' });
+    try {
+      await client.execute('create table g (id integer primary key, v text)');
+      const replica = small.replicas[0]!;
+      await replica.waitForIndex(await small.primary.replicationIndex(), 20_000);
+      await replica.pause();
+      for (let i = 0; i < 40; i += 1) {
+        await client.execute({ sql: 'insert into g (v) values (?)', args: [`${i}-${'z'.repeat(3000)}`] });
+      }
+      const reached = await small.primary.replicationIndex();
+      await replica.resume();
+      await replica.waitForIndex(reached, 20_000);
+      const read = createClient({ url: replica.url, intMode: 'bigint' });
+      try {
+        expect((await read.execute('select count(*) as n from g')).rows[0]?.n).toBe(40n);
+        expect((await read.execute('pragma integrity_check')).rows[0]).toMatchObject({
+          integrity_check: 'ok',
+        });
+      } finally {
+        read.close();
+      }
+    } finally {
+      client.close();
+      await small.stop();
+    }
+  });
+});
