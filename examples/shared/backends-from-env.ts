@@ -7,14 +7,17 @@ import { neon } from 'edge-db/neon';
  * Only `DB_DRIVER` and `PRIMARY_URL` are required.
  */
 export interface GuestbookEnv {
-  /** `neon` (PostgreSQL through Neon's serverless driver) or `libsql` (Turso / sqld). */
+  /** `neon` (PostgreSQL through Neon's serverless driver) or `libsql` (self-hosted sqld, or one Turso database). */
   readonly DB_DRIVER: string;
   readonly PRIMARY_URL: string;
   /** Comma-separated replica URLs, in the same order as `REPLICA_REGIONS`. */
   readonly REPLICA_URLS?: string;
-  /** Region of the primary (`aws-us-east-1`, `fra`, ...), for nearest-replica ranking. */
+  /** Region of the primary (`aws-us-east-2`, `fra`, ...), for nearest-replica ranking. */
   readonly PRIMARY_REGION?: string;
-  /** Comma-separated regions of the replicas. */
+  /**
+   * Comma-separated regions of the replicas. Neon's read replicas are in the primary's region; self-hosted
+   * libSQL (sqld) replicas or cross-region PostgreSQL standbys can be elsewhere.
+   */
   readonly REPLICA_REGIONS?: string;
   /** Where this code runs (`aws-eu-central-1`, `fra`), when the platform does not say (see `location`). */
   readonly CALLER_REGION?: string;
