@@ -13,8 +13,14 @@ declare const Deno: {
 };
 
 /**
- * The guestbook on Deno: `deno run --allow-net --allow-env main.ts` (see deno.json). Settings come from the
- * environment (`DB_DRIVER`, `PRIMARY_URL`, `REPLICA_URLS`, ...); `PORT=0` picks a free port.
+ * The guestbook on Deno: `deno task start` (see deno.json). Settings come from the environment (`DB_DRIVER`,
+ * `PRIMARY_URL`, `REPLICA_URLS`, ...); `PORT=0` picks a free port.
+ *
+ * In this repository deno.json maps `edge-db` to the build in ../../dist (`npm run build`) and the task reads
+ * the other packages from the repository's node_modules (`--node-modules-dir=manual`). The config itself says
+ * `"nodeModulesDir": "none"` because with `manual` there, `deno task` would run node_modules/.bin/deno (the
+ * npm package's launcher, or its binary, which Deno then fails to load as a script) instead of itself.
+ * A copied example replaces the import map with `npm:edge-db` specifiers.
  */
 const env = Deno.env.toObject();
 Deno.serve(
