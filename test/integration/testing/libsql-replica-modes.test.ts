@@ -102,6 +102,36 @@ describe('libSQL replica modes', () => {
     await read.commit();
   });
 
+  it('forwards batches and executeMultiple through a replica, over HTTP and WebSocket', async () => {
+    for (const url of [cluster.replicas[1]!.url, cluster.replicas[1]!.wsUrl]) {
+      const client = connect(url);
+      const tag = `batch-${url.split(':')[0]}`;
+      const results = await client.batch(
+        [
+          { sql: 'insert into m (v) values (?)', args: [tag] },
+          { sql: 'select count(*) as n from m where v = ?', args: [tag] },
+        ],
+        'write',
+      );
+      expect(results[1]?.rows[0]?.n).toBe(1n);
+      await client.executeMultiple(
+        `insert into m (v) values ('${tag}-multi'); insert into m (v) values ('${tag}-multi');`,
+      );
+      // The same statement twice: the WebSocket client stores its SQL text, which forwarding inlines.
+      for (let i = 0; i < 3; i += 1)
+        await client.execute({ sql: 'insert into m (v) values (?)', args: [`${tag}-again`] });
+      const counts = await primary.execute({
+        sql: 'select v, count(*) as n from m where v like ? group by v order by v',
+        args: [`${tag}%`],
+      });
+      expect(counts.rows.map((r) => [r.v, r.n])).toEqual([
+        [tag, 1n],
+        [`${tag}-again`, 3n],
+        [`${tag}-multi`, 2n],
+      ]);
+    }
+  });
+
   it('a forwarding replica fetches a required index at once; a pulling proxy only at its next pull', async () => {
     const [, forwarding, pulling] = cluster.replicas;
     await forwarding!.setPullInterval(60_000);
