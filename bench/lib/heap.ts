@@ -20,6 +20,8 @@ function gcFunction(): (() => void) | null {
 export function heapAfterGc(): {
   readonly heapMiB: number;
   readonly rssMiB: number;
+  /** Memory of C++ objects bound to JavaScript ones (Buffers, ArrayBuffers included), in MiB. */
+  readonly externalMiB: number;
   readonly collected: boolean;
 } {
   const gc = gcFunction();
@@ -28,9 +30,11 @@ export function heapAfterGc(): {
     gc();
   }
   const usage = process.memoryUsage();
+  const mib = (bytes: number) => Math.round((bytes / 2 ** 20) * 10) / 10;
   return {
-    heapMiB: Math.round((usage.heapUsed / 2 ** 20) * 10) / 10,
-    rssMiB: Math.round((usage.rss / 2 ** 20) * 10) / 10,
+    heapMiB: mib(usage.heapUsed),
+    rssMiB: mib(usage.rss),
+    externalMiB: mib(usage.external),
     collected: gc !== null,
   };
 }

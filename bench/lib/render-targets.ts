@@ -30,7 +30,7 @@ export const TOPOLOGIES: readonly { readonly name: string; readonly about: strin
   {
     name: 'libsql pulling proxies',
     about:
-      "Turso's database-CDN shape: a replica near the caller that pulls the primary's WAL every N ms; the primary is far.",
+      "Turso's database-CDN shape: a proxy near the caller whose embedded replica pulls the primary's WAL every N ms and forwards writes; the primary is far.",
   },
   {
     name: 'libsql sqld replicas',

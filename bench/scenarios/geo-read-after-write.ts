@@ -7,6 +7,7 @@ import { interleave } from '../lib/interleave.js';
 import { round, summarize } from '../lib/percentiles.js';
 import { GEO_LATENCY_MS, GEO_REGIONS, type GeoBed, type GeoDb } from '../lib/postgres-geo-bed.js';
 import { latencyRow, type Scenario, type ScenarioContext } from '../lib/scenario.js';
+import { replicaShare } from './geo-read.js';
 
 export const READ_AFTER_WRITE_SYSTEMS = [
   'edge-db',
@@ -147,6 +148,7 @@ async function runGeoReadAfterWrite(bed: GeoBed, context: ScenarioContext): Prom
             stale_reads: stale,
             values: {
               lag_ms: lag,
+              ...(system === 'edge-db' ? { replica_read_share: replicaShare(servedBy) } : {}),
               write_p50_ms: round(writeSummary.p50_ms, 3),
               write_plus_read_p50_ms: round(summarize(writes.map((w, k) => w + reads[k]!)).p50_ms, 3),
             },

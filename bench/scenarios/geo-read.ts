@@ -130,9 +130,32 @@ async function runGeoRead(bed: GeoBed, context: ScenarioContext): Promise<BenchR
       const split = served.get(name)!;
       notes += `; warm-up served by: ${describe(split.warmup)}; measured reads served by: ${describe(split.measured)}`;
     }
+    const measured = served.get(name)?.measured;
+    const values =
+      measured === undefined || measured.size === 0
+        ? undefined
+        : { replica_read_share: replicaShare(measured) };
     return latencyRow(
-      { scenario: 'geo-read', system: name, topology: 'cross-region postgres', comparisons, notes },
+      {
+        scenario: 'geo-read',
+        system: name,
+        topology: 'cross-region postgres',
+        ...(values === undefined ? {} : { values }),
+        comparisons,
+        notes,
+      },
       summarize(timed.samples),
     );
   });
+}
+
+/** Share of the counted reads served by a node named `replica-*`, rounded to 0.1%. */
+export function replicaShare(counts: ReadonlyMap<string, number>): number {
+  let replica = 0;
+  let total = 0;
+  for (const [key, count] of counts) {
+    total += count;
+    if (key.startsWith('replica')) replica += count;
+  }
+  return total === 0 ? 0 : Math.round((replica / total) * 1000) / 1000;
 }
