@@ -135,8 +135,9 @@ export async function startLibsqlServer(options: LibsqlServerOptions): Promise<L
           new PrimaryForwarder(options.primaryUrl as string, authToken, forwardTimeoutMs),
           async (index) => {
             // Read-your-writes through the replica: like an embedded replica, sync right after a write.
-            if (replication.index >= index) return;
-            await replica?.puller.pullNow();
+            // A paused replica is lagging on purpose: the write is answered without waiting for it.
+            if (replication.index >= index || replica === undefined || replica.puller.paused) return;
+            await replica.puller.pullNow();
             await replication.waitFor(index, replicationWaitMs);
           },
         )

@@ -79,6 +79,11 @@ export class ReplicaPuller {
     this.#schedule();
   }
 
+  /** True between `pause()` and `resume()`. */
+  get paused(): boolean {
+    return this.#paused;
+  }
+
   pause(): void {
     this.#paused = true;
     this.#clearTimer();

@@ -154,6 +154,27 @@ describe('libSQL replica modes', () => {
     }
   });
 
+  it('a paused forwarding replica still forwards writes, and stays behind until resumed', async () => {
+    const replica = cluster.replicas[1]!;
+    const client = connect(replica.url);
+    await replica.pause();
+    try {
+      await client.execute("insert into m (v) values ('while-paused')");
+      expect((await primary.execute("select count(*) as n from m where v = 'while-paused'")).rows[0]?.n).toBe(
+        1n,
+      );
+      expect((await client.execute("select count(*) as n from m where v = 'while-paused'")).rows[0]?.n).toBe(
+        0n,
+      );
+    } finally {
+      await replica.resume();
+    }
+    await replica.waitForIndex(await cluster.primary.replicationIndex(), 10_000);
+    expect((await client.execute("select count(*) as n from m where v = 'while-paused'")).rows[0]?.n).toBe(
+      1n,
+    );
+  });
+
   it('a forwarded write fails with PROXY_ERROR when the primary is down, and works again after', async () => {
     const client = connect(cluster.replicas[1]!.url);
     cluster.primary.setMode('down');
