@@ -83,6 +83,27 @@ const SQLITE_STATEMENTS = new Set([
 /** The statement a SQLite `WITH` prefix can lead to, besides SELECT. */
 const SQLITE_WITH_WRITES = new Set(['insert', 'replace', 'update', 'delete']);
 
+/**
+ * SQLite pragmas that only report the schema, the same on every copy of the database (a replica answers as
+ * the primary would); their argument names a table or an index. Others change the connection or the file, or
+ * report the connection's own state.
+ */
+const SCHEMA_PRAGMAS = new Set([
+  'table_info',
+  'table_xinfo',
+  'table_list',
+  'index_list',
+  'index_info',
+  'index_xinfo',
+  'foreign_key_list',
+  'collation_list',
+  'function_list',
+  'pragma_list',
+  'compile_options',
+]);
+/** Pragmas that report a database header field when given no argument (`user_version(3)` sets it). */
+const HEADER_PRAGMAS = new Set(['user_version', 'application_id', 'schema_version']);
+
 /** SQLite stops at a statement it cannot parse: nothing from there on runs. */
 const STOP = 'stop';
 
@@ -149,6 +170,7 @@ function classifyStatement(tokens: readonly SqlToken[], dialect: SqlDialect): Qu
     return classifyPostgresCopy(tokens, offset, classifyStatement);
   if (WRITE_WORDS.has(keyword)) return primaryClass('write', keyword.toUpperCase());
   if (DDL_WORDS.has(keyword)) return primaryClass('ddl', keyword.toUpperCase());
+  if (keyword === 'pragma' && readsSchemaPragma(tokens, offset)) return READ_CLASS;
   if (SESSION_WORDS.has(keyword)) return primaryClass('session', keyword.toUpperCase());
   if (!READ_STATEMENTS.has(keyword))
     return primaryClass('unknown', `unrecognised statement ${keyword.toUpperCase()}`);
@@ -209,6 +231,26 @@ function scanSqliteRead(tokens: readonly SqlToken[], offset: number): QueryClass
     }
   }
   return READ_CLASS;
+}
+
+/** `PRAGMA [schema.]name` of a schema or header pragma, or `PRAGMA [schema.]name(table)` of a schema pragma. */
+function readsSchemaPragma(tokens: readonly SqlToken[], offset: number): boolean {
+  let at = offset + 1;
+  if (tokens[at + 1]?.type === 'punct' && tokens[at + 1]!.value === '.') at += 2;
+  const name = tokens[at];
+  if (name?.type !== 'word') return false;
+  const rest = tokens.slice(at + 1);
+  if (HEADER_PRAGMAS.has(name.value)) return rest.length === 0;
+  if (!SCHEMA_PRAGMAS.has(name.value)) return false;
+  if (rest.length === 0) return true;
+  // Exactly `( argument )`: a name or a string, nothing else.
+  return (
+    rest.length === 3 &&
+    isCall(rest[0]) &&
+    (rest[1]!.type === 'word' || rest[1]!.type === 'quoted' || rest[1]!.type === 'string') &&
+    rest[2]!.type === 'punct' &&
+    rest[2]!.value === ')'
+  );
 }
 
 function isCall(token: SqlToken | undefined): boolean {

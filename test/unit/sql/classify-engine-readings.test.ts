@@ -75,11 +75,27 @@ describe('classifySql reads the text as the engines read it', () => {
     ['cr comment before a read', '-- lead\rselect * from person'],
     ['SQLite EXPLAIN QUERY PLAN', 'explain query plan select * from person'],
     ['SQLite EXPLAIN QUERY PLAN of a DELETE', 'explain query plan delete from toy where id = 1'],
+    ['SQLite schema pragma', 'pragma table_info(person)'],
+    ['SQLite schema pragma with a schema and a string', "pragma main.index_list('person')"],
+    ['SQLite header pragma', 'pragma user_version'],
     ['COPY TO STDOUT', 'copy person to stdout'],
     ['COPY of a query TO STDOUT', 'copy (select 1) to stdout'],
   ];
   it.each(reads)('read: %s', (_name, text) => {
     expect(classifySql(text)).toEqual({ requiresPrimary: false, reason: 'read' });
+  });
+
+  it('keeps pragmas that assign, or report the connection, on the primary', () => {
+    for (const text of [
+      'pragma user_version = 3',
+      'pragma user_version(3)',
+      "pragma user_version('3')",
+      'pragma journal_mode',
+      'pragma database_list',
+      'pragma query_only = 0; delete from t',
+    ]) {
+      expect(classifySql(text).requiresPrimary, text).toBe(true);
+    }
   });
 
   it('keeps COPY FROM a write and COPY TO a program on the primary', () => {
