@@ -1,3 +1,5 @@
+import { decodeUnicodeEscapes } from './decode-unicode-escapes.js';
+
 /**
  * A token of SQL text as far as classification and volatility detection need it:
  * - `word`: an unquoted identifier or keyword, lower-cased;
@@ -277,34 +279,6 @@ class Lexer {
       tokens.push(...kept);
     }
   }
-}
-
-/** `\XXXX` and `\+XXXXXX` (with `marker` for the backslash) as PostgreSQL decodes `U&` literals. */
-function decodeUnicodeEscapes(body: string, marker: string): string {
-  if (marker.length !== 1) return body;
-  let value = '';
-  for (let at = 0; at < body.length; at++) {
-    const char = body[at] as string;
-    if (char !== marker) {
-      value += char;
-      continue;
-    }
-    if (body[at + 1] === marker) {
-      value += marker;
-      at++;
-      continue;
-    }
-    const long = body[at + 1] === '+';
-    const hex = long ? body.slice(at + 2, at + 8) : body.slice(at + 1, at + 5);
-    const code = /^[0-9a-fA-F]+$/.test(hex) && hex.length === (long ? 6 : 4) ? Number.parseInt(hex, 16) : NaN;
-    if (Number.isNaN(code) || code > 0x10ffff) {
-      value += char;
-      continue;
-    }
-    value += String.fromCodePoint(code);
-    at += long ? 7 : 4;
-  }
-  return value;
 }
 
 function skipWord(sql: string, start: number): number {

@@ -1,4 +1,5 @@
-export { BUILDER_FUNCTION_CALLS, builderStatements } from './builder-statements.js';
+export { BUILDER_FUNCTION_CALLS, SQLITE_BUILDER_FUNCTION_CALLS } from './builder-function-calls.js';
+export { builderStatements } from './builder-statements.js';
 export { CATALOGUE_QUERY, type CatalogueFunction, catalogueStatements } from './catalogue-statements.js';
 export { type CorpusDatabase, compilingKysely } from './corpus-database.js';
 export {
