@@ -20,9 +20,13 @@ export type { Backend } from './drivers/backend.js';
 export type { Coordinates, RegionSpec } from './drivers/region-spec.js';
 export { EdgeDbError, type EdgeDbErrorCode, isEdgeDbError } from './errors/edge-db-error.js';
 export { cacheStats, invalidateCache } from './router/cluster/cache-controls.js';
-export { resetClusterState } from './router/cluster/cluster-state.js';
+export {
+  configureIsolate,
+  type IsolateLimits,
+  resetClusterState,
+} from './router/cluster/configure-isolate.js';
 export type { ConsistencyConfig, EdgeDbConfig } from './router/config/edge-db-config.js';
-export { edgeDb } from './router/edge-db.js';
+export { edgeDb, edgeDbDialect } from './router/edge-db.js';
 export type { RouteAttempt, RouteEvent, RouteReason } from './router/observe/route-event.js';
 export { type ServerTimingMetric, serverTiming } from './router/observe/server-timing.js';
 export { withServerTiming } from './router/observe/with-server-timing.js';

@@ -42,11 +42,24 @@ export type CacheLoader<R> = () => Promise<CacheLoadResult<R>>;
  */
 export interface CacheReadOptions {
   /**
+   * Which database (and credentials) the rows belong to. Invalidation, `clear`, size and caps can be limited
+   * to one scope, so one cache can serve many databases without one's writes dropping another's entries.
+   * The key must still tell databases apart (see `cacheKey`'s `clusterKey`). @default ''
+   */
+  readonly scope?: string | undefined;
+  /** The clock of this read (entries remember when they were stored by it). @default the cache's clock */
+  readonly now?: (() => number) | undefined;
+  /** The most bytes this read's scope may hold; its oldest entries go first beyond it. */
+  readonly scopeMaxBytes?: number | undefined;
+  /**
    * The position the session requires (read-your-writes). Entries read at an older or unknown position
    * are never served; the read goes to the database instead.
    */
   readonly minPosition?: ReplicationPosition | undefined;
-  /** Freshness of an entry stored by this read, in milliseconds. Defaults to the cache's `ttlMs`. */
+  /**
+   * Freshness of an entry stored by this read, in milliseconds, and the oldest entry this read accepts.
+   * Defaults to the cache's `ttlMs` (and to the entry's own TTL for what it accepts).
+   */
   readonly ttlMs?: number | undefined;
   /** Stale-while-revalidate window after `ttlMs`, in milliseconds. Defaults to the cache's `swrMs`. */
   readonly swrMs?: number | undefined;

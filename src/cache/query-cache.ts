@@ -16,6 +16,8 @@ import { resultSize } from './result-size.js';
 
 /** What the cache stores per key. `result` is the cache's private copy and is never handed out. */
 interface CacheEntry {
+  /** The database (and credentials) the rows belong to; see `CacheReadOptions.scope`. */
+  readonly scope: string;
   readonly result: QueryResult<unknown>;
   readonly position: ReplicationPosition | undefined;
   readonly tables: ReadonlySet<string> | undefined;
@@ -28,6 +30,9 @@ interface CacheEntry {
 
 /** A load whose result may still be stored; invalidation marks it so a pre-write result is not kept. */
 interface PendingLoad {
+  readonly scope: string;
+  /** The clock of the read that started the load. */
+  readonly now: () => number;
   readonly tables: ReadonlySet<string> | undefined;
   readonly tags: readonly string[];
   invalidated: boolean;
@@ -78,6 +83,11 @@ export class QueryCache {
   readonly #options: ResolvedQueryCacheOptions;
   readonly #lru: LRUCache<string, CacheEntry, FetchContext>;
   readonly #pending = new Map<string, Set<PendingLoad>>();
+  /** Each scope's stored entries, in insertion order (for per-scope invalidation, size and caps). */
+  readonly #scopes = new Map<string, Map<string, CacheEntry>>();
+  /** Per-scope byte caps given by reads (`CacheReadOptions.scopeMaxBytes`); the last one given wins. */
+  readonly #scopeCaps = new Map<string, number>();
+  readonly #capChecks = new Set<string>();
   #hits = 0;
   #misses = 0;
   #stale = 0;
@@ -101,8 +111,10 @@ export class QueryCache {
         fetchOptions.ttl = context.ttlMs + context.swrMs;
         return this.#fetchEntry(key, context);
       },
-      dispose: (_entry, _key, reason) => {
+      onInsert: (entry, key) => this.#indexInsert(key, entry),
+      dispose: (entry, key, reason) => {
         if (reason === 'evict') this.#evictions++;
+        this.#indexRemove(key, entry);
       },
       ...(now === undefined ? {} : { perf: { now } }),
     });
@@ -130,9 +142,14 @@ export class QueryCache {
     }
 
     const loader = load as CacheLoader<unknown>;
+    this.#noteScopeCap(options);
     const entry = this.#lru.peek(key, { allowStale: true });
-    const age = entry === undefined ? 0 : this.#now() - entry.storedAt;
-    if (entry === undefined || age >= entry.ttlMs + entry.swrMs) {
+    const now = options.now ?? this.#defaultNow;
+    const age = entry === undefined ? 0 : now() - entry.storedAt;
+    // A read that names its own TTL never takes an entry older than that (instances may differ).
+    const freshMs = options.ttlMs === undefined ? (entry?.ttlMs ?? 0) : Math.min(entry?.ttlMs ?? 0, ttlMs);
+    const staleMs = options.swrMs === undefined ? (entry?.swrMs ?? 0) : Math.min(entry?.swrMs ?? 0, swrMs);
+    if (entry === undefined || age >= freshMs + staleMs) {
       return this.#miss<R>(key, options, loader, ttlMs, swrMs);
     }
     const { minPosition } = options;
@@ -142,7 +159,7 @@ export class QueryCache {
     if (minPosition !== undefined && entry.position !== undefined && entry.position < minPosition) {
       return this.#loadAround<R>(key, options, loader, ttlMs, swrMs, 'token-newer-than-entry');
     }
-    if (age < entry.ttlMs) {
+    if (age < freshMs) {
       this.#hits++;
       this.#lru.get(key); // recency only
       return outcome(copyResult(entry.result) as QueryResult<R>, 'hit', undefined, entry.position);
@@ -162,9 +179,10 @@ export class QueryCache {
    * cache.invalidateTables(writtenTablesOf(node) ?? [])
    * ```
    */
-  invalidateTables(tables: readonly string[]): number {
+  invalidateTables(tables: readonly string[], scope?: string): number {
     const names = new Set(tables.map(normalizeTableName));
     return this.#invalidate(
+      scope,
       (target) => target.tables === undefined || [...target.tables].some((table) => names.has(table)),
     );
   }
@@ -177,9 +195,9 @@ export class QueryCache {
    * cache.invalidateTags(['people'])
    * ```
    */
-  invalidateTags(tags: readonly string[]): number {
+  invalidateTags(tags: readonly string[], scope?: string): number {
     const wanted = new Set(tags);
-    return this.#invalidate((target) => target.tags.some((tag) => wanted.has(tag)));
+    return this.#invalidate(scope, (target) => target.tags.some((tag) => wanted.has(tag)));
   }
 
   /**
@@ -190,11 +208,29 @@ export class QueryCache {
    * if (writtenTablesOf(node) === undefined) cache.clear()
    * ```
    */
-  clear(): void {
+  clear(scope?: string): number {
+    if (scope !== undefined) return this.#invalidate(scope, () => true);
+    const entries = this.#lru.size;
     for (const pendings of this.#pending.values()) {
       for (const pending of pendings) pending.invalidated = true;
     }
     this.#lru.clear();
+    return entries;
+  }
+
+  /**
+   * The entries and bytes one scope holds right now.
+   *
+   * ### Examples
+   * ```ts
+   * cache.scopeSize('postgres://db.example.com/shop#k3x9') // { entries: 12, bytes: 40960 }
+   * ```
+   */
+  scopeSize(scope: string): { readonly entries: number; readonly bytes: number } {
+    const entries = this.#scopes.get(scope);
+    let bytes = 0;
+    for (const entry of entries?.values() ?? []) bytes += entry.bytes;
+    return { entries: entries?.size ?? 0, bytes };
   }
 
   /**
@@ -217,9 +253,22 @@ export class QueryCache {
     };
   }
 
-  #now(): number {
-    return this.#lru.perf.now();
+  #noteScopeCap(options: CacheReadOptions): void {
+    const scope = options.scope ?? '';
+    if (options.scopeMaxBytes === undefined) {
+      if (this.#scopeCaps.size > 0) this.#scopeCaps.delete(scope);
+      return;
+    }
+    this.#scopeCaps.delete(scope);
+    this.#scopeCaps.set(scope, options.scopeMaxBytes);
+    // Caps of scopes that no longer hold entries are forgotten, so the map stays bounded.
+    if (this.#scopeCaps.size > this.#scopes.size + 64) {
+      for (const capped of this.#scopeCaps.keys())
+        if (!this.#scopes.has(capped)) this.#scopeCaps.delete(capped);
+    }
   }
+
+  readonly #defaultNow = (): number => this.#lru.perf.now();
 
   /** No usable entry: share or start the load through lru-cache's single flight. */
   async #miss<R>(
@@ -293,6 +342,8 @@ export class QueryCache {
   ): Promise<CacheReadResult<R>> {
     this.#bypasses++;
     const pending: PendingLoad = {
+      scope: options.scope ?? '',
+      now: options.now ?? this.#defaultNow,
       tables: tableSet(options.tables),
       tags: options.tags ?? [],
       invalidated: false,
@@ -313,10 +364,10 @@ export class QueryCache {
     const current = this.#lru.peek(key, { allowStale: true });
     const replaceable =
       current === undefined ||
-      this.#now() - current.storedAt >= current.ttlMs + current.swrMs ||
+      entry.storedAt - current.storedAt >= current.ttlMs + current.swrMs ||
       current.position === undefined ||
       (entry.position !== undefined && entry.position > current.position);
-    if (replaceable) this.#lru.set(key, entry, { ttl: entry.ttlMs + entry.swrMs, start: entry.storedAt });
+    if (replaceable) this.#lru.set(key, entry, { ttl: entry.ttlMs + entry.swrMs });
   }
 
   /** lru-cache's `fetchMethod`: runs synchronously up to the load, so `dispatched` is set before `fetch` returns. */
@@ -360,11 +411,12 @@ export class QueryCache {
     for (const tag of target.tags) bytes += 16 + 2 * tag.length;
     for (const table of target.tables ?? []) bytes += 16 + 2 * table.length;
     return {
+      scope: target.scope,
       result: copyResult(loaded.result),
       position: loaded.position,
       tables: target.tables,
       tags: target.tags,
-      storedAt: this.#now(),
+      storedAt: target.now(),
       ttlMs,
       swrMs,
       bytes,
@@ -381,6 +433,8 @@ export class QueryCache {
       load,
       ttlMs,
       swrMs,
+      scope: options.scope ?? '',
+      now: options.now ?? this.#defaultNow,
       tables: tableSet(options.tables),
       tags: options.tags ?? [],
       invalidated: false,
@@ -389,24 +443,69 @@ export class QueryCache {
   }
 
   #invalidate(
+    scope: string | undefined,
     matches: (target: { tables: ReadonlySet<string> | undefined; tags: readonly string[] }) => boolean,
   ): number {
     const doomed = new Set<string>();
-    // keys() skips keys whose load is in flight; #pending covers those (and the stale value behind a refresh).
-    for (const key of [...this.#lru.keys(), ...this.#pending.keys()]) {
+    // Stored entries come from the scope's index (or every key); loads in flight from #pending.
+    const stored = scope === undefined ? this.#lru.keys() : (this.#scopes.get(scope)?.keys() ?? []);
+    for (const key of stored) {
       const entry = this.#lru.peek(key, { allowStale: true });
       if (entry !== undefined && matches(entry)) doomed.add(key);
-      for (const pending of this.#pending.get(key) ?? []) {
-        if (matches(pending)) {
+    }
+    for (const [key, pendings] of this.#pending) {
+      for (const pending of pendings) {
+        if ((scope === undefined || pending.scope === scope) && matches(pending)) {
           pending.invalidated = true;
           doomed.add(key);
         }
       }
+      if (scope === undefined || doomed.has(key)) continue;
+      // The stale value behind a refresh in flight.
+      const entry = this.#lru.peek(key, { allowStale: true });
+      if (entry !== undefined && entry.scope === scope && matches(entry)) doomed.add(key);
     }
     // Deleting a key whose load is in flight aborts it in lru-cache; with ignoreFetchAbort the load still
     // answers its callers but its result is not stored.
     for (const key of doomed) this.#lru.delete(key);
     return doomed.size;
+  }
+
+  #indexInsert(key: string, entry: CacheEntry): void {
+    let entries = this.#scopes.get(entry.scope);
+    if (entries === undefined) {
+      entries = new Map();
+      this.#scopes.set(entry.scope, entries);
+    }
+    entries.delete(key);
+    entries.set(key, entry);
+    if (this.#scopeCaps.has(entry.scope) && !this.#capChecks.has(entry.scope)) {
+      // lru-cache calls this in the middle of a set: trim after it finished.
+      this.#capChecks.add(entry.scope);
+      queueMicrotask(() => this.#trimScope(entry.scope));
+    }
+  }
+
+  /** Over the scope's own cap, its oldest entries go first (never another scope's). */
+  #trimScope(scope: string): void {
+    this.#capChecks.delete(scope);
+    const cap = this.#scopeCaps.get(scope);
+    const entries = this.#scopes.get(scope);
+    if (cap === undefined || entries === undefined) return;
+    let bytes = 0;
+    for (const stored of entries.values()) bytes += stored.bytes;
+    for (const [oldest, entry] of [...entries]) {
+      if (bytes <= cap) break;
+      bytes -= entry.bytes;
+      this.#lru.delete(oldest);
+    }
+  }
+
+  #indexRemove(key: string, entry: CacheEntry): void {
+    const entries = this.#scopes.get(entry.scope);
+    if (entries?.get(key) !== entry) return;
+    entries.delete(key);
+    if (entries.size === 0) this.#scopes.delete(entry.scope);
   }
 }
 

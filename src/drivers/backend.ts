@@ -25,9 +25,12 @@ export interface Backend {
   /** A name for route events and errors. Defaults to `primary`, `replica-0`, `replica-1`, ... */
   readonly name?: string;
   /**
-   * A stable identity of the node across requests (edge-db's drivers use the URL without credentials).
-   * Isolate-level state (latency, health, replica positions, cache) is keyed by the identities of a cluster's
-   * nodes, so two clusters never share it. Without it, `EdgeDbConfig.cluster` or the node names are used.
+   * The identity of the database this node serves, as seen through its credentials (edge-db's drivers set
+   * it: the URL without secrets plus a hash of the credentials). Isolate-level state (latency, health,
+   * replica positions, cache) is keyed by the identities of a cluster's nodes, so two databases, or two roles
+   * of one database, never share it. A plain Kysely dialect has none: give the cluster a name with
+   * `EdgeDbConfig.cluster` (or each backend an `id`) to share state across instances; without either, each
+   * instance keeps its own state, and the cache cannot be turned on.
    */
   readonly id?: string;
   /** Where the node runs, used to pick the nearest replica before latency has been measured. */

@@ -1,29 +1,29 @@
-import { Kysely, PostgresAdapter } from 'kysely';
-import { CONSISTENCY_MODES, type ConsistencyMode } from '../consistency/consistency-mode.js';
-import { clusterHash, importTokenSecret } from '../consistency/consistency-token.js';
+import { type Dialect, Kysely, PostgresAdapter } from 'kysely';
+import { importTokenSecret } from '../consistency/consistency-token.js';
 import { postgresReplication } from '../consistency/postgres-replication.js';
 import type { ReplicationAdapter } from '../consistency/replication-adapter.js';
 import { ConsistencySession } from '../consistency/session.js';
 import type { Backend } from '../drivers/backend.js';
 import { EdgeDbError } from '../errors/edge-db-error.js';
-import { clusterCacheFor } from './cluster/cluster-cache.js';
-import { clusterHealthFor } from './cluster/cluster-health.js';
-import { clusterStateFor, nodeStateFor } from './cluster/cluster-state.js';
+import { clusterIdentity } from './cluster/cluster-identity.js';
+import { clusterRegistry } from './cluster/cluster-registry.js';
+import { ClusterState } from './cluster/cluster-state.js';
 import type { EdgeDbConfig } from './config/edge-db-config.js';
+import { assertDistinctNodes, resolveSettings } from './config/resolve-settings.js';
 import { RoutingDialect } from './execute/routing-dialect.js';
-import { isReadPreference } from './plan/read-preference.js';
 import type { RoutedNode } from './routed-node.js';
-import type { ResolvedRouterSettings, RouterContext } from './router-context.js';
+import { RouterContext } from './router-context.js';
 import { detectCallerLocation } from './select/location/detect-caller-location.js';
 import { resolveRegion } from './select/location/resolve-region.js';
-import { rankForRead } from './select/rank-for-read.js';
 
 /**
  * Creates a Kysely instance that routes every statement: reads to the best replica, writes, DDL, locks and
  * read-write transactions to the primary, with read-your-writes inside the instance (a session).
  *
  * Cheap to call per request: isolate-level state (latency, health, replica positions, cache) is shared by
- * every instance built for the same cluster; I/O objects are created by each backend's driver per instance.
+ * every instance built for the same database; I/O objects are created by each backend's driver per instance.
+ * The configuration is checked here: a mistake is an `EdgeDbError` with code `CONFIG_INVALID`, not a failure
+ * of the first query.
  *
  * ### Examples
  * ```ts
@@ -33,28 +33,59 @@ import { rankForRead } from './select/rank-for-read.js';
  * export default {
  *   async fetch(request: Request, env: Env) {
  *     const db = edgeDb<Database>({
- *       primary: neon({ url: env.PRIMARY_URL, region: 'aws-us-east-1' }),
- *       replicas: [neon({ url: env.REPLICA_URL, region: 'aws-eu-central-1' })],
+ *       primary: neon({ url: env.PRIMARY_URL, region: 'aws-us-east-2' }),
+ *       replicas: [neon({ url: env.REPLICA_URL, region: 'aws-us-east-2' })], // Neon replicas share the region
  *     })
- *     const posts = await db.selectFrom('post').selectAll().execute() // nearest replica
+ *     const posts = await db.selectFrom('post').selectAll().execute() // on the replica
  *     return Response.json(posts)
  *   },
  * }
  * ```
  */
 export function edgeDb<DB>(config: EdgeDbConfig): Kysely<DB> {
+  return new Kysely<DB>({
+    dialect: edgeDbDialect(config),
+    ...(config?.plugins === undefined ? {} : { plugins: config.plugins }),
+    ...(config?.log === undefined ? {} : { log: config.log }),
+  });
+}
+
+/**
+ * The routing dialect behind {@link edgeDb}, for tools that take a Kysely `Dialect` (kysely-ctl's
+ * `defineConfig({ dialect })`, Better Auth's `{ dialect, type }`, `new Kysely({ dialect })`). Each Kysely
+ * instance made from it is one session; make one per request where I/O objects must not outlive a request
+ * (Workers). `plugins` and `log` of the config are `edgeDb`'s: give them to Kysely yourself here.
+ *
+ * ### Examples
+ * ```ts
+ * import { Kysely } from 'kysely'
+ * import { edgeDbDialect } from 'edge-db'
+ * import { libsql } from 'edge-db/libsql'
+ *
+ * const db = new Kysely<Database>({
+ *   dialect: edgeDbDialect({ primary: libsql({ url: env.PRIMARY_URL }), replicas: [libsql({ url: env.REPLICA_URL })] }),
+ * })
+ * ```
+ */
+export function edgeDbDialect(config: EdgeDbConfig): Dialect {
   const settings = resolveSettings(config);
   const replicas = config.replicas ?? [];
+  const backends = [config.primary, ...replicas];
   const names = nodeNames(config.primary, replicas);
-  const clusterKey =
-    config.cluster ?? [config.primary, ...replicas].map((backend, i) => backend.id ?? names[i]!).join('|');
-  const cluster = clusterStateFor(clusterKey);
-  const consistencyConfig =
-    typeof config.consistency === 'string' ? { mode: config.consistency } : (config.consistency ?? {});
+  assertDistinctNodes(config.primary, replicas);
+  const adapters = backends.map(inferAdapter);
+  assertOneFamily(adapters, names);
+  const identity = clusterIdentity(config, names);
+  if (identity.key === undefined && settings.cache !== undefined) {
+    throw new EdgeDbError(
+      'CONFIG_INVALID',
+      'the cache needs to know which database rows belong to, and a plain Kysely dialect does not say: set ' +
+        "`cluster` (a name for this database, and for the role when rows depend on who asks) or each backend's `id`",
+    );
+  }
   const now = config.now ?? Date.now;
-  const onRoute = config.onRoute;
-  // Unknown region codes are configuration errors: fail at construction, not at the first read.
-  const regions = [config.primary, ...replicas].map((backend) =>
+  // Unknown region codes, bad health options and disagreeing instances are configuration errors: found here.
+  const regions = backends.map((backend) =>
     backend.region === undefined ? undefined : resolveRegion(backend.region),
   );
   const caller =
@@ -65,96 +96,56 @@ export function edgeDb<DB>(config: EdgeDbConfig): Kysely<DB> {
           env: config.location.env,
           explicit: config.location.region,
         });
+  const clusterOf = (): ClusterState =>
+    identity.key === undefined
+      ? new ClusterState(`instance:${names.join('|')}`, identity.tokenKey, settings.health, now)
+      : clusterRegistry.clusterFor(identity.key, identity.tokenKey, settings.health, now);
+  if (identity.key !== undefined) clusterOf();
+  const consistency = typeof config.consistency === 'string' ? {} : (config.consistency ?? {});
+  const family = adapters.find((adapter) => adapter !== undefined)?.family ?? 'postgres';
 
-  // Node drivers are created lazily, when Kysely asks the routing dialect for its driver.
+  // Node drivers are created when Kysely asks the routing dialect for its driver (once per Kysely instance).
   const context = (): RouterContext => {
-    const makeNode = (backend: Backend, index: number): RoutedNode => {
+    const cluster = clusterOf();
+    const nodes = backends.map((backend, index): RoutedNode => {
       const name = names[index]!;
+      const key = backend.id ?? name;
       return {
         name,
+        key,
         role: index === 0 ? 'primary' : 'replica',
         backend,
         driver: backend.dialect.createDriver(),
-        adapter: inferAdapter(backend),
-        state: nodeStateFor(cluster, name),
+        adapter: adapters[index],
+        state: cluster.node(key),
         coordinates: regions[index],
       };
-    };
-    const primary = makeNode(config.primary, 0);
-    const replicaNodes = replicas.map((backend, i) => makeNode(backend, i + 1));
-    const nodesByName = new Map([primary, ...replicaNodes].map((node) => [node.name, node]));
-    const health = clusterHealthFor(
+    });
+    return new RouterContext({
+      primary: nodes[0]!,
+      replicas: nodes.slice(1),
+      session: new ConsistencySession(),
       cluster,
-      { primary: primary.name, replicas: replicaNodes.map((node) => node.name) },
-      { now, outliers: config.health },
-    );
-    const session = new ConsistencySession();
-    return {
-      primary,
-      replicas: replicaNodes,
-      nodesByName,
-      session,
-      cluster,
+      identified: identity.key !== undefined,
       settings,
       tokens: {
-        initial: consistencyConfig.token,
-        onInvalid: consistencyConfig.onInvalidToken ?? 'ignore',
-        cluster: clusterHash(clusterKey),
-        family: primary.adapter?.family ?? 'postgres',
-        key: () => signingKey(consistencyConfig.secret),
+        initial: consistency.token,
+        onInvalid: consistency.onInvalidToken ?? 'ignore',
+        cluster: cluster.tokenCluster,
+        family,
+        maxAgeSeconds: settings.tokenMaxAgeSeconds,
+        key: () => signingKey(consistency.secret),
       },
       now,
-      rankReplicas: (hint) =>
-        rankForRead(
-          (hint?.readPreference ?? settings.readPreference) === 'nearest'
-            ? [primary, ...replicaNodes]
-            : replicaNodes,
-          health,
-          session,
-          settings,
-          caller,
-          hint,
-        ),
-      beginAttempt: (node) => {
-        const tracker = health.latency.get(node.name);
-        tracker?.begin();
-        node.state.inFlight++;
-        return (attempt) => {
-          tracker?.end();
-          node.state.inFlight--;
-          if (attempt.outcome === 'ok') tracker?.record(attempt.durationMs);
-          if (node.role !== 'replica') return;
-          if (attempt.outcome === 'ok' || attempt.outcome === 'behind')
-            health.outliers.recordSuccess(node.name);
-          else if (attempt.outcome === 'error' || attempt.outcome === 'timeout')
-            health.outliers.recordFailure(node.name);
-        };
-      },
-      tailLatencyMs: (node) => health.latency.get(node.name)?.percentileMs(0.95),
-      expectedRttMs: (node) => health.latency.get(node.name)?.estimateMs(),
-      cache: () => clusterCacheFor(cluster, config.cache, now),
-      cacheInUse: () => config.cache !== undefined || cluster.extensions.has('cache'),
-      clusterKey,
+      caller,
       waitUntil: config.waitUntil,
-      emit: (event) => {
-        if (onRoute === undefined) return;
-        try {
-          onRoute(event);
-        } catch {
-          // A failing observer must never fail the query it observes.
-        }
-      },
-    };
+      onRoute: config.onRoute,
+    });
   };
-
-  return new Kysely<DB>({
-    dialect: new RoutingDialect(config.primary, context),
-    ...(config.plugins === undefined ? {} : { plugins: config.plugins }),
-    ...(config.log === undefined ? {} : { log: config.log }),
-  });
+  return new RoutingDialect(config.primary, context);
 }
 
-/** Imported keys are plain data and cost a WebCrypto call to make: keep them per isolate. */
+/** Imported keys are plain data and cost a WebCrypto call to make: keep a few per isolate. */
 const signingKeys = new Map<unknown, Promise<CryptoKey>>();
 
 function signingKey(secret: string | Uint8Array | CryptoKey | undefined): Promise<CryptoKey | undefined> {
@@ -169,9 +160,37 @@ function signingKey(secret: string | Uint8Array | CryptoKey | undefined): Promis
   return key;
 }
 
+/** Whether a dialect class speaks PostgreSQL, learnt once per class (creating an adapter costs). */
+const postgresDialects = new WeakMap<object, boolean>();
+
 function inferAdapter(backend: Backend): ReplicationAdapter | undefined {
   if (backend.replication !== undefined) return backend.replication;
-  return backend.dialect.createAdapter() instanceof PostgresAdapter ? postgresReplication : undefined;
+  const type = backend.dialect.constructor;
+  let postgres = postgresDialects.get(type);
+  if (postgres === undefined) {
+    postgres = backend.dialect.createAdapter() instanceof PostgresAdapter;
+    postgresDialects.set(type, postgres);
+  }
+  return postgres ? postgresReplication : undefined;
+}
+
+/** A libSQL primary with a Neon replica (or any mix of families) cannot replicate: a configuration error. */
+function assertOneFamily(
+  adapters: readonly (ReplicationAdapter | undefined)[],
+  names: readonly string[],
+): void {
+  const first = adapters.findIndex((adapter) => adapter !== undefined);
+  if (first === -1) return;
+  const family = adapters[first]!.family;
+  for (const [i, adapter] of adapters.entries()) {
+    if (adapter !== undefined && adapter.family !== family) {
+      throw new EdgeDbError(
+        'CONFIG_INVALID',
+        `"${names[i]}" is a ${adapter.family} node but "${names[first]}" is ${family}: a primary and its replicas ` +
+          'must be the same database engine',
+      );
+    }
+  }
 }
 
 function nodeNames(primary: Backend, replicas: readonly Backend[]): string[] {
@@ -187,118 +206,4 @@ function nodeNames(primary: Backend, replicas: readonly Backend[]): string[] {
     seen.add(name);
   }
   return names;
-}
-
-function resolveSettings(config: EdgeDbConfig): ResolvedRouterSettings {
-  if (config === null || typeof config !== 'object') {
-    throw new EdgeDbError(
-      'CONFIG_INVALID',
-      'edgeDb(config) needs a configuration object with at least `primary`',
-    );
-  }
-  assertBackend(config.primary, 'primary');
-  if (config.replicas !== undefined) {
-    if (!Array.isArray(config.replicas)) {
-      throw new EdgeDbError('CONFIG_INVALID', '`replicas` must be an array of backends (or left out)');
-    }
-    for (const [i, replica] of config.replicas.entries()) assertBackend(replica, `replicas[${i}]`);
-  }
-  const readPreference = config.readPreference ?? 'replicaPreferred';
-  if (!isReadPreference(readPreference)) {
-    throw new EdgeDbError(
-      'CONFIG_INVALID',
-      `readPreference "${String(readPreference)}" is not one of primary, primaryPreferred, replica, replicaPreferred, nearest`,
-    );
-  }
-  if (readPreference === 'replica' && (config.replicas?.length ?? 0) === 0) {
-    throw new EdgeDbError(
-      'CONFIG_INVALID',
-      "readPreference 'replica' needs at least one replica in `replicas`",
-    );
-  }
-  const consistency =
-    typeof config.consistency === 'string' ? { mode: config.consistency } : (config.consistency ?? {});
-  const mode: ConsistencyMode = consistency.mode ?? 'session';
-  if (!CONSISTENCY_MODES.includes(mode)) {
-    throw new EdgeDbError(
-      'CONFIG_INVALID',
-      `consistency mode "${String(mode)}" is not one of ${CONSISTENCY_MODES.join(', ')}`,
-    );
-  }
-  const secret = consistency.secret;
-  if (secret !== undefined) {
-    const bytes =
-      typeof secret === 'string'
-        ? new TextEncoder().encode(secret).length
-        : secret instanceof Uint8Array
-          ? secret.length
-          : undefined;
-    if (bytes !== undefined && bytes < 32) {
-      throw new EdgeDbError(
-        'CONFIG_INVALID',
-        'consistency.secret must be at least 32 bytes; generate one with `openssl rand -base64 32`',
-      );
-    }
-  }
-  return {
-    readPreference,
-    consistency: mode,
-    readOnlyTransactionsOnReplicas: config.readOnlyTransactionsOnReplicas ?? false,
-    stickyAfterWriteMs: positive(
-      consistency.stickyAfterWriteMs,
-      5000,
-      'consistency.stickyAfterWriteMs',
-      true,
-    ),
-    maxReplicaAttempts: positive(config.maxReplicaAttempts, 2, 'maxReplicaAttempts'),
-    timeoutMs: positive(config.timeoutMs, 10_000, 'timeoutMs'),
-    attemptTimeoutMs: positive(config.attemptTimeoutMs, 5_000, 'attemptTimeoutMs'),
-    maxStalenessMs:
-      config.maxStalenessMs === undefined
-        ? undefined
-        : positive(config.maxStalenessMs, 0, 'maxStalenessMs', true),
-    latencyWindowMs: positive(config.latencyWindowMs, 5, 'latencyWindowMs', true),
-    waitBudgetMs: positive(consistency.waitBudgetMs, 100, 'consistency.waitBudgetMs', true),
-    hedge:
-      config.hedge === undefined || config.hedge === false
-        ? false
-        : {
-            afterMs: config.hedge === true ? undefined : positive(config.hedge.afterMs, 50, 'hedge.afterMs'),
-          },
-    cacheAllReads: config.cache !== undefined && (config.cache.allReads ?? true),
-  };
-}
-
-function assertBackend(backend: unknown, where: string): void {
-  const dialect = (backend as Backend | undefined)?.dialect;
-  if (
-    dialect === undefined ||
-    typeof dialect.createDriver !== 'function' ||
-    typeof dialect.createAdapter !== 'function'
-  ) {
-    throw new EdgeDbError(
-      'CONFIG_INVALID',
-      `\`${where}\` must be a backend { dialect, name?, region? } with a Kysely dialect, e.g. neon({ url }) or libsql({ url })`,
-    );
-  }
-}
-
-/** The longest delay timers accept everywhere (2^31 - 1 ms); longer ones fire at once in Node. */
-const MAX_TIMER_MS = 2_147_483_647;
-
-function positive(value: number | undefined, fallback: number, name: string, allowZero = false): number {
-  if (value === undefined) return fallback;
-  if (
-    typeof value !== 'number' ||
-    !Number.isFinite(value) ||
-    value < 0 ||
-    value > MAX_TIMER_MS ||
-    (!allowZero && value === 0)
-  ) {
-    throw new EdgeDbError(
-      'CONFIG_INVALID',
-      `\`${name}\` must be a finite ${allowZero ? 'non-negative' : 'positive'} number of milliseconds (at most ${MAX_TIMER_MS}) or a count, got ${String(value)}`,
-    );
-  }
-  return value;
 }

@@ -1,63 +1,173 @@
 import type { QueryCache } from '../cache/query-cache.js';
-import type { ConsistencyMode } from '../consistency/consistency-mode.js';
 import type { ReplicationFamily } from '../consistency/replication-adapter.js';
 import type { ConsistencySession } from '../consistency/session.js';
+import type { QueryClass } from '../sql/query-class.js';
 import type { ClusterState } from './cluster/cluster-state.js';
+import { isolateCache, isolateCacheIfCreated } from './cluster/isolate-cache.js';
+import type { ResolvedRouterSettings } from './config/resolved-settings.js';
+import { type FinishedStatement, routeEventOf } from './observe/emit-route.js';
 import type { RouteAttempt, RouteEvent } from './observe/route-event.js';
-import type { ReadPreference } from './plan/read-preference.js';
 import type { RouteHint } from './plan/route-hint.js';
+import { planRoute, type RoutePlan } from './plan/route-plan.js';
 import type { RoutedNode } from './routed-node.js';
-
-/** Settings of one instance after defaults were applied and validated. */
-export interface ResolvedRouterSettings {
-  readonly readPreference: ReadPreference;
-  readonly consistency: ConsistencyMode;
-  readonly readOnlyTransactionsOnReplicas: boolean;
-  readonly stickyAfterWriteMs: number;
-  readonly maxReplicaAttempts: number;
-  readonly timeoutMs: number;
-  readonly attemptTimeoutMs: number;
-  readonly maxStalenessMs: number | undefined;
-  readonly hedge: false | { readonly afterMs: number | undefined };
-  readonly latencyWindowMs: number;
-  readonly waitBudgetMs: number;
-  readonly cacheAllReads: boolean;
-}
-
-/** What every connection of one `edgeDb` instance shares: its nodes, session and isolate-level cluster state. */
-export interface RouterContext {
-  readonly primary: RoutedNode;
-  readonly replicas: readonly RoutedNode[];
-  readonly nodesByName: ReadonlyMap<string, RoutedNode>;
-  readonly session: ConsistencySession;
-  readonly cluster: ClusterState;
-  readonly settings: ResolvedRouterSettings;
-  readonly tokens: TokenSettings;
-  now(): number;
-  /** Replicas in the order a read should try them (nearest and healthy first). */
-  rankReplicas(hint: RouteHint | undefined): readonly RoutedNode[];
-  /** Marks the start of an attempt on `node` (load tracking); call the returned function with its outcome. */
-  beginAttempt(node: RoutedNode): (attempt: RouteAttempt) => void;
-  /** The p95 round trip of a node, when enough samples exist (for hedging). */
-  tailLatencyMs(node: RoutedNode): number | undefined;
-  /** The smoothed measured round trip of a node, if measured. */
-  expectedRttMs(node: RoutedNode): number | undefined;
-  /** The cluster's isolate cache, when caching is configured or hinted. */
-  cache(): QueryCache;
-  /** True once the cluster's cache exists (configured or hinted): writes then invalidate it. */
-  cacheInUse(): boolean;
-  readonly clusterKey: string;
-  readonly waitUntil: ((promise: Promise<unknown>) => void) | undefined;
-  emit(event: RouteEvent): void;
-}
+import type { CallerLocation } from './select/location/detect-caller-location.js';
+import { rankForRead } from './select/rank-for-read.js';
 
 /** How an instance reads and issues consistency tokens. */
 export interface TokenSettings {
   /** The token the session starts from, if any. */
   readonly initial: string | null | undefined;
   readonly onInvalid: 'ignore' | 'throw';
+  /** Hash of the database the tokens belong to (without credentials: every role of it shares tokens). */
   readonly cluster: bigint;
   readonly family: ReplicationFamily;
+  /** Tokens issued longer ago than this are ignored. */
+  readonly maxAgeSeconds: number;
   /** The signing key, when a secret is configured. */
   key(): Promise<CryptoKey | undefined>;
+}
+
+/** What a {@link RouterContext} is made of; see `edgeDbDialect`. */
+export interface RouterContextParts {
+  readonly primary: RoutedNode;
+  readonly replicas: readonly RoutedNode[];
+  readonly session: ConsistencySession;
+  readonly cluster: ClusterState;
+  /** False when the cluster has no identity (plain dialects without `id` or `cluster`): nothing is cached. */
+  readonly identified: boolean;
+  readonly settings: ResolvedRouterSettings;
+  readonly tokens: TokenSettings;
+  readonly now: () => number;
+  readonly caller: CallerLocation | undefined;
+  readonly waitUntil: ((promise: Promise<unknown>) => void) | undefined;
+  readonly onRoute: ((event: RouteEvent) => void) | undefined;
+}
+
+/**
+ * What every connection of one `edgeDb` instance shares: its nodes, its session, its cluster's isolate
+ * state and its settings. One per Kysely instance (Kysely creates the driver once).
+ */
+export class RouterContext {
+  readonly primary: RoutedNode;
+  readonly replicas: readonly RoutedNode[];
+  readonly nodesByName: ReadonlyMap<string, RoutedNode>;
+  readonly session: ConsistencySession;
+  readonly cluster: ClusterState;
+  readonly identified: boolean;
+  readonly settings: ResolvedRouterSettings;
+  readonly tokens: TokenSettings;
+  readonly now: () => number;
+  readonly waitUntil: ((promise: Promise<unknown>) => void) | undefined;
+  /** True when an `onRoute` observer is set: route events are only built then. */
+  readonly observed: boolean;
+  readonly #caller: CallerLocation | undefined;
+  readonly #onRoute: ((event: RouteEvent) => void) | undefined;
+  readonly #withPrimary: readonly RoutedNode[];
+
+  constructor(parts: RouterContextParts) {
+    this.primary = parts.primary;
+    this.replicas = parts.replicas;
+    this.nodesByName = new Map([parts.primary, ...parts.replicas].map((node) => [node.name, node]));
+    this.session = parts.session;
+    this.cluster = parts.cluster;
+    this.identified = parts.identified;
+    this.settings = parts.settings;
+    this.tokens = parts.tokens;
+    this.now = parts.now;
+    this.waitUntil = parts.waitUntil;
+    this.#caller = parts.caller;
+    this.#onRoute = parts.onRoute;
+    this.observed = parts.onRoute !== undefined;
+    this.#withPrimary = [parts.primary, ...parts.replicas];
+  }
+
+  /** The cluster's scope of the isolate cache key and invalidations. */
+  get cacheScope(): string {
+    return this.cluster.key;
+  }
+
+  /** The one place a route plan's input is assembled (execution and dry runs alike). */
+  plan(queryClass: QueryClass, hint: RouteHint | undefined, now: number): RoutePlan {
+    const readPreference = hint?.readPreference ?? this.settings.readPreference;
+    return planRoute({
+      queryClass,
+      hint,
+      primary: this.primary,
+      rankedReplicas: queryClass.requiresPrimary ? [] : this.rankReplicas(hint),
+      readPreference,
+      consistency: hint?.consistency ?? this.settings.consistency,
+      session: this.session,
+      now,
+      stickyAfterWriteMs: this.settings.stickyAfterWriteMs,
+      maxReplicaAttempts: this.settings.maxReplicaAttempts,
+      nodesByName: this.nodesByName,
+    });
+  }
+
+  /** Replicas in the order a read should try them (nearest and healthy first; the primary too for `nearest`). */
+  rankReplicas(hint: RouteHint | undefined): readonly RoutedNode[] {
+    const nearest = (hint?.readPreference ?? this.settings.readPreference) === 'nearest';
+    return rankForRead(
+      nearest ? this.#withPrimary : this.replicas,
+      this.cluster.outliers,
+      this.session,
+      this.settings,
+      this.#caller,
+      hint,
+      this.now(),
+    );
+  }
+
+  /** Marks the start of an attempt on `node` (load tracking); call {@link endAttempt} with its outcome. */
+  beginAttempt(node: RoutedNode): void {
+    node.state.latency.begin();
+    node.state.inFlight++;
+  }
+
+  /** Ends an attempt begun with {@link beginAttempt}: latency and health learn from it. */
+  endAttempt(node: RoutedNode, attempt: RouteAttempt): void {
+    node.state.latency.end();
+    node.state.inFlight--;
+    if (attempt.outcome === 'ok') node.state.latency.record(attempt.durationMs);
+    if (node.role !== 'replica') return;
+    if (attempt.outcome === 'ok' || attempt.outcome === 'behind')
+      this.cluster.outliers.recordSuccess(node.key);
+    else if (attempt.outcome === 'error' || attempt.outcome === 'timeout')
+      this.cluster.outliers.recordFailure(node.key);
+  }
+
+  /** The p95 round trip of a node, when enough samples exist (for hedging). */
+  tailLatencyMs(node: RoutedNode): number | undefined {
+    return node.state.latency.percentileMs(0.95);
+  }
+
+  /** The smoothed measured round trip of a node, if measured. */
+  expectedRttMs(node: RoutedNode): number | undefined {
+    return node.state.latency.estimateMs();
+  }
+
+  /** The isolate cache, or `undefined` when this cluster cannot be told apart from others (no identity). */
+  cache(): QueryCache | undefined {
+    return this.identified ? isolateCache() : undefined;
+  }
+
+  /** True when cached reads of this cluster may exist: writes then invalidate them. */
+  cacheInUse(): boolean {
+    return this.identified && (this.settings.cache !== undefined || isolateCacheIfCreated() !== undefined);
+  }
+
+  /** Gives a finished statement's route event to `onRoute` (built only when someone listens). */
+  finish(statement: FinishedStatement): void {
+    if (this.#onRoute !== undefined) this.emit(routeEventOf(statement, this.now()));
+  }
+
+  /** Gives an event to `onRoute`. A failing observer never fails the query it observes. */
+  emit(event: RouteEvent): void {
+    if (this.#onRoute === undefined) return;
+    try {
+      this.#onRoute(event);
+    } catch {
+      // ignored on purpose
+    }
+  }
 }

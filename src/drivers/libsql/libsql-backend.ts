@@ -1,4 +1,5 @@
 import type { Backend } from '../backend.js';
+import { databaseIdentity } from '../database-identity.js';
 import type { RegionSpec } from '../region-spec.js';
 import { LibsqlDialect } from './libsql-dialect.js';
 import type { LibsqlDialectConfig } from './libsql-dialect-config.js';
@@ -21,7 +22,8 @@ export interface LibsqlBackendOptions extends LibsqlDialectConfig {
 
 /**
  * A libSQL node as an edge-db {@link Backend}: a {@link LibsqlDialect} plus a replication adapter that reads
- * and requires sqld's `replication_index`, for read-your-writes across replicas.
+ * and requires sqld's `replication_index`, for read-your-writes across replicas, and an `id` (the URL plus a
+ * hash of the auth token) that keeps its isolate state and cache apart from every other database.
  *
  * ### Examples
  * ```ts
@@ -36,9 +38,12 @@ export function libsql(
   options: LibsqlBackendOptions,
 ): Backend & { readonly dialect: LibsqlDialect; readonly replication: LibsqlReplicationAdapter } {
   const { name, region, ...config } = options ?? ({} as LibsqlBackendOptions);
+  const dialect = new LibsqlDialect(config, name);
   return Object.freeze({
-    dialect: new LibsqlDialect(config, name),
+    dialect,
     replication: new LibsqlReplicationAdapter(),
+    // Validated by the dialect: a string URL. Its identity keys the isolate's state for this node.
+    id: databaseIdentity(config.url, config.authToken),
     ...(name === undefined ? {} : { name }),
     ...(region === undefined ? {} : { region }),
   });

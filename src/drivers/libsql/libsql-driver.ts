@@ -11,6 +11,7 @@ import {
   type TransactionSettings,
 } from 'kysely';
 import { EdgeDbError } from '../../errors/edge-db-error.js';
+import { NATIVE_TRANSACTIONS } from '../driver-capabilities.js';
 import { LibsqlConnection } from './libsql-connection.js';
 import type { LibsqlDialectConfig } from './libsql-dialect-config.js';
 import { createReplicationIndexFetch } from './replication-index-fetch.js';
@@ -35,6 +36,8 @@ export const DEFAULT_LIBSQL_REQUEST_TIMEOUT_MS = 10_000;
  * ```
  */
 export class LibsqlDriver implements Driver {
+  /** Transactions ride on the client's own interactive-transaction stream, not on SQL statements. */
+  readonly [NATIVE_TRANSACTIONS] = true;
   readonly #config: LibsqlDialectConfig;
   readonly #nodeName: string;
   #destroyed = false;

@@ -1,4 +1,5 @@
 import type { Backend } from '../backend.js';
+import { databaseIdentity } from '../database-identity.js';
 import type { RegionSpec } from '../region-spec.js';
 import { NeonDialect } from './neon-dialect.js';
 import type { NeonDialectConfig } from './neon-dialect-config.js';
@@ -27,7 +28,9 @@ export interface NeonBackend extends Backend {
 
 /**
  * A Neon node (primary compute or read replica) as an edge-db {@link Backend}: a {@link NeonDialect} plus a
- * replication adapter that reads and requires WAL positions for read-your-writes. No I/O happens here.
+ * replication adapter that reads and requires WAL positions for read-your-writes, and an `id` (the URL without
+ * its password, plus a hash of the credentials) that keeps its isolate state and cache apart from every other
+ * database and role. No I/O happens here.
  *
  * ### Examples
  * ```ts
@@ -41,9 +44,12 @@ export interface NeonBackend extends Backend {
  */
 export function neon(options: NeonOptions): NeonBackend {
   const { name, region, ...config } = options ?? ({} as NeonOptions);
+  const dialect = new NeonDialect(config);
   return Object.freeze({
-    dialect: new NeonDialect(config),
+    dialect,
     replication: new NeonReplicationAdapter(),
+    // Validated by the dialect: a string URL. Its identity keys the isolate's state for this node.
+    id: databaseIdentity(config.url),
     ...(name === undefined ? {} : { name }),
     ...(region === undefined ? {} : { region }),
   });

@@ -1,68 +1,77 @@
-import type { ReplicationPosition } from '../../consistency/replication-position.js';
+import { clusterHash } from '../../consistency/consistency-token.js';
+import type { OutlierDetectorOptions } from '../select/health/outlier-detector.js';
+import { OutlierDetector } from '../select/health/outlier-detector.js';
+import { type NodeState, newNodeState } from './node-state.js';
+
+/** Counters of one cluster's reads through the isolate cache. */
+export interface ClusterCacheCounters {
+  hits: number;
+  misses: number;
+  stale: number;
+  bypasses: number;
+}
+
+/** SQL texts a replica refused as writes, remembered per cluster (bounded, oldest forgotten first). */
+const WRITING_STATEMENTS_LIMIT = 256;
 
 /**
- * What an isolate has learnt about one node. Plain data at module scope: it outlives requests (Workers allow
- * that for data, not for sockets) and is shared by every `edgeDb` instance of the same cluster.
+ * Isolate-level state of one cluster (a primary and its replicas as one database): its nodes' positions,
+ * latency and health, its cache counters, and what replicas taught it. Plain data, typed; held by the
+ * {@link ClusterRegistry}, which bounds how many clusters an isolate keeps.
  */
-export interface NodeState {
-  /** The highest position this node is known to have applied (only ever grows, until a failover resets it). */
-  knownPosition: ReplicationPosition | undefined;
-  /** When `knownPosition` was last confirmed (ms, instance clock). */
-  knownAt: number | undefined;
-  /** Requests to this node currently running from this isolate (for load spreading). */
-  inFlight: number;
-  /**
-   * A rough estimate of how far behind the primary this replica runs, in milliseconds: raised when it is found
-   * behind a session's write (by the time since that write), halved when it is found caught up.
-   */
-  estimatedLagMs: number | undefined;
-}
-
-/** Isolate-level state of one cluster. */
-export interface ClusterState {
+export class ClusterState {
+  /** The registry key: the database's identity as seen through the nodes' credentials. */
   readonly key: string;
-  readonly nodes: Map<string, NodeState>;
-  /** Arbitrary per-cluster extensions (latency trackers, health, cache) keyed by feature. */
-  readonly extensions: Map<string, unknown>;
-}
+  /** The 64-bit identity consistency tokens carry: the database, whatever the credentials. */
+  readonly tokenCluster: bigint;
+  /** Replicas' health (the primary is never ejected: writes have nowhere else to go). */
+  readonly outliers: OutlierDetector;
+  readonly cacheCounters: ClusterCacheCounters = { hits: 0, misses: 0, stale: 0, bypasses: 0 };
+  /** The health options the state was made with, to detect instances that disagree. */
+  readonly healthSignature: string;
+  readonly #nodes = new Map<string, NodeState>();
+  readonly #writingStatements = new Set<string>();
+  readonly #now: () => number;
 
-const clusters = new Map<string, ClusterState>();
-
-/** The isolate's state for the cluster with this key, created on first use. */
-export function clusterStateFor(key: string): ClusterState {
-  let state = clusters.get(key);
-  if (state === undefined) {
-    state = { key, nodes: new Map(), extensions: new Map() };
-    clusters.set(key, state);
+  constructor(
+    key: string,
+    tokenKey: string,
+    health: Omit<OutlierDetectorOptions, 'now'> | undefined,
+    now: () => number,
+  ) {
+    this.key = key;
+    this.tokenCluster = clusterHash(tokenKey);
+    this.#now = now;
+    this.healthSignature = JSON.stringify(health ?? {});
+    this.outliers = new OutlierDetector([], { ...health, now });
   }
-  return state;
-}
 
-/** The isolate's state for one node of a cluster, created on first use. */
-export function nodeStateFor(cluster: ClusterState, name: string): NodeState {
-  let state = cluster.nodes.get(name);
-  if (state === undefined) {
-    state = { knownPosition: undefined, knownAt: undefined, inFlight: 0, estimatedLagMs: undefined };
-    cluster.nodes.set(name, state);
+  /** The state of the node with this identity, created on first use. */
+  node(id: string): NodeState {
+    let state = this.#nodes.get(id);
+    if (state === undefined) {
+      state = newNodeState(this.#now);
+      this.#nodes.set(id, state);
+    }
+    return state;
   }
-  return state;
-}
 
-/** Raises a node's known position; positions never move backwards. */
-export function observeNodePosition(
-  state: NodeState,
-  position: ReplicationPosition | undefined,
-  now: number,
-): void {
-  if (position === undefined) return;
-  if (state.knownPosition === undefined || position >= state.knownPosition) {
-    state.knownPosition = position;
-    state.knownAt = now;
+  /** Every node state known so far. */
+  nodes(): IterableIterator<NodeState> {
+    return this.#nodes.values();
   }
-}
 
-/** Forgets all isolate state (tests, or after a failover/restore was detected). */
-export function resetClusterState(key?: string): void {
-  if (key === undefined) clusters.clear();
-  else clusters.delete(key);
+  /** True when a replica refused this SQL text as a write: it goes to the primary first from now on. */
+  isWritingStatement(sql: string): boolean {
+    return this.#writingStatements.size > 0 && this.#writingStatements.has(sql);
+  }
+
+  /** Remembers that a replica refused this SQL text because it writes (a function that writes, say). */
+  noteWritingStatement(sql: string): void {
+    if (this.#writingStatements.has(sql)) return;
+    if (this.#writingStatements.size >= WRITING_STATEMENTS_LIMIT) {
+      this.#writingStatements.delete(this.#writingStatements.values().next().value as string);
+    }
+    this.#writingStatements.add(sql);
+  }
 }

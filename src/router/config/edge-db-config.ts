@@ -43,6 +43,12 @@ export interface ConsistencyConfig {
    * @default 'ignore'
    */
   readonly onInvalidToken?: 'ignore' | 'throw';
+  /**
+   * Tokens issued longer ago than this many seconds are treated as invalid (`TOKEN_EXPIRED`, handled like
+   * any invalid token), so a forgotten cookie cannot pin a session's reads for ever.
+   * @default 86400 (a day)
+   */
+  readonly tokenMaxAgeSeconds?: number;
 }
 
 /**
@@ -63,8 +69,9 @@ export interface EdgeDbConfig {
   /** Read replicas of the primary. With none, everything runs on the primary. */
   readonly replicas?: readonly Backend[];
   /**
-   * Names the cluster for isolate-level state (latency, health, positions, cache) shared by every instance
-   * built for it. Defaults to the nodes' `id`s (set by edge-db's drivers) or names.
+   * Names the cluster for isolate-level state (latency, health, positions, cache) and for consistency tokens.
+   * edge-db's drivers identify their database themselves (`Backend.id`); a plain Kysely dialect does not, so
+   * without a `cluster` its instances share nothing across requests and cannot use the cache.
    */
   readonly cluster?: string;
   /**
@@ -138,7 +145,10 @@ export interface EdgeDbConfig {
     readonly ttlMs?: number;
     /** After `ttlMs`, serve the stale entry this long while one refresh runs. @default 0 */
     readonly swrMs?: number;
-    /** Bound of the whole cache in bytes (shared by the cluster's instances in the isolate). @default 8 MiB */
+    /**
+     * The most bytes this cluster's entries may hold. The isolate has one budget for every cluster together
+     * (8 MiB, see `configureIsolate`); this caps one cluster's share of it. @default no cap beyond the budget
+     */
     readonly maxBytes?: number;
     /** Cache every eligible read (`true`) or only reads hinted with `cache` (`false`). @default true */
     readonly allReads?: boolean;

@@ -1,4 +1,4 @@
-import type { CompiledQuery, QueryResult, RootOperationNode } from 'kysely';
+import type { CompiledQuery, QueryResult } from 'kysely';
 import { cacheKey } from '../../cache/cache-key.js';
 import type { ReplicationPosition } from '../../consistency/replication-position.js';
 import { analyzeQuery } from '../../sql/analyze-query.js';
@@ -31,6 +31,10 @@ export async function cachedRead<R>(
   const cacheHint = hint?.cache;
   const wantsCache = cacheHint === undefined ? ctx.settings.cacheAllReads : cacheHint !== false;
   if (!wantsCache) return (await load()).result;
+  const cache = ctx.cache();
+  // A cluster without an identity (a plain dialect without `id` or `cluster`) could share keys with another
+  // database: never cached.
+  if (cache === undefined) return (await load({ status: 'bypass', reason: 'no-cluster-identity' })).result;
 
   const options = typeof cacheHint === 'object' ? cacheHint : undefined;
   const analysis = analyzeQuery(query);
@@ -51,20 +55,24 @@ export async function cachedRead<R>(
       family: ctx.tokens.family === 'libsql' ? 'libsql' : 'postgres',
       sql: query.sql,
       parameters: query.parameters,
-      clusterKey: ctx.clusterKey,
+      clusterKey: ctx.cacheScope,
     });
   } catch {
     // Parameters the key cannot represent (functions, symbols): not cacheable.
     return (await load()).result;
   }
   let loadedHere = false;
-  const outcome = await ctx.cache().read<R>(
+  const defaults = ctx.settings.cache;
+  const outcome = await cache.read<R>(
     key,
     {
+      scope: ctx.cacheScope,
+      now: ctx.now,
       tables: analysis.readTables(query),
       minPosition: consistency === 'session' ? ctx.session.minPosition : undefined,
-      ...(options?.ttlMs === undefined ? {} : { ttlMs: options.ttlMs }),
-      ...(options?.swrMs === undefined ? {} : { swrMs: options.swrMs }),
+      ttlMs: options?.ttlMs ?? defaults?.ttlMs,
+      swrMs: options?.swrMs ?? defaults?.swrMs,
+      scopeMaxBytes: defaults?.maxBytes,
       ...(options?.tags === undefined ? {} : { tags: options.tags }),
       ...(ctx.waitUntil === undefined ? {} : { waitUntil: ctx.waitUntil }),
       ...(bypass === undefined ? {} : { bypass }),
@@ -79,9 +87,24 @@ export async function cachedRead<R>(
       return { result: read.result, position: read.floor };
     },
   );
+  if (loadedHere) {
+    const counters = ctx.cluster.cacheCounters;
+    if (outcome.status === 'bypass') counters.bypasses++;
+    else counters.misses++;
+  }
   if (outcome.status === 'hit' || outcome.status === 'stale' || !loadedHere) {
     // Rows from memory or from another request's load: the session moves to their position (monotonic reads).
-    if (consistency === 'session') ctx.session.noteRead(outcome.position);
+    if (consistency === 'session') {
+      if (outcome.position !== undefined) ctx.session.noteRead(outcome.position);
+      // Rows of unknown position (read from the primary, or through an adapter that cannot tell): the
+      // primary is at or past them, so the session's next read goes there and learns a position.
+      else ctx.session.noteServedBy(ctx.primary.name, 'primary', undefined);
+    }
+    const counters = ctx.cluster.cacheCounters;
+    if (outcome.status === 'hit') counters.hits++;
+    else if (outcome.status === 'stale') counters.stale++;
+    else if (outcome.status === 'bypass') counters.bypasses++;
+    else counters.misses++;
     ctx.emit({
       sql: query.sql,
       node: 'cache',

@@ -32,14 +32,9 @@ const STATEMENT_SQLITE_CODES = /^SQLITE_(ERROR|CONSTRAINT|MISMATCH|RANGE|TOOBIG|
  * the same way.
  */
 export function isNodeFailure(error: unknown): boolean {
+  if (isWriteRefusal(error)) return false;
   if (error instanceof EdgeDbError) {
-    return [
-      'TIMEOUT',
-      'REPLICA_BEHIND',
-      'READ_ONLY_NODE',
-      'NO_REPLICA_AVAILABLE',
-      'PRIMARY_UNAVAILABLE',
-    ].includes(error.code);
+    return ['TIMEOUT', 'REPLICA_BEHIND', 'NO_REPLICA_AVAILABLE', 'PRIMARY_UNAVAILABLE'].includes(error.code);
   }
   if (error === null || typeof error !== 'object') return true;
   const code = (error as { code?: unknown }).code;
@@ -64,4 +59,29 @@ export function isUnreachable(error: unknown): boolean {
   if (typeof code === 'string' && code.startsWith('SQLITE_')) return false;
   // LibsqlError/NeonDbError without a SQL code, fetch TypeErrors, socket errors (ECONNREFUSED, ...).
   return true;
+}
+
+/**
+ * True when a replica refused the statement because it writes: PostgreSQL's SQLSTATE 25006
+ * (`read_only_sql_transaction`: "cannot execute ... in a read-only transaction" or during recovery), libSQL's
+ * `READONLY` (`EdgeDbError` `READ_ONLY_NODE` from edge-db's driver, or SQLite's `SQLITE_READONLY`). It says the
+ * statement writes, even when its text does not show it (a function that writes): it must run as a write on
+ * the primary. This is the one place that decides what a replica's refusal means.
+ */
+export function isWriteRefusal(error: unknown): boolean {
+  if (error instanceof EdgeDbError) return error.code === 'READ_ONLY_NODE';
+  if (error === null || typeof error !== 'object') return false;
+  const code = (error as { code?: unknown }).code;
+  return code === '25006' || code === 'SQLITE_READONLY' || code === 'READONLY';
+}
+
+/** How one attempt ended, for route events and health: the one mapping from errors to outcomes. */
+export function attemptOutcomeOf(
+  error: unknown,
+  aborted: boolean,
+): 'aborted' | 'behind' | 'timeout' | 'error' {
+  if (aborted) return 'aborted';
+  if (error instanceof EdgeDbError && error.code === 'REPLICA_BEHIND') return 'behind';
+  if (error instanceof EdgeDbError && error.code === 'TIMEOUT') return 'timeout';
+  return 'error';
 }

@@ -1,25 +1,13 @@
-import type { CompiledQuery, DatabaseConnection, QueryResult } from 'kysely';
-import { maxPosition, type ReplicationPosition } from '../../consistency/replication-position.js';
+import type { CompiledQuery, QueryResult } from 'kysely';
+import type { ReplicationPosition } from '../../consistency/replication-position.js';
 import { EdgeDbError, isEdgeDbError } from '../../errors/edge-db-error.js';
-import { observeNodePosition } from '../cluster/cluster-state.js';
+import { observeNodePosition } from '../cluster/node-state.js';
 import type { PlannedAttempt } from '../plan/route-plan.js';
 import type { RoutedNode } from '../routed-node.js';
 import type { RouterContext } from '../router-context.js';
+import type { HeldConnections } from './held-connections.js';
 import { withDeadline } from './with-deadline.js';
 
-/** The real connections a routing connection holds, as the per-node read needs them. */
-export interface HeldConnections {
-  /** The node's real connection, acquired on first use within `timeoutMs`. */
-  acquire(node: RoutedNode, timeoutMs: number): Promise<DatabaseConnection>;
-  /** Forgets the node's connection and releases it once `running` (a query still on it) settles. */
-  detach(node: RoutedNode, connection: DatabaseConnection, running: Promise<unknown> | undefined): void;
-}
-
-/**
- * One read attempt on one node: proves the node fresh enough for the session (a probe before the read, or
- * the adapter's check in the read's own round trip, waiting briefly when that beats the primary), runs the
- * read, and advances the session and the node's known position with what the node reported.
- */
 /**
  * How long to wait for a replica that is behind the session before asking it again, or `undefined` to go
  * to the next choice now: waiting pays only when the replica's estimated remaining lag plus its round trip
@@ -45,21 +33,36 @@ export function noteBehind(ctx: RouterContext, node: RoutedNode): void {
   node.state.estimatedLagMs = Math.max(node.state.estimatedLagMs ?? 0, lag);
 }
 
+/** What one read attempt runs, and where. */
+export interface ReadAttempt {
+  readonly planned: PlannedAttempt;
+  /** The position the session requires, if any. */
+  readonly required: ReplicationPosition | undefined;
+  readonly query: CompiledQuery;
+  readonly rest: unknown[];
+  readonly timeoutMs: number;
+  readonly signal: AbortSignal;
+  /** Whether the read advances the session (consistency `session`). */
+  readonly tracksSession: boolean;
+  /** Called once the statement is about to be sent (the connection was acquired). */
+  readonly onSent?: (() => void) | undefined;
+}
+
+/**
+ * One read attempt on one node: proves the node fresh enough for the session (a probe before the read, or
+ * the adapter's check in the read's own round trip, waiting briefly when that beats the primary), runs the
+ * read, and advances the session and the node's known position with what the node reported.
+ */
 export async function readOnce<R>(
   ctx: RouterContext,
   held: HeldConnections,
-  planned: PlannedAttempt,
-  required: ReplicationPosition | undefined,
-  query: CompiledQuery,
-  rest: unknown[],
-  timeoutMs: number,
-  signal: AbortSignal,
-  tracksSession: boolean,
+  read: ReadAttempt,
 ): Promise<{
   result: QueryResult<R>;
   position: ReplicationPosition | undefined;
   floor: ReplicationPosition | undefined;
 }> {
+  const { planned, required, query, rest, timeoutMs, signal, tracksSession } = read;
   const { node } = planned;
   const writeEpoch = ctx.session.writeEpoch;
   const adapter = node.adapter;
@@ -75,6 +78,7 @@ export async function readOnce<R>(
     throw new EdgeDbError('TIMEOUT', `${label} lost a hedged race or its deadline`);
   }
   signal.addEventListener('abort', detach, { once: true });
+  read.onSent?.();
   const work = (async () => {
     let position: ReplicationPosition | undefined;
     let floor: ReplicationPosition | undefined;
@@ -129,12 +133,17 @@ export async function readOnce<R>(
   const { result, position, floor } = await work;
   signal.removeEventListener('abort', detach);
   if (signal.aborted) throw new EdgeDbError('TIMEOUT', `${label} lost a hedged race or its deadline`);
-  observeNodePosition(node.state, position, ctx.now());
+  observeNodePosition(node.state, position ?? (node.role === 'replica' ? floor : undefined), ctx.now());
+  if (node.role === 'replica' && required !== undefined && floor !== undefined && floor < required) {
+    // The node's own word says it is behind what the plan believed (rebuilt or restored behind its old
+    // position): its rows must not be served for this session.
+    throw new EdgeDbError('REPLICA_BEHIND', `replica "${node.name}" reports a position behind the session's`);
+  }
   if (node.role === 'primary' && position !== undefined && required !== undefined && position < required) {
     // The primary is behind the session: the requirement came from a token issued before a restore or a
     // failover (or forged). Nothing can satisfy it; trust the primary and forget positions beyond it.
     ctx.session.rewindTo(position);
-    for (const state of ctx.cluster.nodes.values()) {
+    for (const state of ctx.cluster.nodes()) {
       if (state.knownPosition !== undefined && state.knownPosition > position)
         state.knownPosition = undefined;
     }
@@ -148,7 +157,8 @@ export async function readOnce<R>(
   // A replica of the plan was known or checked to have replayed the session's requirement, and a standby makes a
   // commit visible when it replays it: its rows reflect the requirement. A primary proves nothing of the kind (a
   // commit can be in the WAL before it is visible, and a requirement may be forged): no floor from it.
-  return { result, position, floor: node.role === 'replica' ? maxPosition(floor, required) : undefined };
+  // Without a report, the plan's trusted knowledge (check `none`) or the check it passed is the floor.
+  return { result, position, floor: node.role === 'replica' ? (floor ?? required) : undefined };
 }
 
 /** Sleeps `ms`, or rejects at once when `signal` aborts. */

@@ -26,7 +26,7 @@ export class RoutingDriver implements Driver {
   }
 
   async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
-    await routing(connection).beginTransaction(settings);
+    await routing(connection).beginTransaction(settings, connection);
   }
 
   async commitTransaction(connection: DatabaseConnection): Promise<void> {

@@ -1,12 +1,10 @@
 import type { Compilable, CompiledQuery, Kysely } from 'kysely';
-import { EdgeDbError } from '../../errors/edge-db-error.js';
 import { analyzeQuery } from '../../sql/analyze-query.js';
 import type { QueryClass } from '../../sql/query-class.js';
-import { RoutingConnection } from '../execute/routing-connection.js';
 import type { RouteReason } from '../observe/route-event.js';
-import type { RouterContext } from '../router-context.js';
+import { routerContextOf } from '../router-context-of.js';
 import { type RouteHint, routeHintOf } from './route-hint.js';
-import { type FreshnessCheck, planRoute } from './route-plan.js';
+import type { FreshnessCheck } from './route-plan.js';
 
 /** Where a statement would go and why, without running it. */
 export interface RouteExplanation {
@@ -40,19 +38,7 @@ export async function explainRoute(
   const context = await routerContextOf(db);
   const queryClass = analyzeQuery(compiled).queryClass;
   const effectiveHint = hint ?? routeHintOf(compiled.queryId);
-  const plan = planRoute({
-    queryClass,
-    hint: effectiveHint,
-    primary: context.primary,
-    rankedReplicas: queryClass.requiresPrimary ? [] : context.rankReplicas(effectiveHint),
-    readPreference: effectiveHint?.readPreference ?? context.settings.readPreference,
-    consistency: effectiveHint?.consistency ?? context.settings.consistency,
-    session: context.session,
-    now: context.now(),
-    stickyAfterWriteMs: context.settings.stickyAfterWriteMs,
-    maxReplicaAttempts: context.settings.maxReplicaAttempts,
-    nodesByName: context.nodesByName,
-  });
+  const plan = context.plan(queryClass, effectiveHint, context.now());
   return {
     queryClass,
     attempts: plan.attempts.map((a) => ({
@@ -63,15 +49,4 @@ export async function explainRoute(
     })),
     ...(plan.requiredPosition === undefined ? {} : { requiredPosition: plan.requiredPosition.toString() }),
   };
-}
-
-/**
- * The routing context behind a Kysely instance made by `edgeDb` (also through `withPlugin`, `transaction` and
- * `connection`). Asking costs no I/O: edge-db's connections are virtual until a statement runs.
- */
-export async function routerContextOf(db: Kysely<any>): Promise<RouterContext> {
-  return db.getExecutor().provideConnection(async (connection) => {
-    if (connection instanceof RoutingConnection) return connection.context;
-    throw new EdgeDbError('CONFIG_INVALID', 'this Kysely instance was not created by edgeDb()');
-  });
 }

@@ -3,6 +3,7 @@ import type { ReplicationPosition } from '../../consistency/replication-position
 import type { ConsistencySession } from '../../consistency/session.js';
 import { EdgeDbError } from '../../errors/edge-db-error.js';
 import type { QueryClass } from '../../sql/query-class.js';
+import { trustedPosition } from '../cluster/node-state.js';
 import type { RouteReason } from '../observe/route-event.js';
 import type { RoutedNode } from '../routed-node.js';
 import type { ReadPreference } from './read-preference.js';
@@ -99,7 +100,9 @@ function planAttempts(input: PlanInput): RoutePlan {
 
   if (namedNode !== undefined) {
     return {
-      attempts: [attempt(namedNode, 'preference', checkFor(namedNode, requiredPosition) ?? 'none', true)],
+      attempts: [
+        attempt(namedNode, 'preference', checkFor(namedNode, requiredPosition, input.now) ?? 'none', true),
+      ],
       requiredPosition,
     };
   }
@@ -133,7 +136,7 @@ function planAttempts(input: PlanInput): RoutePlan {
       const stickyAttempt = attempt(
         sticky,
         'sticky',
-        checkFor(sticky, requiredPosition) ?? 'none',
+        checkFor(sticky, requiredPosition, input.now) ?? 'none',
         learns(sticky),
       );
       return {
@@ -159,7 +162,7 @@ function planAttempts(input: PlanInput): RoutePlan {
   const replicaAttempts: PlannedAttempt[] = [];
   for (const replica of input.rankedReplicas) {
     if (replicaAttempts.length >= input.maxReplicaAttempts) break;
-    const check = checkFor(replica, requiredPosition);
+    const check = checkFor(replica, requiredPosition, input.now);
     if (check === undefined) continue; // cannot prove freshness on this replica
     const known = requiredPosition !== undefined && check === 'none';
     replicaAttempts.push(
@@ -215,9 +218,13 @@ function learns(node: RoutedNode): boolean {
   return node.adapter?.executeWithPosition !== undefined;
 }
 
-function checkFor(node: RoutedNode, required: ReplicationPosition | undefined): FreshnessCheck | undefined {
+function checkFor(
+  node: RoutedNode,
+  required: ReplicationPosition | undefined,
+  now: number,
+): FreshnessCheck | undefined {
   if (required === undefined || node.role === 'primary') return 'none';
-  const known = node.state.knownPosition;
+  const known = trustedPosition(node.state, now);
   if (known !== undefined && known >= required) return 'none';
   if (node.adapter === undefined) return undefined;
   return node.adapter.executeWithPosition !== undefined ? 'piggyback' : 'probe';

@@ -1,39 +1,50 @@
 import type { ConsistencySession } from '../../consistency/session.js';
-import type { ClusterHealth } from '../cluster/cluster-health.js';
+import { trustedPosition } from '../cluster/node-state.js';
+import type { ResolvedRouterSettings } from '../config/resolved-settings.js';
 import type { RouteHint } from '../plan/route-hint.js';
 import type { RoutedNode } from '../routed-node.js';
-import type { ResolvedRouterSettings } from '../router-context.js';
+import type { OutlierDetector } from './health/outlier-detector.js';
 import type { CallerLocation } from './location/detect-caller-location.js';
 import { rankReplicas } from './rank-replicas.js';
 
 /**
- * Orders an instance's replicas (and, for `nearest`, the primary among them) for one read: healthy and within the staleness bound, caught up with the
- * session first, then by measured (or, before measurements, distance-estimated) round trip, spreading load
- * among near-equal ones.
+ * Orders an instance's replicas (and, for `nearest`, the primary among them) for one read: healthy and within
+ * the staleness bound, caught up with the session first, then by measured (or, before measurements,
+ * distance-estimated) round trip, spreading load among near-equal ones. Always ranks, one replica included:
+ * an ejected or too-stale replica is left out (the primary serves), except with the strict `replica`
+ * preference, where ejected replicas remain as the last resort.
  */
 export function rankForRead(
-  replicas: readonly RoutedNode[],
-  health: ClusterHealth,
+  nodes: readonly RoutedNode[],
+  outliers: OutlierDetector,
   session: ConsistencySession,
   settings: ResolvedRouterSettings,
   caller: CallerLocation | undefined,
   hint: RouteHint | undefined,
+  now: number,
 ): RoutedNode[] {
-  if (replicas.length <= 1) return [...replicas];
-  const candidates = replicas.map((node) => ({
-    id: node.name,
-    node,
-    coordinates: node.coordinates,
-    latency: health.latency.get(node.name)!,
-    health: node.role === 'primary' ? ('healthy' as const) : health.outliers.status(node.name),
-    estimatedLagMs: node.state.estimatedLagMs,
-    knownPosition: node.state.knownPosition,
-  }));
-  return rankReplicas(candidates, {
-    caller: caller?.coordinates,
-    maxStalenessMs: hint?.maxStalenessMs ?? settings.maxStalenessMs,
-    minPosition: session.minPosition,
-    windowMs: settings.latencyWindowMs,
-    random: Math.random,
-  }).map((choice) => choice.candidate.node);
+  if (nodes.length === 0) return [];
+  const strict = (hint?.readPreference ?? settings.readPreference) === 'replica';
+  const choices = rankReplicas(
+    nodes.map((node) => ({
+      id: node.name,
+      node,
+      coordinates: node.coordinates,
+      latency: node.state.latency,
+      health: node.role === 'primary' ? ('healthy' as const) : outliers.status(node.key),
+      estimatedLagMs: node.state.estimatedLagMs,
+      knownPosition: trustedPosition(node.state, now),
+    })),
+    {
+      caller: caller?.coordinates,
+      maxStalenessMs: hint?.maxStalenessMs ?? settings.maxStalenessMs,
+      minPosition: session.minPosition,
+      windowMs: settings.latencyWindowMs,
+      random: Math.random,
+    },
+  );
+  const ranked: RoutedNode[] = [];
+  for (const choice of choices)
+    if (strict || choice.reason !== 'fallback') ranked.push(choice.candidate.node);
+  return ranked;
 }

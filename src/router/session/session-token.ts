@@ -1,10 +1,11 @@
 import type { Kysely } from 'kysely';
 import { decodeToken, encodeToken } from '../../consistency/consistency-token.js';
 import { EdgeDbError } from '../../errors/edge-db-error.js';
+import { acquireConnection } from '../execute/acquire-connection.js';
 import { withDeadline } from '../execute/with-deadline.js';
-import { routerContextOf } from '../plan/explain-route.js';
 import type { RoutedNode } from '../routed-node.js';
 import type { RouterContext } from '../router-context.js';
+import { routerContextOf } from '../router-context-of.js';
 
 /**
  * Applies the instance's starting token (`consistency.token`) to its session. Runs once per instance, before
@@ -101,14 +102,7 @@ async function restoreOnce(db: Kysely<any>): Promise<void> {
 async function learnPosition(context: RouterContext, node: RoutedNode, pendingWrite: boolean): Promise<void> {
   if (node.adapter === undefined) return;
   const timeout = context.settings.attemptTimeoutMs;
-  const connection = await withDeadline(
-    node.driver.acquireConnection(),
-    timeout,
-    `connecting to "${node.name}"`,
-    (late) => {
-      if (late.status === 'fulfilled') void node.driver.releaseConnection(late.value).catch(() => undefined);
-    },
-  );
+  const connection = await acquireConnection(node, timeout);
   try {
     const position = await withDeadline(
       node.adapter.readPosition(connection, node.role),

@@ -45,6 +45,7 @@ export interface LatencyTrackerOptions {
  */
 export class LatencyTracker {
   readonly #now: () => number;
+  #slowBefore = false;
   readonly #decayPerMs: number;
   readonly #loadDecayPerMs: number;
   readonly #priorWeight: number;
@@ -76,15 +77,25 @@ export class LatencyTracker {
     this.#sampleTimes = new Float64Array(capacity);
   }
 
-  /** Adds one measured round trip in milliseconds. Non-finite values are ignored, negative ones count as 0. */
+  /**
+   * Adds one measured round trip in milliseconds. Non-finite values are ignored, negative ones count as 0.
+   * A lone slow answer counts as at most `OUTLIER_FACTOR` times the average plus `OUTLIER_SLACK_MS`: one
+   * answer that queued behind a stall must not make a near node look far until it fades; two slow answers
+   * in a row count in full, so a node that really slowed down is followed at once.
+   */
   record(rttMs: number): void {
     if (!Number.isFinite(rttMs)) return;
-    const value = Math.max(0, rttMs);
     const now = this.#now();
     const decay = this.#decayTo(now);
+    const current = this.#weight * decay > this.#priorWeight ? this.#weightedSum / this.#weight : undefined;
+    const raw = Math.max(0, rttMs);
+    const cap = current === undefined ? Infinity : current * OUTLIER_FACTOR + OUTLIER_SLACK_MS;
+    // A second slow answer in a row is the node's new speed, not a stall: it counts in full.
+    const value = raw > cap && !this.#slowBefore ? cap : raw;
+    this.#slowBefore = raw > cap;
     this.#weightedSum = this.#weightedSum * decay + value;
     this.#weight = this.#weight * decay + 1;
-    this.#samples[this.#nextSample] = value;
+    this.#samples[this.#nextSample] = raw;
     this.#sampleTimes[this.#nextSample] = now;
     this.#nextSample = (this.#nextSample + 1) % this.#samples.length;
     this.#sampleCount = Math.min(this.#sampleCount + 1, this.#samples.length);
@@ -154,6 +165,9 @@ export class LatencyTracker {
     return factor;
   }
 }
+
+const OUTLIER_FACTOR = 4;
+const OUTLIER_SLACK_MS = 10;
 
 function decayFactor(elapsedMs: number, perMs: number): number {
   // A clock that steps back (or a Worker's clock frozen between I/O) must not inflate weights.

@@ -65,7 +65,7 @@ export class OutlierDetector {
   readonly #threshold: number;
   readonly #baseMs: number;
   readonly #maxMs: number;
-  readonly #maxEjected: number;
+  readonly #share: number;
   readonly #probeTimeoutMs: number;
 
   constructor(nodeIds: Iterable<string>, options: OutlierDetectorOptions = {}) {
@@ -78,17 +78,8 @@ export class OutlierDetector {
     this.#probeTimeoutMs = atLeast(options.probeTimeoutMs, 30_000, 0, 'probeTimeoutMs');
     const share = atLeast(options.maxEjectedShare, 0.5, 0, 'maxEjectedShare');
     if (share > 1) throw new TypeError('maxEjectedShare must be between 0 and 1');
-    for (const id of nodeIds) {
-      this.#nodes.set(id, {
-        phase: 'healthy',
-        failures: 0,
-        level: 0,
-        ejectedUntil: 0,
-        probeStartedAt: 0,
-        healthySince: 0,
-      });
-    }
-    this.#maxEjected = share === 0 ? 0 : Math.max(1, Math.floor(share * this.#nodes.size));
+    this.#share = share;
+    for (const id of nodeIds) this.#nodes.set(id, newNodeHealth());
   }
 
   /** The node's current {@link HealthStatus}. */
@@ -184,12 +175,24 @@ export class OutlierDetector {
     node.ejectedUntil = now + Math.min(this.#maxMs, this.#baseMs * 2 ** (node.level - 1));
   }
 
+  /** A node's health, created healthy on first mention (instances of one cluster may list different nodes). */
   #node(id: string): NodeHealth {
-    const node = this.#nodes.get(id);
-    if (node === undefined)
-      throw new TypeError(`unknown node "${id}": pass every node id to the OutlierDetector`);
+    let node = this.#nodes.get(id);
+    if (node === undefined) {
+      node = newNodeHealth();
+      this.#nodes.set(id, node);
+    }
     return node;
   }
+
+  /** At most this many nodes are ejected at once: a share of the nodes known so far, at least one. */
+  get #maxEjected(): number {
+    return this.#share === 0 ? 0 : Math.max(1, Math.floor(this.#share * this.#nodes.size));
+  }
+}
+
+function newNodeHealth(): NodeHealth {
+  return { phase: 'healthy', failures: 0, level: 0, ejectedUntil: 0, probeStartedAt: 0, healthySince: 0 };
 }
 
 function atLeast(value: number | undefined, fallback: number, min: number, name: string): number {

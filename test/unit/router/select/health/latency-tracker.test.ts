@@ -145,4 +145,23 @@ describe('LatencyTracker options', () => {
     expect(() => new LatencyTracker({ priorWeight: Number.NaN })).toThrow(TypeError);
     expect(() => new LatencyTracker({ sampleCapacity: 2.5 })).toThrow(TypeError);
   });
+
+  it('does not let one slow answer make a near node look far, but follows a node that really slowed down', () => {
+    let now = 0;
+    const tracker = new LatencyTracker({ now: () => now });
+    for (let i = 0; i < 20; i++) {
+      now += 10;
+      tracker.record(3);
+    }
+    now += 10;
+    tracker.record(363);
+    expect(tracker.estimateMs()).toBeLessThan(10);
+    for (let i = 0; i < 6; i++) {
+      now += 10;
+      tracker.record(363);
+    }
+    expect(tracker.estimateMs()).toBeGreaterThan(60);
+    // Percentiles (for hedging) keep the raw answers.
+    expect(tracker.percentileMs(1)).toBe(363);
+  });
 });

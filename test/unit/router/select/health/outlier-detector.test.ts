@@ -157,9 +157,14 @@ describe('OutlierDetector', () => {
     expect(health.status('a')).toBe('ejected');
   });
 
-  it('rejects unknown nodes and bad options', () => {
-    const { health } = detector(['a']);
-    expect(() => health.status('b')).toThrow(TypeError);
+  it('starts nodes it has not seen as healthy (instances of one cluster may list different nodes)', () => {
+    const health = new OutlierDetector(['a']);
+    expect(health.status('b')).toBe('healthy');
+    health.recordFailure('b');
+    expect(health.status('b')).toBe('healthy');
+  });
+
+  it('rejects bad options', () => {
     expect(() => new OutlierDetector(['a'], { maxEjectedShare: 2 })).toThrow(TypeError);
     expect(() => new OutlierDetector(['a'], { consecutiveFailures: 0 })).toThrow(TypeError);
     expect(() => new OutlierDetector(['a'], { baseEjectionMs: 10, maxEjectionMs: 5 })).toThrow(TypeError);

@@ -1,0 +1,61 @@
+import type { ReplicationPosition } from '../../consistency/replication-position.js';
+import { LatencyTracker } from '../select/health/latency-tracker.js';
+
+/**
+ * What an isolate has learnt about one node. Plain data at module scope: it outlives requests (Workers allow
+ * that for data, not for sockets) and is shared by every `edgeDb` instance of the same cluster.
+ */
+export interface NodeState {
+  /** The highest position this node is known to have applied, as the node itself last reported it. */
+  knownPosition: ReplicationPosition | undefined;
+  /** When `knownPosition` was last confirmed (ms, instance clock). */
+  knownAt: number | undefined;
+  /** Requests to this node currently running from this isolate (for load spreading). */
+  inFlight: number;
+  /**
+   * A rough estimate of how far behind the primary this replica runs, in milliseconds: raised when it is found
+   * behind a session's write (by the time since that write), halved when it is found caught up.
+   */
+  estimatedLagMs: number | undefined;
+  /** Measured round trips. */
+  readonly latency: LatencyTracker;
+}
+
+/** A node's state before anything is known. */
+export function newNodeState(now: () => number): NodeState {
+  return {
+    knownPosition: undefined,
+    knownAt: undefined,
+    inFlight: 0,
+    estimatedLagMs: undefined,
+    latency: new LatencyTracker({ now }),
+  };
+}
+
+/**
+ * Records a position the node reported. A report below what was known means the node was rebuilt, restored
+ * or failed over behind its old position: what it says now is what is true, so knowledge is replaced, never
+ * kept above the node's own word.
+ */
+export function observeNodePosition(
+  state: NodeState,
+  position: ReplicationPosition | undefined,
+  now: number,
+): void {
+  if (position === undefined) return;
+  state.knownPosition = position;
+  state.knownAt = now;
+}
+
+/**
+ * How long a node's reported position is trusted to spare a freshness check. Positions only grow on a healthy
+ * replica, but one rebuilt or restored behind its old position must be found out: knowledge ages.
+ */
+export const KNOWN_POSITION_TRUST_MS = 10_000;
+
+/** The node's known position while it is recent enough to rely on, else `undefined`. */
+export function trustedPosition(state: NodeState, now: number): ReplicationPosition | undefined {
+  const { knownPosition, knownAt } = state;
+  if (knownPosition === undefined || knownAt === undefined) return undefined;
+  return now - knownAt <= KNOWN_POSITION_TRUST_MS ? knownPosition : undefined;
+}

@@ -1,0 +1,65 @@
+import type { DatabaseConnection } from 'kysely';
+import { EdgeDbError } from '../../errors/edge-db-error.js';
+import type { RoutedNode } from '../routed-node.js';
+import { acquireConnection } from './acquire-connection.js';
+
+/**
+ * The real connections one routing connection holds, at most one per node: acquired on first use, kept for
+ * the routing connection's life (transactions and `db.connection()` blocks stay on one real connection per
+ * node), released together at the end.
+ */
+export class HeldConnections {
+  readonly #held = new Map<RoutedNode, DatabaseConnection>();
+
+  /** The node's real connection, acquired within `timeoutMs` on first use. */
+  async acquire(node: RoutedNode, timeoutMs: number): Promise<DatabaseConnection> {
+    const held = this.#held.get(node);
+    if (held !== undefined) return held;
+    const connection = await acquireConnection(node, timeoutMs);
+    this.#held.set(node, connection);
+    return connection;
+  }
+
+  /** The node's connection if one is held. */
+  get(node: RoutedNode): DatabaseConnection | undefined {
+    return this.#held.get(node);
+  }
+
+  /** Every held connection. */
+  entries(): IterableIterator<[RoutedNode, DatabaseConnection]> {
+    return this.#held.entries();
+  }
+
+  /**
+   * Forgets the node's connection and hands it back once `running` (a query still on it) settles, so it is
+   * never reused while busy.
+   */
+  detach(node: RoutedNode, connection: DatabaseConnection, running?: Promise<unknown>): void {
+    if (this.#held.get(node) !== connection) return;
+    this.#held.delete(node);
+    void (running ?? Promise.resolve())
+      .catch(() => undefined)
+      .finally(() => node.driver.releaseConnection(connection).catch(() => undefined));
+  }
+
+  /** Drops a node's connection after it failed, so a later statement gets a fresh one. */
+  discard(node: RoutedNode): void {
+    const connection = this.#held.get(node);
+    if (connection !== undefined) this.detach(node, connection);
+  }
+
+  /** Releases every held connection; failures are gathered. */
+  async releaseAll(): Promise<void> {
+    const held = [...this.#held];
+    this.#held.clear();
+    const results = await Promise.allSettled(
+      held.map(([node, connection]) => node.driver.releaseConnection(connection)),
+    );
+    const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed.length > 0) {
+      throw new EdgeDbError('LIFECYCLE_FAILED', 'releasing a connection failed', {
+        cause: new AggregateError(failed.map((f) => f.reason)),
+      });
+    }
+  }
+}

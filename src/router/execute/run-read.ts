@@ -1,0 +1,266 @@
+import type { CompiledQuery, QueryResult } from 'kysely';
+import type { ReplicationPosition } from '../../consistency/replication-position.js';
+import { EdgeDbError } from '../../errors/edge-db-error.js';
+import { primaryClass } from '../../sql/query-class.js';
+import { attemptOf } from '../observe/emit-route.js';
+import type { RouteAttempt, RouteReason } from '../observe/route-event.js';
+import type { RouteHint } from '../plan/route-hint.js';
+import type { PlannedAttempt, RoutePlan } from '../plan/route-plan.js';
+import type { RoutedNode } from '../routed-node.js';
+import { cachedRead } from './cached-read.js';
+import type { ExecutionScope } from './execution-scope.js';
+import { attemptOutcomeOf, isNodeFailure, isUnreachable, isWriteRefusal } from './node-failure.js';
+import { noteBehind, readOnce } from './read-once.js';
+import { runWithFallbacks } from './run-with-fallbacks.js';
+import { runWrite } from './run-write.js';
+
+/** A read as planned, for {@link runRead}. */
+export interface ReadStatement {
+  readonly plan: RoutePlan;
+  readonly query: CompiledQuery;
+  readonly rest: unknown[];
+  readonly started: number;
+  readonly hint: RouteHint | undefined;
+}
+
+/** What reading from the nodes produced. */
+interface NodeReadResult<R> {
+  readonly result: QueryResult<R>;
+  readonly position: ReplicationPosition | undefined;
+  readonly floor: ReplicationPosition | undefined;
+  readonly node: RoutedNode;
+  readonly reason: RouteReason;
+}
+
+/**
+ * Statements whose node died after they were sent, at most this many times per statement: a statement that
+ * kills the server running it (an engine crash on bad input) must not be retried across the whole fleet.
+ */
+const MAX_MID_FLIGHT_FAILURES = 2;
+
+/**
+ * Runs a read: through the isolate cache when enabled, else (or on a miss) on the plan's nodes in order,
+ * with deadlines, hedging and fallbacks. A replica refusing the statement as a write (a function that writes)
+ * turns it into a write on the primary, remembered so the next one goes there first.
+ */
+export async function runRead<R>(scope: ExecutionScope, read: ReadStatement): Promise<QueryResult<R>> {
+  const { ctx } = scope;
+  return cachedRead<R>(ctx, read.query, read.hint, read.started, async (cacheOutcome) => {
+    if (cacheOutcome?.status !== 'miss') return readFromNodes<R>(scope, read, cacheOutcome);
+    // A cache load may outlive this statement (a background refresh) and may answer other requests (single
+    // flight): it runs on its own connection, released when it ends, and no caller's signal cancels it.
+    const own = scope.detached();
+    try {
+      return await readFromNodes<R>(own, { ...read, rest: [] }, cacheOutcome);
+    } finally {
+      await own.release().catch(() => undefined);
+    }
+  });
+}
+
+async function readFromNodes<R>(
+  scope: ExecutionScope,
+  read: ReadStatement,
+  cacheOutcome: { readonly status: 'miss' | 'bypass'; readonly reason?: string | undefined } | undefined,
+): Promise<NodeReadResult<R>> {
+  const { ctx } = scope;
+  const { plan, query, rest, started, hint } = read;
+  const attempts: RouteAttempt[] = [];
+  const overall = hint?.timeoutMs ?? ctx.settings.timeoutMs;
+  const remaining = Math.max(1, overall - (ctx.now() - started));
+  const hedge = ctx.settings.hedge;
+  const first = plan.attempts[0];
+  const hedgeAfterMs =
+    hedge === false || first === undefined || plan.attempts.length < 2
+      ? undefined
+      : (hedge.afterMs ?? ctx.tailLatencyMs(first.node) ?? undefined);
+  let midFlightFailures = 0;
+  try {
+    const { value, winner } = await runWithFallbacks(
+      plan.attempts.map((planned) => ({
+        id: planned.node.name,
+        run: (signal: AbortSignal) => attemptRead<R>(scope, read, planned, signal, () => midFlightFailures++),
+      })),
+      {
+        deadlineMs: remaining,
+        perAttemptTimeoutMs: Math.min(remaining, ctx.settings.attemptTimeoutMs),
+        hedgeAfterMs,
+        isRetryable: (error) => isNodeFailure(error) && midFlightFailures < MAX_MID_FLIGHT_FAILURES,
+        signal: signalOf(rest),
+        now: ctx.now,
+        onOutcome: (outcome) => {
+          const planned = plan.attempts[outcome.index]!;
+          const status =
+            outcome.status === 'success'
+              ? 'ok'
+              : attemptOutcomeOf(outcome.error, outcome.status === 'aborted');
+          attempts.push({
+            node: planned.node.name,
+            role: planned.node.role,
+            outcome: outcome.status === 'timeout' ? 'timeout' : status,
+            durationMs: outcome.durationMs,
+          });
+        },
+      },
+    );
+    if (ctx.observed) {
+      ctx.finish({
+        query,
+        node: value.node,
+        reason: winner.hedged ? 'hedged' : value.reason,
+        started,
+        attempts,
+        detail: plan.detail,
+        required: plan.requiredPosition,
+        cache: cacheOutcome,
+      });
+    }
+    return value;
+  } catch (error) {
+    const lastNode = plan.attempts.find((a) => a.node.name === attempts.at(-1)?.node)?.node ?? ctx.primary;
+    if (isWriteRefusal(error) && lastNode.role === 'replica') {
+      return writeInstead<R>(scope, read, lastNode, attempts, error);
+    }
+    const surfaced = readError(scope, error, plan, attempts, lastNode, hint);
+    if (ctx.observed) {
+      ctx.finish({
+        query,
+        node: lastNode,
+        reason: plan.attempts.at(-1)?.reason ?? 'no-replica',
+        started,
+        attempts,
+        error: surfaced,
+        detail: plan.detail,
+        required: plan.requiredPosition,
+      });
+    }
+    throw surfaced;
+  }
+}
+
+/** One attempt of the plan on its node, with the node's load and health accounting around it. */
+async function attemptRead<R>(
+  scope: ExecutionScope,
+  read: ReadStatement,
+  planned: PlannedAttempt,
+  signal: AbortSignal,
+  onMidFlightFailure: () => void,
+): Promise<NodeReadResult<R>> {
+  const { ctx } = scope;
+  const node = planned.node;
+  ctx.beginAttempt(node);
+  const attemptStart = ctx.now();
+  let sent = false;
+  try {
+    const result = await readOnce<R>(ctx, scope.held, {
+      planned,
+      required: read.plan.requiredPosition,
+      query: read.query,
+      rest: read.rest,
+      timeoutMs: ctx.settings.attemptTimeoutMs,
+      signal,
+      tracksSession: read.plan.tracksSession === true,
+      onSent: () => {
+        sent = true;
+      },
+    });
+    ctx.endAttempt(node, attemptOf(node, 'ok', attemptStart, ctx.now()));
+    return { ...result, node, reason: planned.reason };
+  } catch (error) {
+    const outcome = attemptOutcomeOf(error, signal.aborted);
+    ctx.endAttempt(node, attemptOf(node, outcome, attemptStart, ctx.now()));
+    if (outcome === 'behind') noteBehind(ctx, node);
+    else if (outcome !== 'aborted' && isNodeFailure(error)) {
+      scope.held.discard(node);
+      if (sent && outcome === 'error' && diedMidFlight(error)) onMidFlightFailure();
+    }
+    throw error;
+  }
+}
+
+/**
+ * A replica refused the read because it writes: it is a write. It runs on the primary as one (the session
+ * notes the write, the cache drops what it may have touched and does not keep its rows), and the cluster
+ * remembers its SQL text so the next one goes to the primary first.
+ */
+async function writeInstead<R>(
+  scope: ExecutionScope,
+  read: ReadStatement,
+  refusedBy: RoutedNode,
+  attempts: RouteAttempt[],
+  refusal: unknown,
+): Promise<NodeReadResult<R>> {
+  const { ctx } = scope;
+  ctx.cluster.noteWritingStatement(read.query.sql);
+  if (ctx.observed) {
+    ctx.finish({
+      query: read.query,
+      node: refusedBy,
+      reason: read.plan.attempts[0]?.reason ?? 'nearest',
+      started: read.started,
+      attempts,
+      error: refusal,
+      detail: 'refused by a replica as a write: running it on the primary',
+    });
+  }
+  scope.pinned = true;
+  const result = await runWrite<R>(scope, {
+    queryClass: primaryClass('write', 'a replica refused it as a write'),
+    query: read.query,
+    rest: read.rest,
+    started: ctx.now(),
+    hint: read.hint,
+    autocommit: true,
+    writtenTables: 'unknown',
+  });
+  return { result, position: undefined, floor: undefined, node: ctx.primary, reason: 'write' };
+}
+
+function readError(
+  scope: ExecutionScope,
+  error: unknown,
+  plan: RoutePlan,
+  attempts: RouteAttempt[],
+  lastNode: RoutedNode,
+  hint: RouteHint | undefined,
+): unknown {
+  const { ctx } = scope;
+  if (!isNodeFailure(error)) return error;
+  const tried = attempts.map((a) => `${a.node}: ${a.outcome}`).join(', ') || 'none usable';
+  if (lastNode.role === 'primary') {
+    return new EdgeDbError(
+      'PRIMARY_UNAVAILABLE',
+      `the primary "${lastNode.name}" failed and no replica could serve this read at consistency ` +
+        `'${hint?.consistency ?? ctx.settings.consistency}' (${tried}). ` +
+        (ctx.session.positionPending
+          ? "The session has a write whose position is unconfirmed; read with consistency 'eventual' to accept replica data."
+          : 'Retry shortly.'),
+      { cause: error },
+    );
+  }
+  if (plan.attempts.every((a) => a.node.role === 'replica')) {
+    return new EdgeDbError(
+      'NO_REPLICA_AVAILABLE',
+      `no replica could serve this read (${tried}); use readPreference 'replicaPreferred' to fall back to the primary`,
+      { cause: error },
+    );
+  }
+  return error;
+}
+
+/** Errors that mean the connection was lost after the statement was sent (not a refused connect). */
+function diedMidFlight(error: unknown): boolean {
+  if (!isUnreachable(error)) return false;
+  const code = (error as { code?: unknown } | null)?.code;
+  return !(typeof code === 'string' && NOT_SENT_CODES.has(code));
+}
+
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+/** The caller's AbortSignal among the extra arguments Kysely 0.29 passes to `executeQuery` (`{ signal }`). */
+function signalOf(rest: readonly unknown[]): AbortSignal | undefined {
+  const options = rest[0] as { signal?: unknown } | undefined;
+  return typeof AbortSignal !== 'undefined' && options?.signal instanceof AbortSignal
+    ? options.signal
+    : undefined;
+}
