@@ -101,10 +101,7 @@ class Lexer {
     } else if (isWordStart(char)) {
       this.#word();
     } else if (isDigit(char) || (char === '.' && next !== undefined && isDigit(next))) {
-      let end = this.#at + 1;
-      while (end < sql.length && (isWordPart(sql[end] as string) || sql[end] === '.')) end++;
-      this.#tokens.push({ type: 'number', value: sql.slice(this.#at, end) });
-      this.#at = end;
+      this.#number();
     } else if (char === ':' && next === ':') {
       this.#tokens.push({ type: 'punct', value: '::' });
       this.#at += 2;
@@ -117,6 +114,27 @@ class Lexer {
     } else {
       this.#punct(char);
     }
+  }
+
+  /**
+   * Digits, a fraction and an exponent, nothing more: PostgreSQL 14 and older read `1for update` as `1` and
+   * `FOR UPDATE` (15 and SQLite refuse the text), so letters after a number start a new word.
+   */
+  #number(): void {
+    const sql = this.#sql;
+    let end = this.#at;
+    while (end < sql.length && isDigit(sql[end] as string)) end++;
+    if (sql[end] === '.') {
+      end++;
+      while (end < sql.length && isDigit(sql[end] as string)) end++;
+    }
+    const sign = sql[end + 1] === '+' || sql[end + 1] === '-' ? 1 : 0;
+    if ((sql[end] === 'e' || sql[end] === 'E') && isDigit(sql[end + 1 + sign] ?? '')) {
+      end += 1 + sign;
+      while (end < sql.length && isDigit(sql[end] as string)) end++;
+    }
+    this.#tokens.push({ type: 'number', value: sql.slice(this.#at, end) });
+    this.#at = end;
   }
 
   #punct(char: string): void {

@@ -38,6 +38,9 @@ describe('classifySql reads the text as the engines read it', () => {
     ['quoted EXPLAIN analyze', `explain ("analyze") select nextval('person_seq')`],
     ['unicode EXPLAIN analyze', String.raw`explain (U&"\0061nalyze") select * from person for update`],
     ['EXPLAIN analyze 1', 'explain (analyze 1) select pg_current_wal_lsn()'],
+    // PostgreSQL 14 and older read `1for` as `1 for`
+    ['number glued to FOR UPDATE', 'select * from person where id = 1for update'],
+    ['number glued to a call', "select 1, 2nextval('person_seq')"],
     // WAL positions exist only on the primary
     ['pg_current_wal_lsn', 'select pg_current_wal_lsn()'],
     ['pg_current_wal_insert_lsn', 'select pg_current_wal_insert_lsn()'],

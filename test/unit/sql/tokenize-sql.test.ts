@@ -40,6 +40,27 @@ describe('tokenizeSql', () => {
     expect(words('select u & "x"', 'postgres')).toEqual(['select', 'u', 'x']);
   });
 
+  it('ends a number before letters, as PostgreSQL 14 reads `1for update`', () => {
+    expect(words('select * from t where id = 1for update', 'postgres')).toEqual([
+      'select',
+      'from',
+      't',
+      'where',
+      'id',
+      'for',
+      'update',
+    ]);
+    expect(tokenizeSql('select 1.5e-3, .5, 2e')).toEqual([
+      { type: 'word', value: 'select' },
+      { type: 'number', value: '1.5e-3' },
+      { type: 'punct', value: ',' },
+      { type: 'number', value: '.5' },
+      { type: 'punct', value: ',' },
+      { type: 'number', value: '2' },
+      { type: 'word', value: 'e' },
+    ]);
+  });
+
   it('keeps numbers and reads @ as an operator in PostgreSQL', () => {
     expect(tokenizeSql('explain (analyze 0)')).toContainEqual({ type: 'number', value: '0' });
     expect(words('select @nextval(1)', 'postgres')).toEqual(['select', 'nextval']);
