@@ -1,5 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { type EdgeDbConfig, edgeDb, type RouteEvent, resetClusterState, route } from '../../../../src/index.js';
+import {
+  type EdgeDbConfig,
+  edgeDb,
+  type RouteEvent,
+  resetClusterState,
+  route,
+} from '../../../../src/index.js';
 import { fakeCluster } from '../../../support/recording-dialect.js';
 
 // Issue 14.2: with exactly one replica (the usual Neon set-up) the replica list was never ranked, so ejection
