@@ -10,27 +10,97 @@ export interface ConsistencyTokenPayload {
   readonly position: ReplicationPosition;
   /** Seconds since the epoch when the token was issued. */
   readonly issuedAt: number;
+  /**
+   * The backend's own spelling of the position when the bigint is only its order (a D1 bookmark): carried
+   * whole, so the next session starts exactly there. Printable ASCII, at most 96 characters.
+   */
+  readonly positionText?: string | undefined;
 }
 
-const VERSION = 1;
-const PAYLOAD_BYTES = 1 + 8 + 1 + 8 + 4;
+/** How {@link decodeToken} checks a token. */
+export interface DecodeTokenOptions {
+  /** Verify the signature with this key. Without a key, a token with a signature part is malformed. */
+  readonly key?: CryptoKey | undefined;
+  readonly cluster?: bigint;
+  readonly family?: ReplicationFamily;
+  /** Tokens issued more than this many seconds before (or after) `nowSeconds` are `TOKEN_EXPIRED`. */
+  readonly maxAgeSeconds?: number | undefined;
+  /** The clock, in seconds since the epoch, for `maxAgeSeconds`. @default Date.now() / 1000 */
+  readonly nowSeconds?: number | undefined;
+  /** Read the payload and ignore a signature part without checking it (for `mergeTokens`, never for trust). */
+  readonly unverified?: boolean;
+}
+
+/** Version 1: fixed layout, 64-bit position. Version 2: variable-length position and position text. */
+const VERSION_FIXED = 1;
+const VERSION_VARIABLE = 2;
+const FIXED_BYTES = 1 + 8 + 1 + 8 + 4;
+/** version, cluster, family, issuedAt, position length: the start of every version-2 payload. */
+const VARIABLE_HEAD_BYTES = 1 + 8 + 1 + 4 + 1;
+const MAX_POSITION_BYTES = 16;
+const MAX_TEXT_LENGTH = 96;
 const MAC_BYTES = 16;
-const FAMILY_CODES: Record<ReplicationFamily, number> = { postgres: 1, libsql: 2 };
-const MAX_TOKEN_LENGTH = 128;
+const FAMILY_CODES: Record<ReplicationFamily, number> = { postgres: 1, libsql: 2, d1: 3 };
+/** Families whose positions are unsigned 64-bit numbers by definition (WAL LSN, sqld frame number). */
+const U64_FAMILIES: ReadonlySet<ReplicationFamily> = new Set(['postgres', 'libsql']);
+const U64_MAX = 2n ** 64n - 1n;
+const MAX_TOKEN_LENGTH = 256;
+const PRINTABLE = /^[\x21-\x7e]*$/;
 
 /**
  * Encodes a token: `base64url(payload)` or, when signed, `base64url(payload).base64url(hmac)` where the MAC
- * is HMAC-SHA256 over the payload bytes truncated to 128 bits. About 30 characters unsigned, 53 signed;
- * URL-, header- and cookie-safe.
+ * is HMAC-SHA256 over the payload bytes truncated to 128 bits. A 64-bit position without text keeps the
+ * fixed version-1 layout (about 30 characters unsigned, 53 signed); a longer position or a position text (a D1
+ * bookmark) uses version 2 (about 120 characters signed with a bookmark). URL-, header- and cookie-safe.
+ *
+ * Throws `EdgeDbError('UNSUPPORTED')` for a position its family cannot hold (negative, above 2^64-1 for
+ * PostgreSQL and libSQL, above 128 bits) or a text that is not short printable ASCII: never wrapped.
  */
 export async function encodeToken(payload: ConsistencyTokenPayload, key?: CryptoKey): Promise<string> {
-  const bytes = new Uint8Array(PAYLOAD_BYTES);
-  const view = new DataView(bytes.buffer);
-  view.setUint8(0, VERSION);
-  view.setBigUint64(1, BigInt.asUintN(64, payload.cluster));
-  view.setUint8(9, FAMILY_CODES[payload.family]);
-  view.setBigUint64(10, BigInt.asUintN(64, payload.position));
-  view.setUint32(18, Math.max(0, Math.min(0xffffffff, Math.floor(payload.issuedAt))));
+  const { position, positionText } = payload;
+  const limit = U64_FAMILIES.has(payload.family) ? U64_MAX : 2n ** BigInt(MAX_POSITION_BYTES * 8) - 1n;
+  if (typeof position !== 'bigint' || position < 0n || position > limit) {
+    throw new EdgeDbError(
+      'UNSUPPORTED',
+      `a ${payload.family} position must be an unsigned integer of at most ${limit.toString(2).length} bits; ` +
+        `got ${String(position)}, which no token can carry`,
+    );
+  }
+  if (
+    positionText !== undefined &&
+    (positionText.length > MAX_TEXT_LENGTH || !PRINTABLE.test(positionText))
+  ) {
+    throw new EdgeDbError(
+      'UNSUPPORTED',
+      `a position text must be printable ASCII of at most ${MAX_TEXT_LENGTH} characters`,
+    );
+  }
+  const issuedAt = Math.max(0, Math.min(0xffffffff, Math.floor(payload.issuedAt)));
+  const cluster = BigInt.asUintN(64, payload.cluster);
+  const family = FAMILY_CODES[payload.family];
+  let bytes: Uint8Array;
+  if (positionText === undefined && position <= U64_MAX) {
+    bytes = new Uint8Array(FIXED_BYTES);
+    const view = new DataView(bytes.buffer);
+    view.setUint8(0, VERSION_FIXED);
+    view.setBigUint64(1, cluster);
+    view.setUint8(9, family);
+    view.setBigUint64(10, position);
+    view.setUint32(18, issuedAt);
+  } else {
+    const positionBytes = unsignedBytes(position);
+    const text = new TextEncoder().encode(positionText ?? '');
+    bytes = new Uint8Array(VARIABLE_HEAD_BYTES + positionBytes.length + 1 + text.length);
+    const view = new DataView(bytes.buffer);
+    view.setUint8(0, VERSION_VARIABLE);
+    view.setBigUint64(1, cluster);
+    view.setUint8(9, family);
+    view.setUint32(10, issuedAt);
+    view.setUint8(14, positionBytes.length);
+    bytes.set(positionBytes, VARIABLE_HEAD_BYTES);
+    view.setUint8(VARIABLE_HEAD_BYTES + positionBytes.length, text.length);
+    bytes.set(text, VARIABLE_HEAD_BYTES + positionBytes.length + 1);
+  }
   const body = toBase64Url(bytes);
   if (key === undefined) return body;
   const mac = new Uint8Array(await crypto.subtle.sign('HMAC', key, bytes as Uint8Array<ArrayBuffer>)).slice(
@@ -42,26 +112,25 @@ export async function encodeToken(payload: ConsistencyTokenPayload, key?: Crypto
 
 /**
  * Decodes and, when `key` is given, verifies a token. Throws `EdgeDbError` with code `TOKEN_MALFORMED`,
- * `TOKEN_SIGNATURE_INVALID` or `TOKEN_CLUSTER_MISMATCH`; never anything else, whatever the input.
+ * `TOKEN_SIGNATURE_INVALID`, `TOKEN_CLUSTER_MISMATCH` or `TOKEN_EXPIRED`; never anything else, whatever
+ * the input. Messages say what is wrong, not what the caller does about it (ignore or throw).
  */
 export async function decodeToken(
   token: string,
-  options: {
-    readonly key?: CryptoKey | undefined;
-    readonly cluster?: bigint;
-    readonly family?: ReplicationFamily;
-  },
+  options: DecodeTokenOptions,
 ): Promise<ConsistencyTokenPayload> {
   if (typeof token !== 'string' || token.length === 0 || token.length > MAX_TOKEN_LENGTH) {
     throw malformed('it is empty, not a string, or too long');
   }
   const parts = token.split('.');
   if (parts.length > 2) throw malformed('it has more than two parts');
+  if (parts.length === 2 && options.key === undefined && options.unverified !== true) {
+    // A signature nobody checks would make a forged token look trustworthy to whoever reads it next.
+    throw malformed('it has a signature part, but no secret is configured to verify it');
+  }
   const bytes = fromBase64Url(parts[0]!);
   if (bytes === undefined) throw malformed('it is not base64url');
-  if (bytes.length < 1 || bytes[0] !== VERSION)
-    throw malformed(`version ${bytes[0] ?? 'none'} is not supported`);
-  if (bytes.length !== PAYLOAD_BYTES) throw malformed('its payload has the wrong length');
+  const payload = parsePayload(bytes);
   if (options.key !== undefined) {
     const mac = parts[1] === undefined ? undefined : fromBase64Url(parts[1]);
     if (mac === undefined || mac.length !== MAC_BYTES) {
@@ -80,28 +149,83 @@ export async function decodeToken(
       );
     }
   }
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const familyCode = view.getUint8(9);
-  const family = (Object.keys(FAMILY_CODES) as ReplicationFamily[]).find(
-    (f) => FAMILY_CODES[f] === familyCode,
-  );
-  if (family === undefined) throw malformed(`unknown database family ${familyCode}`);
-  const payload: ConsistencyTokenPayload = {
-    cluster: view.getBigUint64(1),
-    family,
-    position: view.getBigUint64(10),
-    issuedAt: view.getUint32(18),
-  };
   if (
     (options.cluster !== undefined && payload.cluster !== BigInt.asUintN(64, options.cluster)) ||
     (options.family !== undefined && payload.family !== options.family)
   ) {
     throw new EdgeDbError(
       'TOKEN_CLUSTER_MISMATCH',
-      'edge-db: the consistency token belongs to another database cluster; it was ignored',
+      'edge-db: the consistency token belongs to another database cluster',
     );
   }
+  if (options.maxAgeSeconds !== undefined) {
+    const now = options.nowSeconds ?? Date.now() / 1000;
+    const age = now - payload.issuedAt;
+    if (age > options.maxAgeSeconds || -age > options.maxAgeSeconds) {
+      throw new EdgeDbError(
+        'TOKEN_EXPIRED',
+        `edge-db: the consistency token was issued ${Math.round(Math.abs(age))} s ${age < 0 ? 'in the future' : 'ago'}, ` +
+          `beyond consistency.tokenMaxAgeSeconds (${options.maxAgeSeconds})`,
+      );
+    }
+  }
   return payload;
+}
+
+function parsePayload(bytes: Uint8Array): ConsistencyTokenPayload {
+  const version = bytes[0];
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (version === VERSION_FIXED) {
+    if (bytes.length !== FIXED_BYTES) throw malformed('its payload has the wrong length');
+    return {
+      cluster: view.getBigUint64(1),
+      family: familyOf(view.getUint8(9)),
+      position: view.getBigUint64(10),
+      issuedAt: view.getUint32(18),
+    };
+  }
+  if (version !== VERSION_VARIABLE) throw malformed(`version ${version ?? 'none'} is not supported`);
+  if (bytes.length < VARIABLE_HEAD_BYTES + 1) throw malformed('its payload is truncated');
+  const positionLength = view.getUint8(14);
+  const textAt = VARIABLE_HEAD_BYTES + positionLength;
+  if (positionLength > MAX_POSITION_BYTES || bytes.length < textAt + 1) {
+    throw malformed('its position has the wrong length');
+  }
+  const textLength = view.getUint8(textAt);
+  if (bytes.length !== textAt + 1 + textLength || textLength > MAX_TEXT_LENGTH) {
+    throw malformed('its payload has the wrong length');
+  }
+  const positionBytes = bytes.subarray(VARIABLE_HEAD_BYTES, textAt);
+  // One spelling per token: no leading zero bytes.
+  if (positionBytes[0] === 0) throw malformed('its position is not minimally encoded');
+  let position = 0n;
+  for (const byte of positionBytes) position = (position << 8n) | BigInt(byte);
+  const family = familyOf(view.getUint8(9));
+  if (U64_FAMILIES.has(family) && position > U64_MAX) {
+    throw malformed(`a ${family} position above 2^64-1`);
+  }
+  const text = String.fromCharCode(...bytes.subarray(textAt + 1));
+  if (!PRINTABLE.test(text)) throw malformed('its position text is not printable ASCII');
+  return {
+    cluster: view.getBigUint64(1),
+    family,
+    position,
+    issuedAt: view.getUint32(10),
+    ...(textLength === 0 ? {} : { positionText: text }),
+  };
+}
+
+function familyOf(code: number): ReplicationFamily {
+  const family = (Object.keys(FAMILY_CODES) as ReplicationFamily[]).find((f) => FAMILY_CODES[f] === code);
+  if (family === undefined) throw malformed(`unknown database family ${code}`);
+  return family;
+}
+
+/** Big-endian bytes of an unsigned integer, without leading zeros (none for 0). */
+function unsignedBytes(value: bigint): Uint8Array {
+  const out: number[] = [];
+  for (let rest = value; rest > 0n; rest >>= 8n) out.unshift(Number(rest & 0xffn));
+  return Uint8Array.from(out);
 }
 
 /** Imports a secret for HMAC-SHA256 signing (a string of at least 32 characters, or raw bytes). */
@@ -135,10 +259,7 @@ export function clusterHash(key: string): bigint {
 }
 
 function malformed(why: string): EdgeDbError {
-  return new EdgeDbError(
-    'TOKEN_MALFORMED',
-    `edge-db: the consistency token is malformed (${why}); it was ignored`,
-  );
+  return new EdgeDbError('TOKEN_MALFORMED', `edge-db: the consistency token is malformed (${why})`);
 }
 
 function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {

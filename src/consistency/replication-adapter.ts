@@ -2,7 +2,7 @@ import type { CompiledQuery, DatabaseConnection, QueryResult } from 'kysely';
 import type { ReplicationPosition } from './replication-position.js';
 
 /** Which database family a backend speaks; decides how positions are read and compared. */
-export type ReplicationFamily = 'postgres' | 'libsql';
+export type ReplicationFamily = 'postgres' | 'libsql' | 'd1';
 
 /** The role a node plays in a cluster. */
 export type NodeRole = 'primary' | 'replica';
@@ -35,6 +35,20 @@ export interface ReplicationAdapter {
   readonly family: ReplicationFamily;
 
   /**
+   * `false` when this node can never report a position (libSQL over `file:` has no replication index): the
+   * router then never probes it for one, nor routes a session's reads to the primary to learn one, and
+   * relies on `stickyAfterWriteMs` alone. @default true
+   */
+  readonly reportsPositions?: boolean;
+
+  /**
+   * True when the backend itself guarantees that a statement reflects the `floor` the adapter reports, on
+   * any role (a D1 session is sequentially consistent): the router then keeps that floor for the cache even
+   * when the node is the primary. Leave it out unless the database promises it.
+   */
+  readonly floorGuaranteed?: boolean;
+
+  /**
    * Reads the node's current position with one round trip.
    * Primary: the latest committed position. Replica: the applied (replayed) position.
    */
@@ -50,6 +64,11 @@ export interface ReplicationAdapter {
   executeWithPosition?<R>(
     connection: DatabaseConnection,
     query: CompiledQuery,
-    options: { readonly role: NodeRole; readonly minPosition?: ReplicationPosition | undefined },
+    options: {
+      readonly role: NodeRole;
+      readonly minPosition?: ReplicationPosition | undefined;
+      /** Aborts the statement's I/O where the transport can (a lost hedge, a missed attempt deadline). */
+      readonly signal?: AbortSignal | undefined;
+    },
   ): Promise<PositionedResult<R>>;
 }

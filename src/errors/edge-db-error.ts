@@ -22,6 +22,8 @@ export type EdgeDbErrorCode =
   | 'TOKEN_SIGNATURE_INVALID'
   /** A consistency token belongs to another cluster (or to the same database before a restore/failover). */
   | 'TOKEN_CLUSTER_MISMATCH'
+  /** A consistency token was issued longer ago (or further ahead) than `consistency.tokenMaxAgeSeconds`. */
+  | 'TOKEN_EXPIRED'
   /** The backend cannot do what was asked (for example streaming over a transport without cursors). */
   | 'UNSUPPORTED'
   /** The instance or backend was destroyed and cannot run queries any more. */

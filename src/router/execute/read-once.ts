@@ -158,7 +158,9 @@ export async function readOnce<R>(
   // commit visible when it replays it: its rows reflect the requirement. A primary proves nothing of the kind (a
   // commit can be in the WAL before it is visible, and a requirement may be forged): no floor from it.
   // Without a report, the plan's trusted knowledge (check `none`) or the check it passed is the floor.
-  return { result, position, floor: node.role === 'replica' ? (floor ?? required) : undefined };
+  // A backend that guarantees its floors itself (a D1 session) proves them on the primary too.
+  const proven = node.role === 'replica' ? (floor ?? required) : adapter?.floorGuaranteed ? floor : undefined;
+  return { result, position, floor: proven };
 }
 
 /** Sleeps `ms`, or rejects at once when `signal` aborts. */

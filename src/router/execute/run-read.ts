@@ -7,6 +7,7 @@ import type { RouteAttempt, RouteReason } from '../observe/route-event.js';
 import type { RouteHint } from '../plan/route-hint.js';
 import type { PlannedAttempt, RoutePlan } from '../plan/route-plan.js';
 import type { RoutedNode } from '../routed-node.js';
+import { rewindBeyondPrimary } from '../session/rewind-beyond-primary.js';
 import { cachedRead } from './cached-read.js';
 import type { ExecutionScope } from './execution-scope.js';
 import { attemptOutcomeOf, isNodeFailure, isUnreachable, isWriteRefusal } from './node-failure.js';
@@ -44,6 +45,17 @@ const MAX_MID_FLIGHT_FAILURES = 2;
  * turns it into a write on the primary, remembered so the next one goes there first.
  */
 export async function runRead<R>(scope: ExecutionScope, read: ReadStatement): Promise<QueryResult<R>> {
+  try {
+    return await runReadOnce<R>(scope, read);
+  } catch (error) {
+    // No replica reached a requirement the primary itself is behind (a token from the future): rewind, retry.
+    if (!(await rewindBeyondPrimary(scope.ctx, error, read.plan.requiredPosition))) throw error;
+    const plan = { ...read.plan, requiredPosition: scope.ctx.session.minPosition };
+    return runReadOnce<R>(scope, { ...read, plan });
+  }
+}
+
+async function runReadOnce<R>(scope: ExecutionScope, read: ReadStatement): Promise<QueryResult<R>> {
   const { ctx } = scope;
   return cachedRead<R>(ctx, read.query, read.hint, read.started, async (cacheOutcome) => {
     if (cacheOutcome?.status !== 'miss') return readFromNodes<R>(scope, read, cacheOutcome);

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import { decodeToken, encodeToken } from '../../consistency/consistency-token.js';
+import { sessionBookmarksOf } from '../../drivers/driver-capabilities.js';
 import { EdgeDbError } from '../../errors/edge-db-error.js';
 import { acquireConnection } from '../execute/acquire-connection.js';
 import { withDeadline } from '../execute/with-deadline.js';
@@ -9,27 +10,44 @@ import { routerContextOf } from '../router-context-of.js';
 
 /**
  * Applies the instance's starting token (`consistency.token`) to its session. Runs once per instance, before
- * its first statement. Invalid tokens are ignored (and remembered in `tokenError`) or thrown, per config.
+ * its first statement. Invalid tokens (malformed, forged, of another database, or older than
+ * `consistency.tokenMaxAgeSeconds`) are ignored (and remembered in `tokenError`) or thrown, per
+ * `onInvalidToken`. A driver that keeps its own session (D1) is started from the token's bookmark.
  */
 export async function restoreSession(context: RouterContext): Promise<void> {
   const { initial, onInvalid } = context.tokens;
-  if (initial === undefined || initial === null || initial === '') return;
+  const bookmarks = sessionBookmarksOf(context.primary.driver);
+  let bookmark: string | undefined;
   try {
-    const payload = await decodeToken(initial, {
-      key: await context.tokens.key(),
-      cluster: context.tokens.cluster,
-      family: context.tokens.family,
-    });
-    context.session.noteRead(payload.position);
-  } catch (error) {
-    const surfaced =
-      error instanceof EdgeDbError
-        ? error
-        : new EdgeDbError('TOKEN_MALFORMED', 'the consistency token could not be read; it was ignored', {
-            cause: error,
-          });
-    if (onInvalid === 'throw') throw surfaced;
-    context.session.tokenError = surfaced;
+    if (initial === undefined || initial === null || initial === '') return;
+    try {
+      const payload = await decodeToken(initial, {
+        key: await context.tokens.key(),
+        cluster: context.tokens.cluster,
+        family: context.tokens.family,
+        maxAgeSeconds: context.tokens.maxAgeSeconds,
+        nowSeconds: context.now() / 1000,
+      });
+      context.session.noteRead(payload.position);
+      bookmark = payload.positionText;
+    } catch (error) {
+      const invalid =
+        error instanceof EdgeDbError
+          ? error
+          : new EdgeDbError('TOKEN_MALFORMED', 'the consistency token could not be read', { cause: error });
+      if (onInvalid === 'throw') {
+        throw new EdgeDbError(
+          invalid.code,
+          `${invalid.message}; refused because consistency.onInvalidToken is 'throw' (use 'ignore' to start a fresh session instead)`,
+          { cause: invalid.cause },
+        );
+      }
+      context.session.tokenError = new EdgeDbError(invalid.code, `${invalid.message}; it was ignored`, {
+        cause: invalid.cause,
+      });
+    }
+  } finally {
+    bookmarks?.start({ bookmark, strong: context.settings.consistency === 'strong' });
   }
 }
 
@@ -60,12 +78,14 @@ export async function consistencyToken(db: Kysely<any>): Promise<string | undefi
     }
   }
   if (session.minPosition === undefined) return undefined;
+  const bookmark = sessionBookmarksOf(context.primary.driver)?.current();
   return encodeToken(
     {
       cluster: context.tokens.cluster,
       family: context.tokens.family,
       position: session.minPosition,
       issuedAt: context.now() / 1000,
+      ...(bookmark === undefined ? {} : { positionText: bookmark }),
     },
     await context.tokens.key(),
   );

@@ -52,7 +52,7 @@ describe('regressions found in review', () => {
       cluster: clusterHash('regressions'),
       family: 'postgres',
       position: 2n ** 60n,
-      issuedAt: 0,
+      issuedAt: Date.now() / 1000,
     });
     const a = open(fake, { cache: { ttlMs: 60_000 }, consistency: { token: forged } });
     fake.cluster.node('primary').rows = [{ v: 'old' }];
@@ -67,7 +67,7 @@ describe('regressions found in review', () => {
       cluster: clusterHash('regressions'),
       family: 'postgres',
       position: 10n,
-      issuedAt: 0,
+      issuedAt: Date.now() / 1000,
     });
     const b = open(fake, { cache: { ttlMs: 60_000 }, consistency: { token } });
     expect(await b.db.selectFrom('t').selectAll().execute()).toEqual([{ v: 'new' }]);

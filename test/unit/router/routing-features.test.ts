@@ -57,7 +57,7 @@ describe('cache in the router', () => {
       cluster: clusterHash('features'),
       family: 'postgres',
       position: 50n,
-      issuedAt: 0,
+      issuedAt: Date.now() / 1000,
     });
     const second = instance(fake, { cache: { ttlMs: 60_000 }, consistency: { token } });
     await second.db.selectFrom('person').selectAll().execute();

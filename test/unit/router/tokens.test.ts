@@ -186,7 +186,12 @@ describe('sessions across instances', () => {
     const fake = fakeCluster(1);
     const key = await importTokenSecret(SECRET);
     const future = await encodeToken(
-      { cluster: clusterHash('tokens-test'), family: 'postgres', position: 2n ** 64n - 1n, issuedAt: 0 },
+      {
+        cluster: clusterHash('tokens-test'),
+        family: 'postgres',
+        position: 2n ** 64n - 1n,
+        issuedAt: Date.now() / 1000,
+      },
       key,
     );
     const reader = instance(fake, future);
