@@ -103,7 +103,9 @@ async function main(): Promise<number> {
         });
       }
       scenarioWall[scenario.name] = Math.round((Date.now() - t0) / 100) / 10;
-      log(`scenario ${scenario.name} took ${scenarioWall[scenario.name]} s`);
+      // RSS after each scenario: memory a scenario leaves behind shows up here, not only in sustained-load.
+      const rssMiB = Math.round(process.memoryUsage().rss / 2 ** 20);
+      log(`scenario ${scenario.name} took ${scenarioWall[scenario.name]} s (process RSS ${rssMiB} MiB)`);
     }
   } finally {
     if (bed !== undefined) {
