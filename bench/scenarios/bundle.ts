@@ -51,7 +51,7 @@ const WORKERS: readonly { readonly system: string; readonly variant: string; rea
       import { edgeDb } from './src/index.ts'
       import { libsql } from './src/drivers/libsql/index.ts'
       export default { fetch(request, env) {
-        const db = edgeDb({ primary: libsql({ url: env.LIBSQL_URL }), replicas: [libsql({ url: env.LIBSQL_URL, name: 'r1' })] })
+        const db = edgeDb({ primary: libsql({ url: env.LIBSQL_URL }), replicas: [libsql({ url: env.LIBSQL_REPLICA_URL, name: 'r1' })] })
         return new Response(typeof db.selectFrom === 'function' ? 'ok' : 'broken')
       } }`,
   },

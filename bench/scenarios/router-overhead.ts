@@ -64,7 +64,8 @@ export const routerOverhead: Scenario = {
       }
       const plainDialect = libsql({ url, createClient }).dialect;
       const primary = libsql({ url, createClient, name: 'primary' });
-      const replica = libsql({ url, createClient, name: 'replica' });
+      // The same file stands in for a replica: its own identity, as edge-db refuses one database twice.
+      const replica = { ...libsql({ url, createClient, name: 'replica' }), id: `${url}#bench-replica` };
       // The file engine costs ~1 ms a query here: smaller batches keep the run short with the same sample count.
       const filePlan = context.quick
         ? { ...plan, rounds: 10, batchSize: 10 }

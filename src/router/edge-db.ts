@@ -96,11 +96,13 @@ export function edgeDbDialect(config: EdgeDbConfig): Dialect {
           env: config.location.env,
           explicit: config.location.region,
         });
-  const clusterOf = (): ClusterState =>
+  // Looked up once: the instance keeps its cluster's state even if the registry forgets it meanwhile.
+  const registered =
     identity.key === undefined
-      ? new ClusterState(`instance:${names.join('|')}`, identity.tokenKey, settings.health, now)
+      ? undefined
       : clusterRegistry.clusterFor(identity.key, identity.tokenKey, settings.health, now);
-  if (identity.key !== undefined) clusterOf();
+  const clusterOf = (): ClusterState =>
+    registered ?? new ClusterState(`instance:${names.join('|')}`, identity.tokenKey, settings.health, now);
   const consistency = typeof config.consistency === 'string' ? {} : (config.consistency ?? {});
   const family = adapters.find((adapter) => adapter !== undefined)?.family ?? 'postgres';
 

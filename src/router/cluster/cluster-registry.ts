@@ -29,7 +29,7 @@ export class ClusterRegistry {
   ): ClusterState {
     const existing = this.#clusters.get(key);
     if (existing !== undefined) {
-      if (existing.healthSignature !== JSON.stringify(health ?? {})) {
+      if (existing.healthSignature !== (health === undefined ? '{}' : JSON.stringify(health))) {
         throw new EdgeDbError(
           'CONFIG_INVALID',
           `another edgeDb instance of this cluster in this isolate uses other \`health\` options (${existing.healthSignature}); ` +

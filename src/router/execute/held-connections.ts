@@ -11,10 +11,12 @@ import { acquireConnection } from './acquire-connection.js';
 export class HeldConnections {
   readonly #held = new Map<RoutedNode, DatabaseConnection>();
 
-  /** The node's real connection, acquired within `timeoutMs` on first use. */
-  async acquire(node: RoutedNode, timeoutMs: number): Promise<DatabaseConnection> {
-    const held = this.#held.get(node);
-    if (held !== undefined) return held;
+  /** The node's real connection, acquired within `timeoutMs` on first use (held ones come back at once). */
+  acquire(node: RoutedNode, timeoutMs: number): Promise<DatabaseConnection> | DatabaseConnection {
+    return this.#held.get(node) ?? this.#acquire(node, timeoutMs);
+  }
+
+  async #acquire(node: RoutedNode, timeoutMs: number): Promise<DatabaseConnection> {
     const connection = await acquireConnection(node, timeoutMs);
     this.#held.set(node, connection);
     return connection;
@@ -50,6 +52,17 @@ export class HeldConnections {
 
   /** Releases every held connection; failures are gathered. */
   async releaseAll(): Promise<void> {
+    if (this.#held.size === 0) return;
+    if (this.#held.size === 1) {
+      const [node, connection] = this.#held.entries().next().value as [RoutedNode, DatabaseConnection];
+      this.#held.clear();
+      try {
+        await node.driver.releaseConnection(connection);
+      } catch (error) {
+        throw new EdgeDbError('LIFECYCLE_FAILED', 'releasing a connection failed', { cause: error });
+      }
+      return;
+    }
     const held = [...this.#held];
     this.#held.clear();
     const results = await Promise.allSettled(

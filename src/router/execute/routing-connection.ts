@@ -277,6 +277,7 @@ export class RoutingConnection implements DatabaseConnection, ExecutionScope {
   async release(): Promise<void> {
     this.transaction = undefined;
     this.pinned = false;
+    this.#transactionRead = false;
     await this.held.releaseAll();
   }
 

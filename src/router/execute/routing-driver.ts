@@ -11,6 +11,8 @@ import { RoutingConnection } from './routing-connection.js';
  */
 export class RoutingDriver implements Driver {
   readonly #context: RouterContext;
+  /** Released routing connections, reused: they hold nothing once released (plain objects, no I/O). */
+  readonly #free: RoutingConnection[] = [];
 
   constructor(context: RouterContext) {
     this.#context = context;
@@ -22,7 +24,7 @@ export class RoutingDriver implements Driver {
   }
 
   async acquireConnection(): Promise<DatabaseConnection> {
-    return new RoutingConnection(this.#context);
+    return this.#free.pop() ?? new RoutingConnection(this.#context);
   }
 
   async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
@@ -62,7 +64,9 @@ export class RoutingDriver implements Driver {
   }
 
   async releaseConnection(connection: DatabaseConnection): Promise<void> {
-    await routing(connection).release();
+    const routed = routing(connection);
+    await routed.release();
+    if (this.#free.length < MAX_FREE_CONNECTIONS) this.#free.push(routed);
   }
 
   async destroy(): Promise<void> {
@@ -73,6 +77,9 @@ export class RoutingDriver implements Driver {
     return [this.#context.primary, ...this.#context.replicas];
   }
 }
+
+/** How many released routing connections a driver keeps for reuse. */
+const MAX_FREE_CONNECTIONS = 8;
 
 function routing(connection: DatabaseConnection): RoutingConnection {
   if (!(connection instanceof RoutingConnection)) {

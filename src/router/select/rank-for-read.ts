@@ -24,6 +24,7 @@ export function rankForRead(
   now: number,
 ): RoutedNode[] {
   if (nodes.length === 0) return [];
+  if (nodes.length === 1) return rankOne(nodes[0]!, outliers, settings, hint);
   const strict = (hint?.readPreference ?? settings.readPreference) === 'replica';
   const choices = rankReplicas(
     nodes.map((node) => ({
@@ -47,4 +48,19 @@ export function rankForRead(
   for (const choice of choices)
     if (strict || choice.reason !== 'fallback') ranked.push(choice.candidate.node);
   return ranked;
+}
+
+/** One node: nothing to order, only whether it may serve (healthy, within the staleness bound). */
+function rankOne(
+  node: RoutedNode,
+  outliers: OutlierDetector,
+  settings: ResolvedRouterSettings,
+  hint: RouteHint | undefined,
+): RoutedNode[] {
+  const maxStalenessMs = hint?.maxStalenessMs ?? settings.maxStalenessMs;
+  if (maxStalenessMs !== undefined && (node.state.estimatedLagMs ?? 0) > maxStalenessMs) return [];
+  if (node.role === 'primary') return [node];
+  const health = outliers.status(node.key);
+  const strict = (hint?.readPreference ?? settings.readPreference) === 'replica';
+  return health === 'ejected' || health === 'probing' ? (strict ? [node] : []) : [node];
 }
