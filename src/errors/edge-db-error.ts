@@ -31,7 +31,16 @@ export type EdgeDbErrorCode =
   /** `init`/`destroy` failed on one or more backends; `cause` is an `AggregateError`. */
   | 'LIFECYCLE_FAILED'
   /** A local test cluster could not start (missing binaries, ports, permissions). */
-  | 'TESTING_SETUP_FAILED';
+  | 'TESTING_SETUP_FAILED'
+  /**
+   * A node refused the credentials (wrong password or auth token, unknown role). A configuration mistake, not
+   * an outage: never retried on another node, never ejects a node. `cause` is the driver's error.
+   */
+  | 'AUTH_FAILED'
+  /** The server answered but has no such database (SQLSTATE 3D000, an unknown libSQL namespace). Not retried. */
+  | 'DATABASE_NOT_FOUND'
+  /** The node's host name does not resolve (DNS: no such host). A configuration mistake; not retried. */
+  | 'HOST_NOT_FOUND';
 
 /**
  * The one error class of edge-db. Every error the library raises itself is an `EdgeDbError` with a

@@ -5,6 +5,7 @@ import type { QueryClass } from '../sql/query-class.js';
 import type { ClusterState } from './cluster/cluster-state.js';
 import { isolateCache, isolateCacheIfCreated } from './cluster/isolate-cache.js';
 import type { ResolvedRouterSettings } from './config/resolved-settings.js';
+import { isConfigurationFailure } from './execute/node-failure.js';
 import { type FinishedStatement, routeEventOf } from './observe/emit-route.js';
 import type { RouteAttempt, RouteEvent } from './observe/route-event.js';
 import type { RouteHint } from './plan/route-hint.js';
@@ -125,14 +126,15 @@ export class RouterContext {
   }
 
   /** Ends an attempt begun with {@link beginAttempt}: latency and health learn from it. */
-  endAttempt(node: RoutedNode, attempt: RouteAttempt): void {
+  endAttempt(node: RoutedNode, attempt: RouteAttempt, error?: unknown): void {
     node.state.latency.end();
     node.state.inFlight--;
     if (attempt.outcome === 'ok') node.state.latency.record(attempt.durationMs);
     if (node.role !== 'replica') return;
     if (attempt.outcome === 'ok' || attempt.outcome === 'behind')
       this.cluster.outliers.recordSuccess(node.key);
-    else if (attempt.outcome === 'error' || attempt.outcome === 'timeout')
+    // A configuration mistake (wrong credentials, no such database) is no sign of an unhealthy node.
+    else if (attempt.outcome === 'timeout' || (attempt.outcome === 'error' && !isConfigurationFailure(error)))
       this.cluster.outliers.recordFailure(node.key);
   }
 

@@ -41,7 +41,8 @@ export function libsql(
   const dialect = new LibsqlDialect(config, name);
   return Object.freeze({
     dialect,
-    replication: new LibsqlReplicationAdapter(),
+    // Only HTTP transports carry sqld's replication index; `file:` and WebSocket nodes never report one.
+    replication: new LibsqlReplicationAdapter({ reportsPositions: /^(https?|libsql):/i.test(config.url) }),
     // Validated by the dialect: a string URL. Its identity keys the isolate's state for this node.
     id: databaseIdentity(config.url, config.authToken),
     ...(name === undefined ? {} : { name }),

@@ -2,9 +2,10 @@ import type { Client, InValue, ResultSet, Transaction, TransactionMode } from '@
 import type { CompiledQuery, DatabaseConnection, QueryResult } from 'kysely';
 import type { ReplicationPosition } from '../../consistency/replication-position.js';
 import { EdgeDbError } from '../../errors/edge-db-error.js';
+import type { LibsqlClientLease } from './libsql-client-pool.js';
 import { mapLibsqlError } from './libsql-error-mapping.js';
 import { toQueryResult } from './libsql-query-result.js';
-import type { ReplicationIndexTracker } from './replication-index-tracker.js';
+import type { ReplicationIndexScope } from './replication-index-tracker.js';
 
 const LIBSQL_CONNECTION = Symbol.for('edge-db.libsql.connection');
 
@@ -15,8 +16,8 @@ export interface IndexedQueryResult<R> {
 }
 
 /**
- * One Kysely connection over its own `@libsql/client` client, created on acquire and closed on release,
- * so no I/O object outlives the request that made it (Workers forbid that).
+ * One Kysely connection over a `@libsql/client` client leased from its driver for as long as Kysely holds the
+ * connection, and handed back on release (see `LibsqlClientPool`).
  *
  * Statements run on the open libSQL interactive transaction when there is one, else each on its own.
  *
@@ -28,15 +29,22 @@ export interface IndexedQueryResult<R> {
  */
 export class LibsqlConnection implements DatabaseConnection {
   readonly [LIBSQL_CONNECTION] = true;
+  readonly #lease: LibsqlClientLease;
   readonly #client: Client;
-  readonly #tracker: ReplicationIndexTracker;
   readonly #nodeName: string;
+  readonly #onClose: (lease: LibsqlClientLease) => void;
+  /** Collects the indexes responses carried while this connection holds the client. */
+  readonly #seen: ReplicationIndexScope;
   #transaction: Transaction | undefined;
+  #closed = false;
 
-  constructor(client: Client, tracker: ReplicationIndexTracker, nodeName: string) {
-    this.#client = client;
-    this.#tracker = tracker;
+  /** @param onClose hands the client back to its driver when the connection is released */
+  constructor(lease: LibsqlClientLease, nodeName: string, onClose: (lease: LibsqlClientLease) => void) {
+    this.#lease = lease;
+    this.#client = lease.client;
     this.#nodeName = nodeName;
+    this.#onClose = onClose;
+    this.#seen = lease.tracker.openScope();
   }
 
   /**
@@ -48,7 +56,7 @@ export class LibsqlConnection implements DatabaseConnection {
 
   /** The highest `replication_index` any response on this connection carried (HTTP transports only). */
   get replicationIndex(): ReplicationPosition | undefined {
-    return this.#tracker.highest;
+    return this.#seen.observed;
   }
 
   /** Whether the transport can carry replication indexes (`http:`/`https:`/`libsql:` URLs). */
@@ -56,15 +64,27 @@ export class LibsqlConnection implements DatabaseConnection {
     return this.#client.protocol === 'http';
   }
 
-  async executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
+  /**
+   * Runs one statement. `options.signal` (what Kysely 0.29 and edge-db's router pass) aborts its HTTP
+   * request; over `file:` the statement runs synchronously in the engine and cannot be cancelled.
+   */
+  async executeQuery<R>(
+    compiledQuery: CompiledQuery,
+    options?: { readonly signal?: AbortSignal | undefined },
+  ): Promise<QueryResult<R>> {
     const statement = { sql: compiledQuery.sql, args: compiledQuery.parameters as InValue[] };
+    const signal = options?.signal;
+    if (signal?.aborted) throw signal.reason;
     let resultSet: ResultSet;
+    this.#lease.signal = signal instanceof AbortSignal ? signal : undefined;
     try {
       resultSet = this.#transaction
         ? await this.#transaction.execute(statement)
         : await this.#client.execute(statement);
     } catch (error) {
       throw mapLibsqlError(error, this.#nodeName);
+    } finally {
+      this.#lease.signal = undefined;
     }
     return toQueryResult<R>(resultSet, compiledQuery.query);
   }
@@ -76,10 +96,11 @@ export class LibsqlConnection implements DatabaseConnection {
   async executeWithIndex<R>(
     compiledQuery: CompiledQuery,
     minIndex?: ReplicationPosition,
+    signal?: AbortSignal,
   ): Promise<IndexedQueryResult<R>> {
-    const scope = this.#tracker.openScope(minIndex);
+    const scope = this.#lease.tracker.openScope(minIndex);
     try {
-      const result = await this.executeQuery<R>(compiledQuery);
+      const result = await this.executeQuery<R>(compiledQuery, { signal });
       return { result, index: scope.observed };
     } finally {
       scope.close();
@@ -131,11 +152,14 @@ export class LibsqlConnection implements DatabaseConnection {
     }
   }
 
-  /** Closes any open transaction and the client. Called by the driver on release. */
+  /** Closes any open transaction and hands the client back. Called by the driver on release. */
   close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
     this.#transaction?.close();
     this.#transaction = undefined;
-    this.#client.close();
+    this.#seen.close();
+    this.#onClose(this.#lease);
   }
 
   #takeTransaction(action: string): Transaction {

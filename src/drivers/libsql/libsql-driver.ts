@@ -12,17 +12,17 @@ import {
 } from 'kysely';
 import { EdgeDbError } from '../../errors/edge-db-error.js';
 import { NATIVE_TRANSACTIONS } from '../driver-capabilities.js';
+import { isReusableUrl, type LibsqlClientLease, LibsqlClientPool } from './libsql-client-pool.js';
 import { LibsqlConnection } from './libsql-connection.js';
 import type { LibsqlDialectConfig } from './libsql-dialect-config.js';
 import { createReplicationIndexFetch } from './replication-index-fetch.js';
-import { ReplicationIndexTracker } from './replication-index-tracker.js';
 
 /** Default of {@link LibsqlDialectConfig.requestTimeoutMs}. */
 export const DEFAULT_LIBSQL_REQUEST_TIMEOUT_MS = 10_000;
 
 /**
- * Kysely driver for libSQL. No pool: every acquired connection gets a fresh client (cheap, no I/O until the
- * first statement) that is closed on release.
+ * Kysely driver for libSQL. Clients are reused across acquires ({@link LibsqlClientPool}: created on demand,
+ * returned on release, closed on `destroy`); each serves one connection at a time.
  *
  * ### Examples
  * ```ts
@@ -40,11 +40,13 @@ export class LibsqlDriver implements Driver {
   readonly [NATIVE_TRANSACTIONS] = true;
   readonly #config: LibsqlDialectConfig;
   readonly #nodeName: string;
+  readonly #clients: LibsqlClientPool;
   #destroyed = false;
 
   constructor(config: LibsqlDialectConfig, nodeName?: string) {
     this.#config = config;
     this.#nodeName = nodeName ?? describeUrl(config.url);
+    this.#clients = new LibsqlClientPool((lease) => this.#createClient(lease), isReusableUrl(config.url));
   }
 
   async init(): Promise<void> {}
@@ -56,20 +58,34 @@ export class LibsqlDriver implements Driver {
         `The libSQL driver of ${this.#nodeName} was destroyed; create a new Kysely instance.`,
       );
     }
+    let lease: LibsqlClientLease;
+    try {
+      lease = this.#clients.acquire();
+    } catch (error) {
+      // createClient refuses the URL or options: a configuration mistake, not an outage.
+      throw new EdgeDbError(
+        'CONFIG_INVALID',
+        `libsql: the client for ${this.#nodeName} could not be created: ${String((error as Error)?.message ?? error)}`,
+        { cause: error },
+      );
+    }
+    return new LibsqlConnection(lease, this.#nodeName, (released) => this.#clients.release(released));
+  }
+
+  #createClient(lease: LibsqlClientLease) {
     const { url, authToken, intMode, createClient = createWebClient } = this.#config;
-    const tracker = new ReplicationIndexTracker();
     const fetch = createReplicationIndexFetch({
-      tracker,
+      tracker: lease.tracker,
       timeoutMs: this.#config.requestTimeoutMs ?? DEFAULT_LIBSQL_REQUEST_TIMEOUT_MS,
       fetch: this.#config.fetch,
+      signal: () => lease.signal,
     });
-    const client = createClient({
+    return createClient({
       url,
       fetch,
       intMode: intMode ?? 'number',
       ...(authToken === undefined ? {} : { authToken }),
     });
-    return new LibsqlConnection(client, tracker, this.#nodeName);
   }
 
   async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
@@ -115,6 +131,7 @@ export class LibsqlDriver implements Driver {
 
   async destroy(): Promise<void> {
     this.#destroyed = true;
+    this.#clients.close();
   }
 }
 

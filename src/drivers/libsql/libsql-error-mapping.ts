@@ -7,8 +7,9 @@ export const READONLY_CODE = 'READONLY';
 
 /**
  * Maps the two libSQL errors that mean "wrong node for this statement" to `EdgeDbError`s the router acts on
- * (`REPLICA_BEHIND`, `READ_ONLY_NODE`); the `LibsqlError` stays as `cause`. Every other error is returned
- * unchanged, so `instanceof LibsqlError` keeps working.
+ * (`REPLICA_BEHIND`, `READ_ONLY_NODE`), and configuration mistakes to `AUTH_FAILED`, `DATABASE_NOT_FOUND` and
+ * `HOST_NOT_FOUND` (never retried elsewhere, never an outage); the original error stays as `cause`. Every
+ * other error is returned unchanged, so `instanceof LibsqlError` keeps working.
  *
  * ### Examples
  * ```ts
@@ -32,5 +33,55 @@ export function mapLibsqlError(error: unknown, nodeName: string): unknown {
       { cause: error },
     );
   }
+  const configuration = configurationMistake(error, code);
+  if (configuration !== undefined) {
+    const [edgeCode, what] = configuration;
+    return new EdgeDbError(edgeCode, `libSQL node ${nodeName}: ${what}`, { cause: error });
+  }
   return error;
+}
+
+/**
+ * Failures that are the configuration's fault, not an outage: sqld's and Turso's `AUTH_*` codes and HTTP
+ * 401/403 (a wrong or expired auth token), an unknown namespace or HTTP 404 (no database at this URL), and a
+ * host name that does not resolve (`ENOTFOUND`, on the error or its `cause`).
+ */
+function configurationMistake(
+  error: unknown,
+  code: unknown,
+): readonly ['AUTH_FAILED' | 'DATABASE_NOT_FOUND' | 'HOST_NOT_FOUND', string] | undefined {
+  const status = httpStatusOf(error);
+  if ((typeof code === 'string' && code.startsWith('AUTH_')) || status === 401 || status === 403) {
+    return [
+      'AUTH_FAILED',
+      'the server refused the credentials. Check `authToken` (expired, or for another database).',
+    ];
+  }
+  if (code === 'NAMESPACE_DOESNT_EXIST' || status === 404) {
+    return ['DATABASE_NOT_FOUND', 'the server has no database at this URL. Check `url`.'];
+  }
+  if (hasCode(error, 'ENOTFOUND')) {
+    return ['HOST_NOT_FOUND', 'the host name does not resolve. Check `url`.'];
+  }
+  return undefined;
+}
+
+/** The HTTP status of a `SERVER_ERROR` (the client keeps hrana's `HttpServerError` as `cause`). */
+function httpStatusOf(error: unknown): number | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 4 && typeof current === 'object' && current !== null; depth++) {
+    const status = (current as { status?: unknown }).status;
+    if (typeof status === 'number') return status;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+function hasCode(error: unknown, wanted: string): boolean {
+  let current: unknown = error;
+  for (let depth = 0; depth < 4 && typeof current === 'object' && current !== null; depth++) {
+    if ((current as { code?: unknown }).code === wanted) return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
 }

@@ -26,6 +26,13 @@ const POSITION_PROBE = Query.raw('select 1');
  */
 export class LibsqlReplicationAdapter implements ReplicationAdapter {
   readonly family = 'libsql' as const;
+  /** False for nodes reached over `file:` or WebSocket: no response ever carries a replication index. */
+  readonly reportsPositions: boolean;
+
+  /** @param options.reportsPositions whether the node's transport carries indexes (`libsql()` sets it). */
+  constructor(options: { readonly reportsPositions?: boolean } = {}) {
+    this.reportsPositions = options.reportsPositions ?? true;
+  }
 
   async readPosition(
     connection: DatabaseConnection,
@@ -38,7 +45,11 @@ export class LibsqlReplicationAdapter implements ReplicationAdapter {
   async executeWithPosition<R>(
     connection: DatabaseConnection,
     query: CompiledQuery,
-    options: { readonly role: NodeRole; readonly minPosition?: ReplicationPosition | undefined },
+    options: {
+      readonly role: NodeRole;
+      readonly minPosition?: ReplicationPosition | undefined;
+      readonly signal?: AbortSignal | undefined;
+    },
   ): Promise<PositionedResult<R>> {
     if (!LibsqlConnection.is(connection)) {
       throw new EdgeDbError(
@@ -55,7 +66,7 @@ export class LibsqlReplicationAdapter implements ReplicationAdapter {
           'https: and libsql: URLs can), so freshness cannot be guaranteed. Read from the primary.',
       );
     }
-    const { result, index } = await connection.executeWithIndex<R>(query, minIndex);
+    const { result, index } = await connection.executeWithIndex<R>(query, minIndex, options.signal);
     // The response's index is the node's position when it answered (an upper bound of what the rows show).
     // The rows are only known to reflect the index the replica waited for; a primary reflects every index it
     // handed out before this statement, which the response does not tell apart from later commits.

@@ -10,6 +10,11 @@ export interface ReplicationIndexFetchOptions {
   readonly timeoutMs: number;
   /** The `fetch` to call; `globalThis.fetch` (looked up per request) when absent. */
   readonly fetch?: LibsqlFetch | undefined;
+  /**
+   * The signal of the statement being sent, read per request: aborting it aborts the `fetch` (a hedged
+   * loser, a missed attempt deadline, a caller's cancel), which fails with the signal's reason.
+   */
+  readonly signal?: (() => AbortSignal | undefined) | undefined;
 }
 
 /**
@@ -35,9 +40,10 @@ export function createReplicationIndexFetch(options: ReplicationIndexFetchOption
   const { tracker, timeoutMs } = options;
   return async (input: Request, init?: RequestInit): Promise<Response> => {
     const baseFetch: LibsqlFetch = options.fetch ?? globalThis.fetch;
-    const signal = AbortSignal.timeout(timeoutMs);
+    const deadline = AbortSignal.timeout(timeoutMs);
+    const signal = withAttemptSignal(deadline, options.signal?.());
     const explain = (error: unknown): unknown =>
-      signal.aborted && isTimeoutReason(signal.reason)
+      deadline.aborted && isTimeoutReason(deadline.reason)
         ? new EdgeDbError(
             'TIMEOUT',
             `libSQL request to ${input.url} got no complete answer within ${timeoutMs} ms. ` +
@@ -53,6 +59,13 @@ export function createReplicationIndexFetch(options: ReplicationIndexFetchOption
       throw explain(error);
     }
   };
+}
+
+/** The deadline, aborted also by the statement's own signal (where the runtime has `AbortSignal.any`). */
+function withAttemptSignal(deadline: AbortSignal, attempt: AbortSignal | undefined): AbortSignal {
+  if (attempt === undefined) return deadline;
+  const any = (AbortSignal as { any?: (signals: AbortSignal[]) => AbortSignal }).any;
+  return any === undefined ? deadline : any([deadline, attempt]);
 }
 
 function isTimeoutReason(reason: unknown): boolean {

@@ -44,7 +44,7 @@ export interface NeonBackend extends Backend {
  */
 export function neon(options: NeonOptions): NeonBackend {
   const { name, region, ...config } = options ?? ({} as NeonOptions);
-  const dialect = new NeonDialect(config);
+  const dialect = new NeonDialect(config, name);
   return Object.freeze({
     dialect,
     replication: new NeonReplicationAdapter(),

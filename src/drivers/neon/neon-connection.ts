@@ -26,12 +26,15 @@ export type NeonTransport = 'http' | 'websocket';
 export class NeonConnection implements DatabaseConnection {
   readonly #config: NeonDialectConfig;
   readonly #http: NeonHttpConnection;
+  readonly #nodeName: string;
   #session: Promise<NeonWebSocketConnection> | undefined;
   #released = false;
 
-  constructor(config: NeonDialectConfig, http: NeonHttpConnection) {
+  /** @param nodeName label for error messages (never holds credentials). */
+  constructor(config: NeonDialectConfig, http: NeonHttpConnection, nodeName = 'neon') {
     this.#config = config;
     this.#http = http;
+    this.#nodeName = nodeName;
   }
 
   /** `'websocket'` once the connection opened its session, `'http'` before. */
@@ -39,10 +42,18 @@ export class NeonConnection implements DatabaseConnection {
     return this.#session === undefined ? 'http' : 'websocket';
   }
 
-  async executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
+  /**
+   * Runs one statement. `options.signal` (what Kysely 0.29 and edge-db's router pass) cancels an HTTP
+   * statement's `fetch`; a statement on the WebSocket session runs to its end (`requestTimeoutMs`), because
+   * PostgreSQL cancels only through a second connection, which Neon's WebSocket proxy does not offer.
+   */
+  async executeQuery<R>(
+    compiledQuery: CompiledQuery,
+    options?: { readonly signal?: AbortSignal | undefined },
+  ): Promise<QueryResult<R>> {
     this.#assertUsable();
     if (this.#session === undefined && !isSessionStatement(compiledQuery.sql)) {
-      return this.#http.execute<R>(compiledQuery);
+      return this.#http.execute<R>(compiledQuery, signalOf(options));
     }
     const session = await this.#openSession();
     return session.execute<R>(compiledQuery);
@@ -86,7 +97,7 @@ export class NeonConnection implements DatabaseConnection {
   }
 
   #openSession(): Promise<NeonWebSocketConnection> {
-    this.#session ??= NeonWebSocketConnection.open(this.#config);
+    this.#session ??= NeonWebSocketConnection.open(this.#config, this.#nodeName);
     return this.#session;
   }
 
@@ -98,4 +109,10 @@ export class NeonConnection implements DatabaseConnection {
       );
     }
   }
+}
+
+/** A real `AbortSignal` from Kysely's options argument, ignoring anything else a caller may pass. */
+function signalOf(options: { readonly signal?: unknown } | undefined): AbortSignal | undefined {
+  const signal = options?.signal;
+  return typeof AbortSignal !== 'undefined' && signal instanceof AbortSignal ? signal : undefined;
 }

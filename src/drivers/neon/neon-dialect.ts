@@ -35,14 +35,17 @@ import { validateNeonDialectConfig } from './validate-neon-dialect-config.js';
  */
 export class NeonDialect implements Dialect {
   readonly #config: NeonDialectConfig;
+  readonly #nodeName: string | undefined;
 
-  constructor(config: NeonDialectConfig) {
+  /** @param nodeName label used in error messages (defaults to the URL's host; never includes credentials). */
+  constructor(config: NeonDialectConfig, nodeName?: string) {
     validateNeonDialectConfig(config);
     this.#config = Object.freeze({ ...config });
+    this.#nodeName = nodeName;
   }
 
   createDriver(): Driver {
-    return new NeonDriver(this.#config);
+    return new NeonDriver(this.#config, this.#nodeName);
   }
 
   createQueryCompiler(): QueryCompiler {

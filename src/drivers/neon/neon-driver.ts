@@ -24,25 +24,28 @@ import { NeonHttpConnection } from './neon-http-connection.js';
  */
 export class NeonDriver implements Driver {
   readonly #config: NeonDialectConfig;
+  readonly #nodeName: string;
   readonly #connections = new Set<NeonConnection>();
   #http: NeonHttpConnection | undefined;
   #destroyed = false;
 
-  constructor(config: NeonDialectConfig) {
+  /** @param nodeName label for error messages (defaults to the URL's host; never holds credentials). */
+  constructor(config: NeonDialectConfig, nodeName?: string) {
     this.#config = config;
+    this.#nodeName = nodeName ?? hostOf(config.url);
   }
 
   async init(): Promise<void> {
     if (this.#config.fetchEndpoint !== undefined)
       routeFetchEndpoint(this.#config.url, this.#config.fetchEndpoint);
-    this.#http = new NeonHttpConnection(this.#config);
+    this.#http = new NeonHttpConnection(this.#config, this.#nodeName);
   }
 
   async acquireConnection(): Promise<DatabaseConnection> {
     if (this.#destroyed || this.#http === undefined) {
       throw new EdgeDbError('DESTROYED', 'this Neon dialect was destroyed. Create a new Kysely instance.');
     }
-    const connection = new NeonConnection(this.#config, this.#http);
+    const connection = new NeonConnection(this.#config, this.#http, this.#nodeName);
     this.#connections.add(connection);
     return connection;
   }
@@ -96,4 +99,13 @@ export class NeonDriver implements Driver {
 
 function quoteIdentifier(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
+}
+
+/** The host of a connection string, for messages; never its credentials. */
+function hostOf(url: string): string {
+  try {
+    return new URL(`http:${url.slice(url.indexOf(':') + 1)}`).host || 'neon';
+  } catch {
+    return 'neon';
+  }
 }

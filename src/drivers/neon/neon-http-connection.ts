@@ -7,12 +7,15 @@ import {
 import type { CompiledQuery, QueryResult } from 'kysely';
 import { EdgeDbError } from '../../errors/edge-db-error.js';
 import type { NeonDialectConfig } from './neon-dialect-config.js';
+import { mapNeonError } from './neon-error-mapping.js';
 import { toQueryResult } from './neon-query-result.js';
 
 /** Transaction settings of an HTTP batch, as Neon's `transaction()` accepts them. */
 export interface NeonHttpBatchOptions {
   readonly isolationLevel?: 'ReadUncommitted' | 'ReadCommitted' | 'RepeatableRead' | 'Serializable';
   readonly readOnly?: boolean;
+  /** Aborts the request (a lost hedge, a caller's cancel): the `fetch` itself is cancelled. */
+  readonly signal?: AbortSignal | undefined;
 }
 
 /**
@@ -25,8 +28,11 @@ export class NeonHttpConnection {
   readonly #timeoutMs: number;
   /** Per-query options: @neondatabase/serverless reads `types` only from each query's own options. */
   readonly #queryOptions: { readonly types?: NonNullable<NeonDialectConfig['types']> };
+  readonly #nodeName: string;
 
-  constructor(config: NeonDialectConfig) {
+  /** @param nodeName label for error messages (never holds credentials). */
+  constructor(config: NeonDialectConfig, nodeName = 'neon') {
+    this.#nodeName = nodeName;
     this.#sql = neonHttp(config.url, {
       fullResults: true,
       arrayMode: false,
@@ -38,9 +44,9 @@ export class NeonHttpConnection {
     this.#queryOptions = config.types === undefined ? {} : { types: config.types };
   }
 
-  /** Runs one statement in its own implicit transaction. */
-  async execute<R>(query: CompiledQuery): Promise<QueryResult<R>> {
-    const deadline = this.#deadline();
+  /** Runs one statement in its own implicit transaction; `signal` cancels its `fetch`. */
+  async execute<R>(query: CompiledQuery, signal?: AbortSignal): Promise<QueryResult<R>> {
+    const deadline = this.#deadline(signal);
     try {
       const result = await this.#sql.query(query.sql, [...query.parameters], {
         ...this.#queryOptions,
@@ -57,12 +63,13 @@ export class NeonHttpConnection {
     queries: readonly CompiledQuery[],
     options: NeonHttpBatchOptions,
   ): Promise<QueryResult<unknown>[]> {
-    const deadline = this.#deadline();
+    const { signal, ...transactionOptions } = options;
+    const deadline = this.#deadline(signal);
     try {
       const results: FullQueryResults<false>[] = await this.#sql.transaction(
         queries.map((query) => this.#sql.query(query.sql, [...query.parameters], this.#queryOptions)),
         {
-          ...options,
+          ...transactionOptions,
           fullResults: true,
           arrayMode: false,
           fetchOptions: { ...this.#fetchOptions, signal: deadline.signal },
@@ -74,22 +81,23 @@ export class NeonHttpConnection {
     }
   }
 
-  #deadline() {
+  #deadline(attempt: AbortSignal | undefined) {
     const timeoutMs = this.#timeoutMs;
+    const nodeName = this.#nodeName;
     const signal = AbortSignal.timeout(timeoutMs);
     return {
-      signal: combineSignals(signal, this.#fetchOptions.signal),
+      signal: combineSignals(combineSignals(signal, this.#fetchOptions.signal), attempt),
       // The driver wraps a failed fetch into a NeonDbError, but an abort while it reads the response body
       // escapes raw (the signal's reason, a DOMException). After our deadline fired, both are a timeout.
       explain(error: unknown): unknown {
         if (signal.aborted && isAbortOutcome(error, signal.reason)) {
           return new EdgeDbError(
             'TIMEOUT',
-            `Neon did not answer an SQL-over-HTTP request within ${timeoutMs} ms. Raise requestTimeoutMs or check the endpoint.`,
+            `Neon node ${nodeName} did not answer an SQL-over-HTTP request within ${timeoutMs} ms. Raise requestTimeoutMs or check the endpoint.`,
             { cause: error },
           );
         }
-        return error;
+        return mapNeonError(error, nodeName);
       },
     };
   }

@@ -55,8 +55,13 @@ export class NeonReplicationAdapter implements ReplicationAdapter {
   async executeWithPosition<R>(
     connection: DatabaseConnection,
     query: CompiledQuery,
-    options: { readonly role: NodeRole; readonly minPosition?: ReplicationPosition | undefined },
+    options: {
+      readonly role: NodeRole;
+      readonly minPosition?: ReplicationPosition | undefined;
+      readonly signal?: AbortSignal | undefined;
+    },
   ): Promise<PositionedResult<R>> {
+    const { signal } = options;
     if (options.role === 'primary') {
       // A read on the primary learns the position in the same HTTP request: every write it must reflect has
       // committed before it. A write's own position would be read inside its transaction, before its commit
@@ -73,13 +78,17 @@ export class NeonReplicationAdapter implements ReplicationAdapter {
         const [read, after] = await connection.executeHttpBatch([query, primaryPositionQuery], {
           isolationLevel: 'ReadCommitted',
           readOnly: false,
+          signal,
         });
         return {
           result: read as PositionedResult<R>['result'],
           position: primaryPositionOf(lsnOf(after)),
         };
       }
-      return { result: await connection.executeQuery<R>(query), position: undefined };
+      return {
+        result: await connection.executeQuery<R>(query, ...signalArgument(signal)),
+        position: undefined,
+      };
     }
     if (connection instanceof NeonConnection && connection.transport === 'http') {
       const [check, read, after] = await connection.executeHttpBatch(
@@ -87,6 +96,7 @@ export class NeonReplicationAdapter implements ReplicationAdapter {
         {
           isolationLevel: 'ReadCommitted',
           readOnly: true,
+          signal,
         },
       );
       const floor = positionOf(lsnOf(check));
@@ -100,9 +110,14 @@ export class NeonReplicationAdapter implements ReplicationAdapter {
     // In a session (or another connection type): check, read, and read the position again on one connection.
     const floor = await this.readPosition(connection, 'replica');
     assertCaughtUp(floor, options.minPosition);
-    const result = await connection.executeQuery<R>(query);
+    const result = await connection.executeQuery<R>(query, ...signalArgument(signal));
     return { result, position: (await this.readPosition(connection, 'replica')) ?? floor, floor };
   }
+}
+
+/** Kysely 0.29's `{ signal }` argument of `executeQuery` (0.28 connections ignore it). */
+function signalArgument(signal: AbortSignal | undefined): [] {
+  return (signal === undefined ? [] : [{ signal }]) as [];
 }
 
 function lsnOf(result: { rows: unknown[] } | undefined): string | null | undefined {

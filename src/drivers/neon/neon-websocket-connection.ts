@@ -2,6 +2,7 @@ import { Client } from '@neondatabase/serverless';
 import type { CompiledQuery, QueryResult } from 'kysely';
 import { EdgeDbError } from '../../errors/edge-db-error.js';
 import type { NeonDialectConfig } from './neon-dialect-config.js';
+import { mapNeonError } from './neon-error-mapping.js';
 import { toQueryResult } from './neon-query-result.js';
 
 let cursorCounter = 0;
@@ -20,6 +21,7 @@ const rollbackToSavepoint =
  */
 export class NeonWebSocketConnection {
   readonly #client: Client;
+  readonly #nodeName: string;
   #inTransaction = false;
   #ended = false;
   /** Transaction status of the last ReadyForQuery ('I' idle, 'T' in a transaction, 'E' failed one). */
@@ -27,8 +29,9 @@ export class NeonWebSocketConnection {
   /** Counts ReadyForQuery messages, to tell whether a statement reported a status. */
   #readyCount = 0;
 
-  private constructor(client: Client) {
+  private constructor(client: Client, nodeName: string) {
     this.#client = client;
+    this.#nodeName = nodeName;
     // The server states its transaction status after every statement: the authoritative source. Command
     // tags are not (`ROLLBACK TO SAVEPOINT x` answers `ROLLBACK` and the transaction goes on).
     const connection = (client as { connection?: { on?: unknown } }).connection;
@@ -47,7 +50,7 @@ export class NeonWebSocketConnection {
   }
 
   /** Opens the WebSocket and the PostgreSQL session, within `connectTimeoutMs`. */
-  static async open(config: NeonDialectConfig): Promise<NeonWebSocketConnection> {
+  static async open(config: NeonDialectConfig, nodeName = 'neon'): Promise<NeonWebSocketConnection> {
     const client = new Client({
       connectionString: config.url,
       connectionTimeoutMillis: config.connectTimeoutMs ?? 10_000,
@@ -63,8 +66,13 @@ export class NeonWebSocketConnection {
     if (config.forceDisablePgSSL !== undefined) settings.forceDisablePgSSL = config.forceDisablePgSSL;
     // Errors of an idle socket surface on the next query; an unhandled 'error' event would crash Node.
     client.on('error', () => {});
-    await client.connect();
-    return new NeonWebSocketConnection(client);
+    try {
+      await client.connect();
+    } catch (error) {
+      // Wrong password or database, unknown host: the start-up fails, and it is a configuration mistake.
+      throw mapNeonError(error, nodeName);
+    }
+    return new NeonWebSocketConnection(client, nodeName);
   }
 
   /**
@@ -84,7 +92,7 @@ export class NeonWebSocketConnection {
     } catch (error) {
       // A failed statement inside a transaction leaves it open (status 'E') until ROLLBACK.
       this.#syncWithServer(readyBefore);
-      throw error;
+      throw mapNeonError(error, this.#nodeName);
     }
   }
 

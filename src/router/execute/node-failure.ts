@@ -26,13 +26,46 @@ const STATEMENT_SQLSTATE_CLASSES = new Set([
 /** SQLite result codes that describe the statement or data rather than the node. */
 const STATEMENT_SQLITE_CODES = /^SQLITE_(ERROR|CONSTRAINT|MISMATCH|RANGE|TOOBIG|AUTH|FORMAT|NOTADB)(_|$)/;
 
+/** `EdgeDbError` codes of configuration mistakes: the same on every node, and no node's health problem. */
+const CONFIGURATION_CODES = new Set([
+  'CONFIG_INVALID',
+  'AUTH_FAILED',
+  'DATABASE_NOT_FOUND',
+  'HOST_NOT_FOUND',
+]);
+
+/**
+ * True when `error` is a configuration mistake rather than an outage: edge-db's `AUTH_FAILED`,
+ * `DATABASE_NOT_FOUND`, `HOST_NOT_FOUND`, `CONFIG_INVALID`, and the same failures as other dialects' drivers
+ * raise them (SQLSTATE class 28 invalid authorization, 3D000 invalid catalog name, DNS `ENOTFOUND` on the error
+ * or its `cause`). Never retried on another node, never wrapped as `PRIMARY_UNAVAILABLE`, never ejects a node.
+ */
+export function isConfigurationFailure(error: unknown): boolean {
+  if (error instanceof EdgeDbError) return CONFIGURATION_CODES.has(error.code);
+  // The error itself, then what it wraps (`cause`; `sourceError` of a NeonDbError), a few levels deep.
+  let current: unknown = error;
+  for (let depth = 0; depth < 4 && current !== null && typeof current === 'object'; depth++) {
+    const { code, cause, sourceError } = current as {
+      code?: unknown;
+      cause?: unknown;
+      sourceError?: unknown;
+    };
+    if (typeof code === 'string') {
+      if (/^28[0-9A-Z]{3}$/.test(code) || code === '3D000' || code === 'ENOTFOUND') return true;
+      if (/^[0-9A-Z]{5}$/.test(code)) return false;
+    }
+    current = cause ?? sourceError;
+  }
+  return false;
+}
+
 /**
  * True when `error` says the node could not serve (so a read may be retried on another node), false when
  * the statement itself is at fault (a syntax error, a constraint violation) and retrying elsewhere would fail
- * the same way.
+ * the same way, and for configuration mistakes ({@link isConfigurationFailure}).
  */
 export function isNodeFailure(error: unknown): boolean {
-  if (isWriteRefusal(error)) return false;
+  if (isWriteRefusal(error) || isConfigurationFailure(error)) return false;
   if (error instanceof EdgeDbError) {
     return ['TIMEOUT', 'REPLICA_BEHIND', 'NO_REPLICA_AVAILABLE', 'PRIMARY_UNAVAILABLE'].includes(error.code);
   }
@@ -51,6 +84,7 @@ export function isNodeFailure(error: unknown): boolean {
  * wrapped in `PRIMARY_UNAVAILABLE` only then; any other database error of a write passes through unchanged.
  */
 export function isUnreachable(error: unknown): boolean {
+  if (isConfigurationFailure(error)) return false;
   if (error instanceof EdgeDbError) return error.code === 'TIMEOUT' || error.code === 'PRIMARY_UNAVAILABLE';
   if (error === null || typeof error !== 'object') return true;
   const code = (error as { code?: unknown }).code;

@@ -117,7 +117,7 @@ function planAttempts(input: PlanInput): RoutePlan {
   // A write committed but its position is not known: the primary serves this read and, where the adapter
   // allows, learns the position in the same round trip so later reads can use replicas again.
   if (input.consistency === 'session' && session.positionPending) {
-    const canLearn = primary.adapter !== undefined;
+    const canLearn = canReadPosition(primary);
     const recent =
       session.lastWriteAt !== undefined && input.now - session.lastWriteAt < input.stickyAfterWriteMs;
     if (canLearn || recent) {
@@ -145,14 +145,14 @@ function planAttempts(input: PlanInput): RoutePlan {
             ? [stickyAttempt]
             : // The fallback learns the primary's position even at a round trip's cost: otherwise a later read
               // of the older sticky replica could go back in time.
-              [stickyAttempt, attempt(primary, 'fallback', 'none', primary.adapter !== undefined)],
+              [stickyAttempt, attempt(primary, 'fallback', 'none', canReadPosition(primary))],
         requiredPosition,
         detail: 'monotonic reads: the last read position is unknown',
       };
     }
     if (sticky?.role === 'primary') {
       return {
-        attempts: [attempt(primary, 'sticky', 'none', true)],
+        attempts: [attempt(primary, 'sticky', 'none', canReadPosition(primary))],
         requiredPosition,
         detail: 'monotonic reads: learning the position',
       };
@@ -187,7 +187,7 @@ function planAttempts(input: PlanInput): RoutePlan {
     primary,
     replicaAttempts.length > 0 ? 'fallback' : 'no-replica',
     'none',
-    learns(primary) || (requiredPosition !== undefined && primary.adapter !== undefined),
+    learns(primary) || (requiredPosition !== undefined && canReadPosition(primary)),
   );
   switch (preference) {
     case 'primaryPreferred':
@@ -213,9 +213,14 @@ function planAttempts(input: PlanInput): RoutePlan {
   }
 }
 
+/** Whether the node can report its position at all (libSQL over `file:` cannot): probing it is wasted. */
+function canReadPosition(node: RoutedNode): boolean {
+  return node.adapter !== undefined && node.adapter.reportsPositions !== false;
+}
+
 /** Whether reading the node's position costs nothing extra (the adapter piggy-backs it on the read). */
 function learns(node: RoutedNode): boolean {
-  return node.adapter?.executeWithPosition !== undefined;
+  return node.adapter?.executeWithPosition !== undefined && canReadPosition(node);
 }
 
 function checkFor(
@@ -226,7 +231,7 @@ function checkFor(
   if (required === undefined || node.role === 'primary') return 'none';
   const known = trustedPosition(node.state, now);
   if (known !== undefined && known >= required) return 'none';
-  if (node.adapter === undefined) return undefined;
+  if (node.adapter === undefined || !canReadPosition(node)) return undefined;
   return node.adapter.executeWithPosition !== undefined ? 'piggyback' : 'probe';
 }
 

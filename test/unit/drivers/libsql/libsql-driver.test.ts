@@ -320,7 +320,7 @@ describe('libsql driver: transactions', () => {
 });
 
 describe('libsql driver: connections, streaming, deadlines, config', () => {
-  it('creates one client per acquired connection and closes it on release', async () => {
+  it('reuses one client across sequential acquires and closes it on destroy (15.3)', async () => {
     const clients: { closed: boolean }[] = [];
     const script = scriptedFetch(selectPeople);
     const backend = libsql({
@@ -335,9 +335,30 @@ describe('libsql driver: connections, streaming, deadlines, config', () => {
     const db = new Kysely<Database>({ dialect: backend.dialect });
     await db.selectFrom('person').selectAll().execute();
     await db.selectFrom('person').selectAll().execute();
+    await db.transaction().execute(async (trx) => trx.selectFrom('person').selectAll().execute());
+    expect(clients).toHaveLength(1);
+    expect(clients[0]?.closed).toBe(false);
+    // Concurrent connections each hold a client of their own (per-connection index tracking and signal).
+    await Promise.all([1, 2].map(() => db.selectFrom('person').selectAll().execute()));
     expect(clients).toHaveLength(2);
-    expect(clients.every((c) => c.closed)).toBe(true);
     await db.destroy();
+    expect(clients.every((c) => c.closed)).toBe(true);
+  });
+
+  it('keeps a connection\'s replication index its own when the client is reused', async () => {
+    const { backend } = setup(selectPeople);
+    const driver = backend.dialect.createDriver();
+    await driver.init();
+    const first = await driver.acquireConnection();
+    if (!LibsqlConnection.is(first)) throw new Error('not a libSQL connection');
+    await first.executeQuery(CompiledQuery.raw('select 1'));
+    expect(first.replicationIndex).toBe(7n);
+    await driver.releaseConnection(first);
+    const second = await driver.acquireConnection();
+    if (!LibsqlConnection.is(second)) throw new Error('not a libSQL connection');
+    expect(second.replicationIndex).toBeUndefined();
+    await driver.releaseConnection(second);
+    await driver.destroy();
   });
 
   it('sends the auth token', async () => {

@@ -47,7 +47,7 @@ function scriptClient(options: { reportStatus: boolean }) {
   return sent;
 }
 
-const config = { url: 'postgresql://u@example.test/db' };
+const config = { url: 'postgresql://u@example.test/db', wsProxy: 'proxy.example.test/v1' };
 
 describe('NeonWebSocketConnection', () => {
   afterEach(() => {

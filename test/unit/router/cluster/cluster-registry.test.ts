@@ -16,6 +16,9 @@ import { neon } from '../../../../src/drivers/neon/index.js';
 import { cacheStats, edgeDb, isEdgeDbError, resetClusterState } from '../../../../src/index.js';
 import { fakeCluster } from '../../../support/recording-dialect.js';
 
+/** A non-Neon host needs a Neon-protocol endpoint, or neon() refuses it (CONFIG_INVALID). */
+const PROXY = 'https://proxy.example.com/sql';
+
 afterEach(() => resetClusterState());
 
 /** A dialect answering every statement with one row, in process. */
@@ -90,14 +93,14 @@ describe('cluster registry', () => {
   });
 
   it('refuses a primary and a replica of different database engines', () => {
-    const pg = neon({ url: 'postgres://u:p@primary.example.com/app' });
+    const pg = neon({ url: 'postgres://u:p@primary.example.com/app', fetchEndpoint: PROXY });
     const sqlite = libsql({ url: 'http://replica.example.com:8080' });
     expect(configError(() => edgeDb({ primary: pg, replicas: [sqlite] }))).toMatch(/same database engine/);
   });
 
   it('identifies drivers by URL and a hash of the credentials, never the secret itself', () => {
-    const admin = neon({ url: 'postgres://admin:s3cret@db.example.com/app' });
-    const reader = neon({ url: 'postgres://reader:other@db.example.com/app' });
+    const admin = neon({ url: 'postgres://admin:s3cret@db.example.com/app', fetchEndpoint: PROXY });
+    const reader = neon({ url: 'postgres://reader:other@db.example.com/app', fetchEndpoint: PROXY });
     expect(admin.id).not.toBe(reader.id);
     expect(admin.id).not.toContain('s3cret');
     expect(admin.id?.startsWith('postgres://db.example.com/app#')).toBe(true);
@@ -150,7 +153,12 @@ describe('configuration is checked at construction', () => {
   it('the same database as primary and replica', () => {
     const url = 'postgres://u:p@db.example.com/app';
     expect(
-      configError(() => edgeDb({ primary: neon({ url }), replicas: [neon({ url, name: 'r' })] })),
+      configError(() =>
+        edgeDb({
+          primary: neon({ url, fetchEndpoint: PROXY }),
+          replicas: [neon({ url, name: 'r', fetchEndpoint: PROXY })],
+        }),
+      ),
     ).toMatch(/same database/);
   });
 
