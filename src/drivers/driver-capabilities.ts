@@ -30,3 +30,17 @@ export function sessionBookmarksOf(driver: object): SessionBookmarks | undefined
   const bookmarks = (driver as { [SESSION_BOOKMARKS]?: unknown })[SESSION_BOOKMARKS];
   return typeof bookmarks === 'object' && bookmarks !== null ? (bookmarks as SessionBookmarks) : undefined;
 }
+
+/**
+ * Set on a Kysely `Driver` that knows where the database served its last statement (D1 reports
+ * `served_by_region` and `served_by_primary`): a method returning a short text for the route event's `detail`.
+ */
+export const ROUTE_DETAIL: unique symbol = Symbol.for('edge-db.route-detail') as never;
+
+/** The {@link ROUTE_DETAIL} text of `driver`'s last statement, if it has one. */
+export function routeDetailOf(driver: object): string | undefined {
+  const describe = (driver as { [ROUTE_DETAIL]?: unknown })[ROUTE_DETAIL];
+  if (typeof describe !== 'function') return undefined;
+  const detail: unknown = describe.call(driver);
+  return typeof detail === 'string' ? detail : undefined;
+}

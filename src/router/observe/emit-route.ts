@@ -1,5 +1,6 @@
 import type { CompiledQuery } from 'kysely';
 import type { ReplicationPosition } from '../../consistency/replication-position.js';
+import { routeDetailOf } from '../../drivers/driver-capabilities.js';
 import type { RoutedNode } from '../routed-node.js';
 import type { RouteAttempt, RouteEvent, RouteReason } from './route-event.js';
 
@@ -19,6 +20,10 @@ export interface FinishedStatement {
 /** The route event of a finished statement, with the time it took on `now`'s clock. */
 export function routeEventOf(statement: FinishedStatement, now: number): RouteEvent {
   const { node, cache } = statement;
+  // Where the database itself served the statement (D1's region and primary flag), when the driver knows.
+  const served = routeDetailOf(node.driver);
+  const detail =
+    served === undefined ? statement.detail : [statement.detail, served].filter(Boolean).join('; ');
   return {
     sql: statement.query.sql,
     node: node.name,
@@ -26,7 +31,7 @@ export function routeEventOf(statement: FinishedStatement, now: number): RouteEv
     reason: statement.reason,
     durationMs: now - statement.started,
     attempts: statement.attempts,
-    ...(statement.detail === undefined ? {} : { detail: statement.detail }),
+    ...(detail === undefined ? {} : { detail }),
     ...(statement.required === undefined ? {} : { requiredPosition: statement.required.toString() }),
     ...(cache === undefined ? {} : { cache: cache.status }),
     ...(cache?.reason === undefined ? {} : { cacheReason: cache.reason }),
