@@ -10,8 +10,14 @@ import type { QueryClassReason } from './query-class.js';
  * The mapped type lists every root kind Kysely has: when a Kysely release adds one, this object stops
  * compiling, so a new kind can never silently reach a replica.
  */
+/**
+ * Every root kind of the installed Kysely, plus those of the other supported release (Kysely 0.29 adds
+ * `AlterTypeNode`), so the table compiles against 0.28 and 0.29 and still breaks on a kind neither knows.
+ */
+export type RootKind = RootOperationNode['kind'] | 'AlterTypeNode';
+
 export const ROOT_KIND_ROUTES: {
-  readonly [K in RootOperationNode['kind']]: 'inspect' | 'raw' | Exclude<QueryClassReason, 'read'>;
+  readonly [K in RootKind]: 'inspect' | 'raw' | Exclude<QueryClassReason, 'read'>;
 } = {
   SelectQueryNode: 'inspect',
   RawNode: 'raw',
@@ -31,4 +37,5 @@ export const ROOT_KIND_ROUTES: {
   DropViewNode: 'ddl',
   DropTypeNode: 'ddl',
   AlterTableNode: 'ddl',
+  AlterTypeNode: 'ddl',
 };

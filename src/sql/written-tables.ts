@@ -9,6 +9,7 @@ import type {
   UpdateQueryNode,
 } from 'kysely';
 import { collectTables } from './read-tables.js';
+import type { RootKind } from './root-kind-routes.js';
 import { walkQueryTree } from './walk-query-tree.js';
 
 /**
@@ -38,8 +39,9 @@ const rootWrites = {
   DropViewNode: 'schema',
   DropTypeNode: 'schema',
   AlterTableNode: 'schema',
+  AlterTypeNode: 'schema',
   RawNode: 'unknown',
-} as const satisfies Record<RootOperationNode['kind'], 'statement' | 'refresh' | 'schema' | 'unknown'>;
+} as const satisfies Record<RootKind, 'statement' | 'refresh' | 'schema' | 'unknown'>;
 
 /**
  * The tables a statement writes: the target of `insert`, `update`, `delete` and `merge`, including

@@ -117,7 +117,7 @@ class FakeConnection implements DatabaseConnection {
 
   /** Kysely 0.29-style cancellation: records which node was asked, through which node's control connection. */
   async cancelQuery(
-    provider: (consumer: (control: DatabaseConnection) => Promise<unknown>) => Promise<unknown>,
+    provider: (consumer: (control: DatabaseConnection) => Promise<void>) => Promise<void>,
   ) {
     await provider(async (control) => {
       this.node.cluster.log.push({

@@ -264,7 +264,7 @@ export class RoutingConnection implements DatabaseConnection, ExecutionScope {
         (connection as CancellableConnection).cancelQuery?.call(connection, async (consumer) => {
           const control = await acquireConnection(node, timeoutMs, 'connecting to cancel on');
           try {
-            return await consumer(control);
+            await consumer(control);
           } finally {
             await node.driver.releaseConnection(control);
           }
@@ -292,6 +292,6 @@ export class RoutingConnection implements DatabaseConnection, ExecutionScope {
 /** A real connection of a driver that supports Kysely 0.29's cancellation. */
 interface CancellableConnection extends DatabaseConnection {
   cancelQuery?(
-    provider: (consumer: (control: DatabaseConnection) => Promise<unknown>) => Promise<unknown>,
+    provider: (consumer: (control: DatabaseConnection) => Promise<void>) => Promise<void>,
   ): Promise<void>;
 }

@@ -1,7 +1,8 @@
-import { type Kysely, type Migration, Migrator, sql } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { edgeDb, type RouteEvent, resetClusterState } from '../../../src/index.js';
 import { type PostgresCluster, startPostgresClusterWith } from '../../../src/testing/index.js';
+import { loadMigrator, type MigrationLike } from '../../support/migrator.js';
 import {
   itKeepsReadYourWrites,
   type KvDatabase,
@@ -77,7 +78,7 @@ describe('read-your-writes on real PostgreSQL streaming replicas', () => {
         'born',
       ]);
 
-      const migrations: Record<string, Migration> = {
+      const migrations: Record<string, MigrationLike> = {
         '001_book': {
           up: async (m: Kysely<any>) => {
             await m.schema
@@ -94,6 +95,7 @@ describe('read-your-writes on real PostgreSQL streaming replicas', () => {
           },
         },
       };
+      const Migrator = await loadMigrator();
       const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
       const { error, results } = await migrator.migrateToLatest();
       expect(error).toBeUndefined();
