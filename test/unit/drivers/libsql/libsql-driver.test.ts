@@ -345,7 +345,7 @@ describe('libsql driver: connections, streaming, deadlines, config', () => {
     expect(clients.every((c) => c.closed)).toBe(true);
   });
 
-  it('keeps a connection\'s replication index its own when the client is reused', async () => {
+  it("keeps a connection's replication index its own when the client is reused", async () => {
     const { backend } = setup(selectPeople);
     const driver = backend.dialect.createDriver();
     await driver.init();
