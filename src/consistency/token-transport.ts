@@ -32,7 +32,7 @@ export interface TokenCookieOptions extends TokenTransportOptions {
 
 const DEFAULT_HEADER = 'x-edge-db-token';
 const DEFAULT_COOKIE = 'edge_db_token';
-const TOKEN_SHAPE = /^[A-Za-z0-9_-]{1,64}(\.[A-Za-z0-9_-]{1,64})?$/;
+const TOKEN_SHAPE = /^[A-Za-z0-9_-]{1,176}(\.[A-Za-z0-9_-]{1,64})?$/;
 
 /**
  * Reads a consistency token from a request: the header first, then the cookie. Returns `undefined` when none

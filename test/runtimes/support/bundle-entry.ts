@@ -29,6 +29,7 @@ const SOURCE_ENTRIES: Readonly<Record<string, string>> = {
   'edge-db': 'src/index.ts',
   'edge-db/neon': 'src/drivers/neon/index.ts',
   'edge-db/libsql': 'src/drivers/libsql/index.ts',
+  'edge-db/d1': 'src/drivers/d1/index.ts',
 };
 
 const NODE_BUILTINS = new Set(builtinModules);
@@ -148,7 +149,7 @@ function edgeDbSourcePlugin(source: 'src' | 'dist'): Plugin {
     name: 'edge-db-source',
     setup(builder) {
       if (source === 'dist') return;
-      builder.onResolve({ filter: /^edge-db(\/(neon|libsql))?$/ }, (args) => {
+      builder.onResolve({ filter: /^edge-db(\/(neon|libsql|d1))?$/ }, (args) => {
         const file = SOURCE_ENTRIES[args.path];
         return file === undefined ? undefined : { path: resolve(REPO_ROOT, file) };
       });
