@@ -56,4 +56,33 @@ describe('reads that saw the primary advance the session (14.6)', () => {
     expect(events.at(-1)).toMatchObject({ node: 'primary', reason: 'lock' });
     expect(await next()).toEqual([{ v: 'new' }]);
   });
+
+  it('a read-only transaction on a replica', async () => {
+    // two replicas at different positions; the transaction may land on either
+    let staleAfterNewer = 0;
+    for (let i = 0; i < 40; i++) {
+      resetClusterState();
+      const fake = fakeCluster(2);
+      fake.cluster.primaryPosition = 20n;
+      fake.cluster.node('primary').rows = [{ v: 'new' }];
+      fake.cluster.node('replica-0').position = 20n;
+      fake.cluster.node('replica-0').rows = [{ v: 'new' }];
+      fake.cluster.node('replica-1').position = 10n;
+      fake.cluster.node('replica-1').rows = [{ v: 'old' }];
+      const db = edgeDb<DB>({
+        primary: fake.primary,
+        replicas: fake.replicas,
+        cluster: 'reads-advance-replica',
+        readOnlyTransactionsOnReplicas: true,
+      });
+      const seen = await db
+        .transaction()
+        .setAccessMode('read only')
+        .execute((trx) => trx.selectFrom('t').selectAll().execute());
+      expect(fake.cluster.whoRan('select * from "t"')).toMatch(/^replica-/);
+      const after = await db.selectFrom('t').select('v').where('id', '=', 1).execute();
+      if (seen[0]?.v === 'new' && after[0]?.v === 'old') staleAfterNewer++;
+    }
+    expect(staleAfterNewer).toBe(0);
+  });
 });
