@@ -4,6 +4,7 @@
 
 import { consistencyToken, edgeDb, type RouteEvent, readToken, sessionInfo, withToken } from 'edge-db';
 import { type D1DatabaseLike, d1, d1Batch } from 'edge-db/d1';
+import type { Generated } from 'kysely';
 
 interface Env {
   readonly DB: D1DatabaseLike;
@@ -11,7 +12,7 @@ interface Env {
 }
 
 interface Database {
-  note: { id: number; body: string };
+  note: { id: Generated<number>; body: string };
 }
 
 export default {
