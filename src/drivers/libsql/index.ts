@@ -1,3 +1,4 @@
+export { LibsqlAdapter } from './libsql-adapter.js';
 export { type LibsqlBackendOptions, libsql } from './libsql-backend.js';
 export { type IndexedQueryResult, LibsqlConnection } from './libsql-connection.js';
 export { LibsqlDialect } from './libsql-dialect.js';

@@ -5,17 +5,22 @@ import {
   type Driver,
   type Kysely,
   type QueryCompiler,
-  SqliteAdapter,
   SqliteIntrospector,
   SqliteQueryCompiler,
 } from 'kysely';
+import { LibsqlAdapter } from './libsql-adapter.js';
 import type { LibsqlDialectConfig } from './libsql-dialect-config.js';
 import { LibsqlDriver } from './libsql-driver.js';
 import { validateLibsqlConfig } from './validate-libsql-config.js';
 
 /**
  * Kysely dialect for libSQL (Turso, sqld) over `@libsql/client`. Works alone with `new Kysely({ dialect })`
- * and as the dialect of a `libsql()` backend. SQLite's compiler, adapter and introspector.
+ * and as the dialect of a `libsql()` backend. SQLite's compiler and introspector; the adapter is SQLite's
+ * with a migration lock that holds across connections ({@link LibsqlAdapter}).
+ *
+ * Values: BLOB columns come back as `Uint8Array` (what `@libsql/client` returns; Kysely's better-sqlite3
+ * dialect returns Node's `Buffer`, a subclass of `Uint8Array`, so code typed `Uint8Array` fits both;
+ * edge runtimes have no `Buffer`). Integers follow `intMode`.
  *
  * ### Examples
  * ```ts
@@ -47,7 +52,7 @@ export class LibsqlDialect implements Dialect {
   }
 
   createAdapter(): DialectAdapter {
-    return new SqliteAdapter();
+    return new LibsqlAdapter();
   }
 
   createIntrospector(db: Kysely<any>): DatabaseIntrospector {

@@ -14,8 +14,8 @@ afterEach(() => resetClusterState());
 function recordingClient(executed: string[]): (config: Config) => Client {
   return (config) => {
     const client = createClient(config);
-    const execute = client.execute.bind(client);
-    client.execute = ((statement: Parameters<Client['execute']>[0]) => {
+    const execute = client.execute.bind(client) as (statement: unknown) => ReturnType<Client['execute']>;
+    client.execute = ((statement: string | { sql: string }) => {
       executed.push(typeof statement === 'string' ? statement : statement.sql);
       return execute(statement);
     }) as Client['execute'];
