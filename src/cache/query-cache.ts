@@ -2,54 +2,27 @@ import type { QueryResult } from 'kysely';
 import { LRUCache } from 'lru-cache';
 import type { ReplicationPosition } from '../consistency/replication-position.js';
 import { normalizeTableName } from '../sql/table-name.js';
+import {
+  type CacheEntry,
+  cacheEntryOf,
+  type FetchContext,
+  type InvalidationTarget,
+  outcome,
+  type PendingLoad,
+  tableSet,
+} from './cache-entry.js';
 import type { CacheLoader, CacheLoadResult, CacheReadOptions } from './cache-read-options.js';
 import type { CacheReadResult } from './cache-read-result.js';
+import { CacheScopes } from './cache-scopes.js';
 import type { CacheStats } from './cache-stats.js';
 import { copyResult } from './copy-result.js';
+import { PendingLoads } from './pending-loads.js';
 import {
   type QueryCacheOptions,
   type ResolvedQueryCacheOptions,
   requireInteger,
   resolveQueryCacheOptions,
 } from './query-cache-options.js';
-import { resultSize } from './result-size.js';
-
-/** What the cache stores per key. `result` is the cache's private copy and is never handed out. */
-interface CacheEntry {
-  /** The database (and credentials) the rows belong to; see `CacheReadOptions.scope`. */
-  readonly scope: string;
-  readonly result: QueryResult<unknown>;
-  readonly position: ReplicationPosition | undefined;
-  readonly tables: ReadonlySet<string> | undefined;
-  readonly tags: readonly string[];
-  readonly storedAt: number;
-  readonly ttlMs: number;
-  readonly swrMs: number;
-  readonly bytes: number;
-}
-
-/** A load whose result may still be stored; invalidation marks it so a pre-write result is not kept. */
-interface PendingLoad {
-  readonly scope: string;
-  /** The clock of the read that started the load. */
-  readonly now: () => number;
-  readonly tables: ReadonlySet<string> | undefined;
-  readonly tags: readonly string[];
-  invalidated: boolean;
-}
-
-/** Passed to lru-cache's `fetchMethod`: how to load, and what the initiating read learns back. */
-interface FetchContext extends PendingLoad {
-  readonly load: CacheLoader<unknown>;
-  readonly ttlMs: number;
-  readonly swrMs: number;
-  dispatched: boolean;
-  loaded?: CacheLoadResult<unknown>;
-  tooLarge?: boolean;
-}
-
-// Fixed bookkeeping per entry (timestamps, lru-cache slots, the entry object) on top of rows and key.
-const ENTRY_OVERHEAD_BYTES = 128;
 
 /**
  * The isolate-local cache of query results for one cluster. Keep one at module scope per cluster (it holds
@@ -82,12 +55,8 @@ const ENTRY_OVERHEAD_BYTES = 128;
 export class QueryCache {
   readonly #options: ResolvedQueryCacheOptions;
   readonly #lru: LRUCache<string, CacheEntry, FetchContext>;
-  readonly #pending = new Map<string, Set<PendingLoad>>();
-  /** Each scope's stored entries, in insertion order (for per-scope invalidation, size and caps). */
-  readonly #scopes = new Map<string, Map<string, CacheEntry>>();
-  /** Per-scope byte caps given by reads (`CacheReadOptions.scopeMaxBytes`); the last one given wins. */
-  readonly #scopeCaps = new Map<string, number>();
-  readonly #capChecks = new Set<string>();
+  readonly #pending = new PendingLoads();
+  readonly #scopes = new CacheScopes((key) => this.#lru.delete(key));
   #hits = 0;
   #misses = 0;
   #stale = 0;
@@ -111,10 +80,10 @@ export class QueryCache {
         fetchOptions.ttl = context.ttlMs + context.swrMs;
         return this.#fetchEntry(key, context);
       },
-      onInsert: (entry, key) => this.#indexInsert(key, entry),
+      onInsert: (entry, key) => this.#scopes.insert(key, entry),
       dispose: (entry, key, reason) => {
         if (reason === 'evict') this.#evictions++;
-        this.#indexRemove(key, entry);
+        this.#scopes.remove(key, entry);
       },
       ...(now === undefined ? {} : { perf: { now } }),
     });
@@ -142,7 +111,7 @@ export class QueryCache {
     }
 
     const loader = load as CacheLoader<unknown>;
-    this.#noteScopeCap(options);
+    this.#scopes.setCap(options.scope ?? '', options.scopeMaxBytes);
     const entry = this.#lru.peek(key, { allowStale: true });
     const now = options.now ?? this.#defaultNow;
     const age = entry === undefined ? 0 : now() - entry.storedAt;
@@ -211,9 +180,7 @@ export class QueryCache {
   clear(scope?: string): number {
     if (scope !== undefined) return this.#invalidate(scope, () => true);
     const entries = this.#lru.size;
-    for (const pendings of this.#pending.values()) {
-      for (const pending of pendings) pending.invalidated = true;
-    }
+    this.#pending.invalidateAll();
     this.#lru.clear();
     return entries;
   }
@@ -227,10 +194,7 @@ export class QueryCache {
    * ```
    */
   scopeSize(scope: string): { readonly entries: number; readonly bytes: number } {
-    const entries = this.#scopes.get(scope);
-    let bytes = 0;
-    for (const entry of entries?.values() ?? []) bytes += entry.bytes;
-    return { entries: entries?.size ?? 0, bytes };
+    return this.#scopes.size(scope);
   }
 
   /**
@@ -253,21 +217,6 @@ export class QueryCache {
     };
   }
 
-  #noteScopeCap(options: CacheReadOptions): void {
-    const scope = options.scope ?? '';
-    if (options.scopeMaxBytes === undefined) {
-      if (this.#scopeCaps.size > 0) this.#scopeCaps.delete(scope);
-      return;
-    }
-    this.#scopeCaps.delete(scope);
-    this.#scopeCaps.set(scope, options.scopeMaxBytes);
-    // Caps of scopes that no longer hold entries are forgotten, so the map stays bounded.
-    if (this.#scopeCaps.size > this.#scopes.size + 64) {
-      for (const capped of this.#scopeCaps.keys())
-        if (!this.#scopes.has(capped)) this.#scopeCaps.delete(capped);
-    }
-  }
-
   readonly #defaultNow = (): number => this.#lru.perf.now();
 
   /** No usable entry: share or start the load through lru-cache's single flight. */
@@ -284,7 +233,7 @@ export class QueryCache {
       // forceRefresh: an expired entry must not be served; an in-flight load for the key is joined instead.
       entry = await this.#lru.fetch(key, { context, forceRefresh: true, allowStale: false });
     } finally {
-      this.#untrack(key, context);
+      this.#pending.untrack(key, context);
     }
     if (context.loaded !== undefined) {
       this.#misses++;
@@ -324,7 +273,7 @@ export class QueryCache {
         () => undefined,
         (error: unknown) => this.#options.onRefreshError?.(error, key),
       )
-      .finally(() => this.#untrack(key, context));
+      .finally(() => this.#pending.untrack(key, context));
     if (context.dispatched) options.waitUntil?.(refresh);
   }
 
@@ -348,13 +297,13 @@ export class QueryCache {
       tags: options.tags ?? [],
       invalidated: false,
     };
-    this.#track(key, pending);
+    this.#pending.track(key, pending);
     let loaded: CacheLoadResult<unknown>;
     try {
       loaded = await load();
-      if (!pending.invalidated) this.#storeIfNewer(key, this.#entry(key, loaded, pending, ttlMs, swrMs));
+      if (!pending.invalidated) this.#storeIfNewer(key, cacheEntryOf(key, loaded, pending, ttlMs, swrMs));
     } finally {
-      this.#untrack(key, pending);
+      this.#pending.untrack(key, pending);
     }
     return outcome(loaded.result as QueryResult<R>, 'bypass', reason, loaded.position);
   }
@@ -375,52 +324,13 @@ export class QueryCache {
     context.dispatched = true;
     // Tracked until the read that started it has seen lru-cache store the entry (see #miss and
     // #refreshInBackground), so an invalidation in between still reaches it.
-    this.#track(key, context);
+    this.#pending.track(key, context);
     const loaded = await context.load();
     context.loaded = loaded;
-    const entry = this.#entry(key, loaded, context, context.ttlMs, context.swrMs);
+    const entry = cacheEntryOf(key, loaded, context, context.ttlMs, context.swrMs);
     // lru-cache refuses to store it (maxEntrySize) but still hands it to every caller sharing this load.
     context.tooLarge = entry.bytes > this.#options.maxEntryBytes;
     return entry;
-  }
-
-  #track(key: string, pending: PendingLoad): void {
-    let pendings = this.#pending.get(key);
-    if (pendings === undefined) {
-      pendings = new Set();
-      this.#pending.set(key, pendings);
-    }
-    pendings.add(pending);
-  }
-
-  #untrack(key: string, pending: PendingLoad): void {
-    const pendings = this.#pending.get(key);
-    if (pendings === undefined) return;
-    pendings.delete(pending);
-    if (pendings.size === 0) this.#pending.delete(key);
-  }
-
-  #entry(
-    key: string,
-    loaded: CacheLoadResult<unknown>,
-    target: PendingLoad,
-    ttlMs: number,
-    swrMs: number,
-  ): CacheEntry {
-    let bytes = ENTRY_OVERHEAD_BYTES + 2 * key.length + resultSize(loaded.result);
-    for (const tag of target.tags) bytes += 16 + 2 * tag.length;
-    for (const table of target.tables ?? []) bytes += 16 + 2 * table.length;
-    return {
-      scope: target.scope,
-      result: copyResult(loaded.result),
-      position: loaded.position,
-      tables: target.tables,
-      tags: target.tags,
-      storedAt: target.now(),
-      ttlMs,
-      swrMs,
-      bytes,
-    };
   }
 
   #context(
@@ -442,87 +352,29 @@ export class QueryCache {
     };
   }
 
-  #invalidate(
-    scope: string | undefined,
-    matches: (target: { tables: ReadonlySet<string> | undefined; tags: readonly string[] }) => boolean,
-  ): number {
+  #invalidate(scope: string | undefined, matches: (target: InvalidationTarget) => boolean): number {
     const doomed = new Set<string>();
     // Stored entries come from the scope's index (or every key); loads in flight from #pending.
-    const stored = scope === undefined ? this.#lru.keys() : (this.#scopes.get(scope)?.keys() ?? []);
+    const stored = scope === undefined ? this.#lru.keys() : this.#scopes.keys(scope);
     for (const key of stored) {
       const entry = this.#lru.peek(key, { allowStale: true });
       if (entry !== undefined && matches(entry)) doomed.add(key);
     }
-    for (const [key, pendings] of this.#pending) {
-      for (const pending of pendings) {
-        if ((scope === undefined || pending.scope === scope) && matches(pending)) {
-          pending.invalidated = true;
-          doomed.add(key);
-        }
+    const inFlight = new Set<string>();
+    this.#pending.invalidate(scope, matches, inFlight);
+    for (const key of this.#pending.keys()) {
+      if (inFlight.has(key)) {
+        doomed.add(key);
+        continue;
       }
-      if (scope === undefined || doomed.has(key)) continue;
       // The stale value behind a refresh in flight.
       const entry = this.#lru.peek(key, { allowStale: true });
-      if (entry !== undefined && entry.scope === scope && matches(entry)) doomed.add(key);
+      if (entry !== undefined && (scope === undefined || entry.scope === scope) && matches(entry))
+        doomed.add(key);
     }
     // Deleting a key whose load is in flight aborts it in lru-cache; with ignoreFetchAbort the load still
     // answers its callers but its result is not stored.
     for (const key of doomed) this.#lru.delete(key);
     return doomed.size;
   }
-
-  #indexInsert(key: string, entry: CacheEntry): void {
-    let entries = this.#scopes.get(entry.scope);
-    if (entries === undefined) {
-      entries = new Map();
-      this.#scopes.set(entry.scope, entries);
-    }
-    entries.delete(key);
-    entries.set(key, entry);
-    if (this.#scopeCaps.has(entry.scope) && !this.#capChecks.has(entry.scope)) {
-      // lru-cache calls this in the middle of a set: trim after it finished.
-      this.#capChecks.add(entry.scope);
-      queueMicrotask(() => this.#trimScope(entry.scope));
-    }
-  }
-
-  /** Over the scope's own cap, its oldest entries go first (never another scope's). */
-  #trimScope(scope: string): void {
-    this.#capChecks.delete(scope);
-    const cap = this.#scopeCaps.get(scope);
-    const entries = this.#scopes.get(scope);
-    if (cap === undefined || entries === undefined) return;
-    let bytes = 0;
-    for (const stored of entries.values()) bytes += stored.bytes;
-    for (const [oldest, entry] of [...entries]) {
-      if (bytes <= cap) break;
-      bytes -= entry.bytes;
-      this.#lru.delete(oldest);
-    }
-  }
-
-  #indexRemove(key: string, entry: CacheEntry): void {
-    const entries = this.#scopes.get(entry.scope);
-    if (entries?.get(key) !== entry) return;
-    entries.delete(key);
-    if (entries.size === 0) this.#scopes.delete(entry.scope);
-  }
-}
-
-function tableSet(tables: readonly string[] | undefined): ReadonlySet<string> | undefined {
-  return tables === undefined ? undefined : new Set(tables.map(normalizeTableName));
-}
-
-function outcome<R>(
-  result: QueryResult<R>,
-  status: CacheReadResult<R>['status'],
-  reason: string | undefined,
-  position: ReplicationPosition | undefined,
-): CacheReadResult<R> {
-  return {
-    result,
-    status,
-    ...(reason === undefined ? {} : { reason }),
-    ...(position === undefined ? {} : { position }),
-  };
 }

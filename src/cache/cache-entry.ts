@@ -1,0 +1,94 @@
+import type { QueryResult } from 'kysely';
+import type { ReplicationPosition } from '../consistency/replication-position.js';
+import { normalizeTableName } from '../sql/table-name.js';
+import type { CacheLoader, CacheLoadResult } from './cache-read-options.js';
+import type { CacheReadResult } from './cache-read-result.js';
+import { copyResult } from './copy-result.js';
+import { resultSize } from './result-size.js';
+
+/** What the cache stores per key. `result` is the cache's private copy and is never handed out. */
+export interface CacheEntry {
+  /** The database (and credentials) the rows belong to; see `CacheReadOptions.scope`. */
+  readonly scope: string;
+  readonly result: QueryResult<unknown>;
+  readonly position: ReplicationPosition | undefined;
+  readonly tables: ReadonlySet<string> | undefined;
+  readonly tags: readonly string[];
+  readonly storedAt: number;
+  readonly ttlMs: number;
+  readonly swrMs: number;
+  readonly bytes: number;
+}
+
+/** A load whose result may still be stored; invalidation marks it so a pre-write result is not kept. */
+export interface PendingLoad {
+  readonly scope: string;
+  /** The clock of the read that started the load. */
+  readonly now: () => number;
+  readonly tables: ReadonlySet<string> | undefined;
+  readonly tags: readonly string[];
+  invalidated: boolean;
+}
+
+/** Passed to lru-cache's `fetchMethod`: how to load, and what the initiating read learns back. */
+export interface FetchContext extends PendingLoad {
+  readonly load: CacheLoader<unknown>;
+  readonly ttlMs: number;
+  readonly swrMs: number;
+  dispatched: boolean;
+  loaded?: CacheLoadResult<unknown>;
+  tooLarge?: boolean;
+}
+
+/** What invalidation compares: an entry's or a pending load's tables and tags. */
+export interface InvalidationTarget {
+  readonly tables: ReadonlySet<string> | undefined;
+  readonly tags: readonly string[];
+}
+
+// Fixed bookkeeping per entry (timestamps, lru-cache slots, the entry object) on top of rows and key.
+const ENTRY_OVERHEAD_BYTES = 128;
+
+/** The entry a load produces, with its private copy of the rows and its estimated size. */
+export function cacheEntryOf(
+  key: string,
+  loaded: CacheLoadResult<unknown>,
+  target: PendingLoad,
+  ttlMs: number,
+  swrMs: number,
+): CacheEntry {
+  let bytes = ENTRY_OVERHEAD_BYTES + 2 * key.length + resultSize(loaded.result);
+  for (const tag of target.tags) bytes += 16 + 2 * tag.length;
+  for (const table of target.tables ?? []) bytes += 16 + 2 * table.length;
+  return {
+    scope: target.scope,
+    result: copyResult(loaded.result),
+    position: loaded.position,
+    tables: target.tables,
+    tags: target.tags,
+    storedAt: target.now(),
+    ttlMs,
+    swrMs,
+    bytes,
+  };
+}
+
+/** Table names as invalidation compares them. */
+export function tableSet(tables: readonly string[] | undefined): ReadonlySet<string> | undefined {
+  return tables === undefined ? undefined : new Set(tables.map(normalizeTableName));
+}
+
+/** A read's outcome, without empty fields. */
+export function outcome<R>(
+  result: QueryResult<R>,
+  status: CacheReadResult<R>['status'],
+  reason: string | undefined,
+  position: ReplicationPosition | undefined,
+): CacheReadResult<R> {
+  return {
+    result,
+    status,
+    ...(reason === undefined ? {} : { reason }),
+    ...(position === undefined ? {} : { position }),
+  };
+}
