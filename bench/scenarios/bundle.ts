@@ -29,7 +29,7 @@ const WORKERS: readonly { readonly system: string; readonly variant: string; rea
       import { edgeDb } from './src/index.ts'
       import { neon } from './src/drivers/neon/index.ts'
       export default { fetch(request, env) {
-        const db = edgeDb({ primary: neon({ url: env.PG_URL }), replicas: [neon({ url: env.PG_URL, name: 'r1' })] })
+        const db = edgeDb({ primary: neon({ url: env.PG_URL }), replicas: [neon({ url: env.PG_REPLICA_URL, name: 'r1' })] })
         return new Response(typeof db.selectFrom === 'function' ? 'ok' : 'broken')
       } }`,
   },
@@ -123,7 +123,12 @@ async function startupMs(script: string): Promise<number> {
     compatibilityDate: '2025-01-01',
     compatibilityFlags: ['nodejs_compat'],
     // Never contacted: the Workers build their database objects but run no query.
-    bindings: { PG_URL: 'postgresql://bench:bench@127.0.0.1:9/bench', LIBSQL_URL: 'http://127.0.0.1:9' },
+    bindings: {
+      PG_URL: 'postgresql://bench:bench@127.0.0.1:9/bench',
+      PG_REPLICA_URL: 'postgresql://bench:bench@127.0.0.2:9/bench',
+      LIBSQL_URL: 'http://127.0.0.1:9',
+      LIBSQL_REPLICA_URL: 'http://127.0.0.2:9',
+    },
   });
   try {
     await mf.ready;
