@@ -1,6 +1,7 @@
 import type { Dialect } from 'kysely';
 import type { ReplicationAdapter } from '../consistency/replication-adapter.js';
 import type { RegionSpec } from './region-spec.js';
+import type { ReplicaCatchUp } from './replica-catch-up.js';
 
 /**
  * One database node as edge-db sees it: any Kysely dialect plus what the router needs to know about it.
@@ -40,4 +41,6 @@ export interface Backend {
    * dialects edge-db infers a PostgreSQL adapter when the dialect's adapter is Postgres.
    */
   readonly replication?: ReplicationAdapter;
+  /** How a replica catches up (pull interval), when the driver knows; `libsql()` sets it from `replicaMode`. */
+  readonly catchUp?: ReplicaCatchUp;
 }

@@ -7,3 +7,4 @@ export { DEFAULT_LIBSQL_REQUEST_TIMEOUT_MS, LibsqlDriver } from './libsql-driver
 export { LibsqlReplicationAdapter } from './libsql-replication-adapter.js';
 export { createReplicationIndexFetch, type ReplicationIndexFetchOptions } from './replication-index-fetch.js';
 export { type ReplicationIndexScope, ReplicationIndexTracker } from './replication-index-tracker.js';
+export type { ReplicaCatchUp } from '../replica-catch-up.js';
