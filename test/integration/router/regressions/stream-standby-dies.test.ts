@@ -151,4 +151,31 @@ describe('a stream whose standby dies mid-stream (19.1, real PostgreSQL standby)
     await db.destroy();
     await fresh.destroy();
   });
+
+  it('a standby that hangs before the first rows ends the stream with TIMEOUT too', async () => {
+    resetClusterState();
+    const events: RouteEvent[] = [];
+    const replica = counted(replicaBackend());
+    const db = instance(events, replica.backend);
+    cluster.replicas[0]!.setMode('blackhole');
+    try {
+      let hangTimer: ReturnType<typeof setTimeout> | undefined;
+      const hung = new Promise<'hung'>((resolve) => {
+        hangTimer = setTimeout(() => resolve('hung'), HANG_MS);
+      });
+      const streaming = (async () => {
+        let rows = 0;
+        for await (const _row of db.selectFrom('numbers').selectAll().stream(100)) rows++;
+        return rows;
+      })();
+      const outcome = await Promise.race([streaming.catch((error: unknown) => error), hung]);
+      clearTimeout(hangTimer);
+      expect(outcome).toMatchObject({ code: 'TIMEOUT' });
+      expect(events.at(-1)).toMatchObject({ node: 'replica-0', attempts: [{ outcome: 'timeout' }] });
+      expect(replica.counts.released).toBe(replica.counts.acquired);
+    } finally {
+      cluster.replicas[0]!.setMode('up');
+      await db.destroy();
+    }
+  });
 });
