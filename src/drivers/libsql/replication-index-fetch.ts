@@ -2,6 +2,8 @@ import { EdgeDbError } from '../../errors/edge-db-error.js';
 import type { LibsqlFetch } from './libsql-dialect-config.js';
 import type { ReplicationIndexTracker } from './replication-index-tracker.js';
 
+const U64_MAX = 2n ** 64n - 1n;
+
 /** Options of {@link createReplicationIndexFetch}. */
 export interface ReplicationIndexFetchOptions {
   /** Where observed indexes go and where the required index comes from. */
@@ -172,9 +174,12 @@ function highestReplicationIndex(body: unknown): bigint | undefined {
   return highest;
 }
 
-/** sqld writes the u64 as a JSON string; accept a safe JSON number too. */
+/** sqld writes the u64 as a JSON string; accept a safe JSON number too. Beyond 2^64-1 is no index: ignored. */
 function parseIndex(value: unknown): bigint | undefined {
-  if (typeof value === 'string' && /^\d{1,20}$/.test(value)) return BigInt(value);
+  if (typeof value === 'string' && /^\d{1,20}$/.test(value)) {
+    const index = BigInt(value);
+    return index <= U64_MAX ? index : undefined;
+  }
   if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return BigInt(value);
   return undefined;
 }
