@@ -41,6 +41,8 @@ export function d1(
   options: D1BackendOptions,
 ): Backend & { readonly dialect: D1Dialect; readonly replication: D1ReplicationAdapter } {
   const { name, region, ...config } = options ?? ({} as D1BackendOptions);
+  // The dialect checks the binding first: a missing binding is the mistake to report, not a missing name.
+  const dialect = new D1Dialect(config, name ?? 'd1');
   const databaseId = databaseIdOf(config.binding);
   if (name !== undefined && (typeof name !== 'string' || name === '')) {
     throw new EdgeDbError('CONFIG_INVALID', 'd1 name must be a non-empty string');
@@ -52,7 +54,6 @@ export function d1(
       "d1({ binding }) needs a `name` for the database (the binding does not expose its id): d1({ binding: env.DB, name: 'shop' })",
     );
   }
-  const dialect = new D1Dialect(config, name ?? 'd1');
   return Object.freeze({
     dialect,
     replication: new D1ReplicationAdapter(),
