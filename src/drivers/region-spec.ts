@@ -1,3 +1,5 @@
+import type { KnownRegionCode } from './region-codes.js';
+
 /** A point on Earth in decimal degrees. */
 export interface Coordinates {
   readonly latitude: number;
@@ -6,6 +8,7 @@ export interface Coordinates {
 
 /**
  * Where a node or a caller is: a region code (`'aws-us-east-1'`, `'iad'`, `'fra1'`, `'eu-central-1'`, ...)
- * or explicit coordinates.
+ * or explicit coordinates. Known codes complete in editors; any other string is accepted by the type and
+ * checked at construction (an unknown code is a `CONFIG_INVALID`), so a code added to the table later works.
  */
-export type RegionSpec = string | Coordinates;
+export type RegionSpec = KnownRegionCode | (string & {}) | Coordinates;
