@@ -1,5 +1,5 @@
-import { formatLsn } from 'edge-db';
 import type { TraceEntry } from '../examples/shared/guestbook.js';
+import { formatLsn } from '../src/index.js';
 
 /** How the cluster numbers positions: PostgreSQL WAL LSNs, or libSQL replication indexes (frame numbers). */
 export type PositionStyle = 'lsn' | 'index';

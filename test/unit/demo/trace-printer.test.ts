@@ -1,6 +1,6 @@
-import { parseLsn } from 'edge-db';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { printStep } from '../../../demo/trace-printer.js';
+import { parseLsn } from '../../../src/index.js';
 
 const entry = (requiredPosition: string) => ({
   sql: 'select * from "entry" where "id" = $1',
