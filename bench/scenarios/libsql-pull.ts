@@ -102,7 +102,7 @@ export const libsqlPull: Scenario = {
 async function measureVariant(
   context: ScenarioContext,
   urls: { readonly primary: string; readonly replica: string },
-  { name: variant, topology }: Variant,
+  { name: variant, topology, pullIntervalMs }: Variant,
   described: string,
   plan: { warmupRounds: number; rounds: number },
   perRound: number,
@@ -112,7 +112,13 @@ async function measureVariant(
   const proxyUrl = urls.replica;
   context.log(`libsql-pull: ${described}, ${plan.rounds} interleaved rounds`);
   const primary = libsql({ url: primaryUrl, createClient, name: 'primary', region: 'sin' });
-  const replicas = [libsql({ url: proxyUrl, createClient, name: 'proxy', region: 'fra' })];
+  // As documented for users: the backend says how the replica catches up, so the router can choose between
+  // waiting for it and reading from the primary.
+  const catchUp =
+    pullIntervalMs === undefined
+      ? { replicaMode: 'forwarding' as const }
+      : { replicaMode: 'pulling' as const, pullIntervalMs };
+  const replicas = [libsql({ url: proxyUrl, createClient, name: 'proxy', region: 'fra', ...catchUp })];
   const location = { region: 'fra' };
   const cluster = `bench-libsql-pull-${variant}`;
   const onPrimary = new Kysely<PullDb>({ dialect: libsql({ url: primaryUrl, createClient }).dialect });
