@@ -1,12 +1,12 @@
 import type { CompiledQuery, QueryResult } from 'kysely';
 import { EdgeDbError } from '../../errors/edge-db-error.js';
-import type { QueryClass } from '../../sql/query-class.js';
+import { primaryClass, type QueryClass } from '../../sql/query-class.js';
 import { attemptOf } from '../observe/emit-route.js';
 import type { RouteReason } from '../observe/route-event.js';
 import type { RouteHint } from '../plan/route-hint.js';
 import type { RoutedNode } from '../routed-node.js';
 import type { ExecutionScope } from './execution-scope.js';
-import { attemptOutcomeOf, isNodeFailure } from './node-failure.js';
+import { attemptOutcomeOf, isNodeFailure, isWriteRefusal } from './node-failure.js';
 import { withDeadline } from './with-deadline.js';
 
 /** A stream as routed, for {@link runStream}. */
@@ -19,6 +19,8 @@ export interface StreamStatement {
   readonly rest: unknown[];
   readonly started: number;
   readonly hint: RouteHint | undefined;
+  /** Tables it writes when the analysis cannot tell (a SELECT a replica refused as a write). */
+  readonly writtenTables?: 'unknown' | undefined;
 }
 
 /**
@@ -27,8 +29,46 @@ export interface StreamStatement {
  * `attemptTimeoutMs` of the previous one (a standby that dies mid-stream ends it with `TIMEOUT`, not a hang).
  * On any end the node's connection is released (dropped when the node failed), and a failure counts against
  * the node's health.
+ *
+ * A replica refusing the statement as a write before any row flowed (a function that writes) makes it a write
+ * on the primary, remembered by its SQL text, as for reads (see `runRead`).
  */
 export async function* runStream<R>(
+  scope: ExecutionScope,
+  statement: StreamStatement,
+): AsyncIterableIterator<QueryResult<R>> {
+  let flowed = false;
+  try {
+    for await (const chunk of streamFromNode<R>(scope, statement)) {
+      flowed = true;
+      yield chunk;
+    }
+  } catch (error) {
+    const { ctx } = scope;
+    if (
+      flowed ||
+      statement.node.role !== 'replica' ||
+      scope.transaction !== undefined ||
+      !isWriteRefusal(error)
+    )
+      throw error;
+    // A replica refused it as a write before any row flowed (a function that writes): as for reads, it is a
+    // write, run on the primary and remembered by its SQL text so the next one goes there first.
+    ctx.cluster.noteWritingStatement(statement.query.sql);
+    scope.pinned = true;
+    yield* streamFromNode<R>(scope, {
+      ...statement,
+      node: ctx.primary,
+      reason: 'write',
+      queryClass: primaryClass('write', 'a replica refused it as a write'),
+      started: ctx.now(),
+      writtenTables: 'unknown',
+    });
+  }
+}
+
+/** Streams from the statement's node, bounded and accounted as described at {@link runStream}. */
+async function* streamFromNode<R>(
   scope: ExecutionScope,
   statement: StreamStatement,
 ): AsyncIterableIterator<QueryResult<R>> {
@@ -84,7 +124,7 @@ export async function* runStream<R>(
     if (queryClass.requiresPrimary && queryClass.reason !== 'lock') {
       // A streamed statement that writes (a data-modifying CTE) is a write like any other.
       if (scope.transaction === undefined) ctx.session.noteWrite(undefined, now);
-      scope.invalidate(query);
+      scope.invalidate(query, statement.writtenTables);
     } else if (
       scope.transaction === undefined &&
       (statement.hint?.consistency ?? ctx.settings.consistency) === 'session'
