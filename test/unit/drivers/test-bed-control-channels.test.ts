@@ -16,7 +16,9 @@ vi.mock('pg', () => {
       return new Promise(() => {});
     }
   }
-  return { Client, default: { Client } };
+  // loadPg() tells pg's ESM namespace from a CommonJS copy by its `Pool` export.
+  class Pool {}
+  return { Client, Pool, default: { Client, Pool } };
 });
 
 /** A stand-in ChildProcess whose IPC channel is closed: `send` throws, or reports through its callback. */
