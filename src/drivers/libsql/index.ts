@@ -1,3 +1,4 @@
+export type { ReplicaCatchUp } from '../replica-catch-up.js';
 export { LibsqlAdapter } from './libsql-adapter.js';
 export { type LibsqlBackendOptions, libsql } from './libsql-backend.js';
 export { type IndexedQueryResult, LibsqlConnection } from './libsql-connection.js';
@@ -7,4 +8,3 @@ export { DEFAULT_LIBSQL_REQUEST_TIMEOUT_MS, LibsqlDriver } from './libsql-driver
 export { LibsqlReplicationAdapter } from './libsql-replication-adapter.js';
 export { createReplicationIndexFetch, type ReplicationIndexFetchOptions } from './replication-index-fetch.js';
 export { type ReplicationIndexScope, ReplicationIndexTracker } from './replication-index-tracker.js';
-export type { ReplicaCatchUp } from '../replica-catch-up.js';

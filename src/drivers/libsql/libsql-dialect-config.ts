@@ -35,6 +35,10 @@ export interface LibsqlDialectConfig {
   /**
    * Database URL: `libsql:`, `https:`, `http:` (and `ws:`/`wss:`, `file:` with a matching `createClient`).
    * Replication indexes and request deadlines need an HTTP transport (`libsql:`, `https:`, `http:`).
+   * Another scheme, or a `file:`/`:memory:` URL without `createClient` from '@libsql/client', is refused at
+   * construction (`CONFIG_INVALID`). A refused auth token (HTTP 401/403, `AUTH_*`), an unknown database
+   * (HTTP 404) or a host that does not resolve fail with `AUTH_FAILED`, `DATABASE_NOT_FOUND` or
+   * `HOST_NOT_FOUND`: never retried on another node, never reported as an outage.
    */
   readonly url: string;
   /** Bearer token sent with every request. */
@@ -57,6 +61,10 @@ export interface LibsqlDialectConfig {
   /**
    * Deadline of every HTTP request, including reading its response body. A request that misses it fails
    * with `EdgeDbError` code `TIMEOUT`.
+   *
+   * Cancelling: the request is also aborted by the `signal` Kysely 0.29 passes to `executeQuery` and by
+   * edge-db's router when a hedged attempt loses. A `file:` statement runs synchronously inside the engine
+   * and cannot be cancelled.
    * @default 10000
    */
   readonly requestTimeoutMs?: number;

@@ -12,7 +12,15 @@ import type { CustomTypesConfig, WebSocketConstructor } from '@neondatabase/serv
  * ```
  */
 export interface NeonDialectConfig {
-  /** Connection string, `postgresql://user:password@ep-xxx.region.aws.neon.tech/db`. */
+  /**
+   * Connection string, `postgresql://user:password@ep-xxx.region.aws.neon.tech/db`.
+   *
+   * A host outside `*.neon.tech` is refused at construction (`CONFIG_INVALID`) unless `fetchEndpoint` or
+   * `wsProxy` is given, or the global `neonConfig.fetchEndpoint` was changed before: Neon's driver would send
+   * the SQL to `https://api.<domain>/sql`, which no plain PostgreSQL server answers. What cannot be told at
+   * construction (a wrong password, a missing database, a host that does not resolve) fails the first
+   * statement with `AUTH_FAILED`, `DATABASE_NOT_FOUND` or `HOST_NOT_FOUND`, never as an outage.
+   */
   readonly url: string;
   /**
    * Where SQL-over-HTTP requests go, or a function of the connection string's host and port.
@@ -48,6 +56,11 @@ export interface NeonDialectConfig {
   /**
    * Deadline of one SQL-over-HTTP request and of one statement over WebSocket, in milliseconds.
    * An expired HTTP request rejects with an `EdgeDbError` of code `TIMEOUT`.
+   *
+   * Cancelling: an HTTP statement's `fetch` is also aborted by the `signal` Kysely 0.29 passes to
+   * `executeQuery` and by edge-db's router when a hedged attempt loses (where the runtime has
+   * `AbortSignal.any`). A statement on the WebSocket session (transactions, `db.connection()`, streams)
+   * runs until it ends or this deadline passes: PostgreSQL cancels only through a second connection.
    * @default 30_000
    */
   readonly requestTimeoutMs?: number;
