@@ -1,8 +1,16 @@
 import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { neon } from '../../../../src/drivers/neon/index.js';
 import { edgeDb, type RouteEvent, resetClusterState, sessionInfo } from '../../../../src/index.js';
-import { type PostgresCluster, startPostgresClusterWith } from '../../../../src/testing/index.js';
+import {
+  type NeonProxy,
+  neonLocalSettings,
+  type PostgresCluster,
+  postgresHttpRoutes,
+  startNeonProxy,
+  startPostgresClusterWith,
+} from '../../../../src/testing/index.js';
 import { pgBackends } from '../pg-backends.js';
 
 // Issue 14.1: a SELECT calling a user-defined function that writes fails on a standby with SQLSTATE 25006; it was
@@ -14,6 +22,7 @@ interface DB {
 }
 
 let cluster: PostgresCluster;
+let proxy: NeonProxy;
 
 beforeAll(async () => {
   cluster = await startPostgresClusterWith({ replicas: 1 });
@@ -31,9 +40,11 @@ beforeAll(async () => {
     await client.end();
   }
   await cluster.replicas[0]!.waitForPosition(await cluster.primary.currentPosition());
+  proxy = await startNeonProxy({ httpRoute: postgresHttpRoutes(cluster) });
 });
 
 afterAll(async () => {
+  await proxy?.close();
   await cluster?.stop();
 });
 
@@ -91,6 +102,41 @@ describe('a SELECT whose function writes (14.1, real PostgreSQL standby)', () =>
       await first.destroy();
       await second.destroy();
       await backends.end();
+    }
+  });
+
+  it('streamed (Neon driver, SQL cursor): runs on the primary as a write, and the next one goes there first', async () => {
+    resetClusterState();
+    const events: RouteEvent[] = [];
+    const db = edgeDb<DB>({
+      primary: neon({ ...neonLocalSettings(proxy, cluster.primary.url), name: 'primary' }),
+      replicas: [neon({ ...neonLocalSettings(proxy, cluster.replicas[0]!.url), name: 'replica-0' })],
+      cluster: 'writing-select-stream',
+      onRoute: (e) => events.push(e),
+    });
+    try {
+      const stream = async () => {
+        const rows: number[] = [];
+        for await (const row of db.selectNoFrom((eb) => eb.fn<string>('note_call', []).as('n')).stream(10))
+          rows.push(Number(row.n));
+        return rows;
+      };
+      const before = await countCalls();
+      expect(await stream()).toEqual([before + 1]);
+      expect(events.find((e) => e.node === 'replica-0')?.error).toMatchObject({ code: '25006' });
+      expect(events.at(-1)).toMatchObject({ node: 'primary', reason: 'write' });
+      const seen = events.length;
+      expect(await stream()).toEqual([before + 2]);
+      expect(events.slice(seen)).toEqual([
+        expect.objectContaining({
+          node: 'primary',
+          reason: 'write',
+          attempts: [expect.objectContaining({ node: 'primary' })],
+        }),
+      ]);
+      expect(await countCalls()).toBe(before + 2);
+    } finally {
+      await db.destroy();
     }
   });
 });
