@@ -10,7 +10,7 @@ import { NeonReplicationAdapter } from './neon-replication.js';
  *
  * ### Examples
  * ```ts
- * const options: NeonOptions = { url: env.REPLICA_URL, name: 'replica-eu', region: 'aws-eu-central-1' }
+ * const options: NeonOptions = { url: env.REPLICA_URL, name: 'replica', region: 'aws-us-east-2' }
  * ```
  */
 export interface NeonOptions extends NeonDialectConfig {
@@ -38,7 +38,7 @@ export interface NeonBackend extends Backend {
  * import { neon } from 'edge-db/neon'
  *
  * const primary = neon({ url: env.PRIMARY_URL, name: 'primary', region: 'aws-us-east-2' })
- * const replica = neon({ url: env.REPLICA_URL, region: 'aws-eu-central-1' })
+ * const replica = neon({ url: env.REPLICA_URL, region: 'aws-us-east-2' }) // Neon replicas: the primary's region
  * const db = new Kysely<DB>({ dialect: primary.dialect }) // alone, without the router
  * ```
  */

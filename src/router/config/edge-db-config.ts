@@ -58,7 +58,7 @@ export interface ConsistencyConfig {
  * ```ts
  * const db = edgeDb<Database>({
  *   primary: neon({ url: env.PRIMARY_URL, region: 'aws-us-east-1' }),
- *   replicas: [neon({ url: env.EU_REPLICA_URL, region: 'aws-eu-central-1' })],
+ *   replicas: [neon({ url: env.REPLICA_URL, region: 'aws-us-east-1' })], // Neon replicas share the primary's region
  *   onRoute: (event) => console.log(event.node, event.reason, event.durationMs),
  * })
  * ```

@@ -105,20 +105,22 @@ export async function cachedRead<R>(
     else if (outcome.status === 'stale') counters.stale++;
     else if (outcome.status === 'bypass') counters.bypasses++;
     else counters.misses++;
-    ctx.emit({
-      sql: query.sql,
-      node: 'cache',
-      role: 'cache',
-      reason: 'cache',
-      durationMs: ctx.now() - started,
-      attempts: [],
-      cache: outcome.status,
-      ...(outcome.reason !== undefined
-        ? { cacheReason: outcome.reason }
-        : !loadedHere && outcome.status === 'miss'
-          ? { cacheReason: 'joined an identical read in flight' }
-          : {}),
-    });
+    if (ctx.observed) {
+      ctx.emit({
+        sql: query.sql,
+        node: 'cache',
+        role: 'cache',
+        reason: 'cache',
+        durationMs: ctx.now() - started,
+        attempts: [],
+        cache: outcome.status,
+        ...(outcome.reason !== undefined
+          ? { cacheReason: outcome.reason }
+          : !loadedHere && outcome.status === 'miss'
+            ? { cacheReason: 'joined an identical read in flight' }
+            : {}),
+      });
+    }
   }
   return outcome.result;
 }
