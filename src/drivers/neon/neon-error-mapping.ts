@@ -39,9 +39,21 @@ export function mapNeonError(error: unknown, nodeName: string): unknown {
   return error;
 }
 
+/**
+ * The SQLSTATE of the error, or, when a proxy reported a connection failure only as text (an HTTP 5xx whose
+ * message quotes PostgreSQL: `Couldn't connect to database: database "x" does not exist`), the SQLSTATE that
+ * text stands for.
+ */
 function sqlStateOf(error: unknown): string | undefined {
-  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
-  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
+  if (typeof error !== 'object' || error === null) return undefined;
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code;
+  if (code !== undefined || typeof message !== 'string') return undefined;
+  // The text may be quoted inside a JSON body (`\"x\"`).
+  if (/\bdatabase \\?"[^"\\]*\\?" does not exist/.test(message)) return '3D000';
+  if (/\bpassword authentication failed for user\b/.test(message)) return '28P01';
+  if (/\brole \\?"[^"\\]*\\?" does not exist/.test(message)) return '28000';
+  return undefined;
 }
 
 /** Looks for `wanted` as the `code` of the error, its `cause` or `sourceError`, a few levels deep. */
