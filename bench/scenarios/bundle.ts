@@ -124,8 +124,9 @@ async function startupMs(script: string): Promise<number> {
     compatibilityFlags: ['nodejs_compat'],
     // Never contacted: the Workers build their database objects but run no query.
     bindings: {
-      PG_URL: 'postgresql://bench:bench@127.0.0.1:9/bench',
-      PG_REPLICA_URL: 'postgresql://bench:bench@127.0.0.2:9/bench',
+      // Neon-shaped hosts: neon() refuses other hosts without a proxy setting (never contacted here).
+      PG_URL: 'postgresql://bench:bench@ep-bench-primary.us-east-2.aws.neon.tech/bench',
+      PG_REPLICA_URL: 'postgresql://bench:bench@ep-bench-replica.us-east-2.aws.neon.tech/bench',
       LIBSQL_URL: 'http://127.0.0.1:9',
       LIBSQL_REPLICA_URL: 'http://127.0.0.2:9',
     },
