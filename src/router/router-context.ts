@@ -5,7 +5,7 @@ import type { QueryClass } from '../sql/query-class.js';
 import type { ClusterState } from './cluster/cluster-state.js';
 import { isolateCache, isolateCacheIfCreated } from './cluster/isolate-cache.js';
 import type { ResolvedRouterSettings } from './config/resolved-settings.js';
-import { isConfigurationFailure } from './execute/node-failure.js';
+import { isConfigurationFailure, isNodeFailure } from './execute/node-failure.js';
 import { type FinishedStatement, routeEventOf } from './observe/emit-route.js';
 import type { RouteAttempt, RouteEvent } from './observe/route-event.js';
 import type { RouteHint } from './plan/route-hint.js';
@@ -131,11 +131,12 @@ export class RouterContext {
     node.state.inFlight--;
     if (attempt.outcome === 'ok') node.state.latency.record(attempt.durationMs);
     if (node.role !== 'replica') return;
-    if (attempt.outcome === 'ok' || attempt.outcome === 'behind')
-      this.cluster.outliers.recordSuccess(node.key);
-    // A configuration mistake (wrong credentials, no such database) is no sign of an unhealthy node.
-    else if (attempt.outcome === 'timeout' || (attempt.outcome === 'error' && !isConfigurationFailure(error)))
+    if (attempt.outcome === 'timeout' || (attempt.outcome === 'error' && countsAgainstNode(error))) {
       this.cluster.outliers.recordFailure(node.key);
+    } else if (attempt.outcome !== 'aborted') {
+      // It answered: rows, "behind", or an error about the statement (a syntax error, a write it refused).
+      this.cluster.outliers.recordSuccess(node.key);
+    }
   }
 
   /** The p95 round trip of a node, when enough samples exist (for hedging). */
@@ -172,4 +173,14 @@ export class RouterContext {
       // ignored on purpose
     }
   }
+}
+
+/**
+ * Whether an error of an attempt says the node is unhealthy. Errors about the statement (SQL errors, a write a
+ * replica refused) and configuration mistakes (wrong credentials, no such database) do not: a query with a
+ * typo must not eject a replica. An attempt that ended without its error at hand counts as a failure.
+ */
+function countsAgainstNode(error: unknown): boolean {
+  if (error === undefined) return true;
+  return isNodeFailure(error) && !isConfigurationFailure(error);
 }

@@ -14,8 +14,8 @@ import {
   type TransactionSettings,
 } from 'kysely';
 import type { NodeRole, ReplicationAdapter } from '../../src/consistency/replication-adapter.js';
-import { EdgeDbError } from '../../src/errors/edge-db-error.js';
 import type { Backend } from '../../src/drivers/backend.js';
+import { EdgeDbError } from '../../src/errors/edge-db-error.js';
 
 /** One statement a fake node ran. */
 export interface RecordedStatement {
@@ -116,9 +116,7 @@ class FakeConnection implements DatabaseConnection {
   }
 
   /** Kysely 0.29-style cancellation: records which node was asked, through which node's control connection. */
-  async cancelQuery(
-    provider: (consumer: (control: DatabaseConnection) => Promise<void>) => Promise<void>,
-  ) {
+  async cancelQuery(provider: (consumer: (control: DatabaseConnection) => Promise<void>) => Promise<void>) {
     await provider(async (control) => {
       this.node.cluster.log.push({
         node: this.node.name,

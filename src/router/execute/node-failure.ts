@@ -98,15 +98,20 @@ export function isUnreachable(error: unknown): boolean {
 /**
  * True when a replica refused the statement because it writes: PostgreSQL's SQLSTATE 25006
  * (`read_only_sql_transaction`: "cannot execute ... in a read-only transaction" or during recovery), libSQL's
- * `READONLY` (`EdgeDbError` `READ_ONLY_NODE` from edge-db's driver, or SQLite's `SQLITE_READONLY`). It says the
+ * `READONLY` (`EdgeDbError` `READ_ONLY_NODE` from edge-db's driver, or SQLite's `SQLITE_READONLY`), and a
+ * standby's "recovery is in progress" (55000) or "... during recovery" (XX000). It says the
  * statement writes, even when its text does not show it (a function that writes): it must run as a write on
  * the primary. This is the one place that decides what a replica's refusal means.
  */
 export function isWriteRefusal(error: unknown): boolean {
   if (error instanceof EdgeDbError) return error.code === 'READ_ONLY_NODE';
   if (error === null || typeof error !== 'object') return false;
-  const code = (error as { code?: unknown }).code;
-  return code === '25006' || code === 'SQLITE_READONLY' || code === 'READONLY';
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  if (code === '25006' || code === 'SQLITE_READONLY' || code === 'READONLY') return true;
+  // A standby also refuses what needs a primary with "recovery is in progress" (55000: pg_switch_wal(),
+  // a sequence reset) or "cannot assign OIDs during recovery" (XX000): the same meaning.
+  const during = typeof message === 'string' && /\brecovery\b/i.test(message);
+  return (code === '55000' || code === 'XX000') && during;
 }
 
 /** How one attempt ended, for route events and health: the one mapping from errors to outcomes. */

@@ -11,14 +11,18 @@ import { withDeadline } from './with-deadline.js';
 /**
  * How long to wait for a replica that is behind the session before asking it again, or `undefined` to go
  * to the next choice now: waiting pays only when the replica's estimated remaining lag plus its round trip
- * beats the primary's round trip, within `consistency.waitBudgetMs`.
+ * beats the primary's round trip, within `consistency.waitBudgetMs`. A replica that pulls on an interval
+ * (`backend.catchUp`) may see the write only at its next pull: until a full interval has passed since the
+ * write, that bound, not the measured lag, is what waiting can cost.
  */
 function worthWaitingMs(ctx: RouterContext, node: RoutedNode): number | undefined {
   const budget = ctx.settings.waitBudgetMs;
   const lag = node.state.estimatedLagMs;
-  if (budget <= 0 || lag === undefined || node.role !== 'replica') return undefined;
+  const pullIntervalMs = node.backend.catchUp?.pullIntervalMs ?? 0;
+  if (budget <= 0 || (lag === undefined && pullIntervalMs <= 0) || node.role !== 'replica') return undefined;
   const writtenAt = ctx.session.lastWriteAt;
-  const remaining = Math.max(1, writtenAt === undefined ? lag : lag - (ctx.now() - writtenAt));
+  const elapsed = writtenAt === undefined ? 0 : ctx.now() - writtenAt;
+  const remaining = Math.max(1, (lag ?? 0) - elapsed, pullIntervalMs - elapsed);
   const replicaRtt = ctx.expectedRttMs(node);
   const primaryRtt = ctx.expectedRttMs(ctx.primary);
   if (replicaRtt === undefined || primaryRtt === undefined) return undefined;
@@ -40,8 +44,10 @@ export interface ReadAttempt {
   readonly required: ReplicationPosition | undefined;
   readonly query: CompiledQuery;
   readonly rest: unknown[];
-  readonly timeoutMs: number;
-  readonly signal: AbortSignal;
+  /** The attempt's deadline on the context's clock: every step (connect, probe, read) must end by then. */
+  readonly deadlineAt: number;
+  /** Aborts the attempt (a hedge lost, the chain's deadline passed); absent when nothing can abort it. */
+  readonly signal: AbortSignal | undefined;
   /** Whether the read advances the session (consistency `session`). */
   readonly tracksSession: boolean;
   /** Called once the statement is about to be sent (the connection was acquired). */
@@ -62,29 +68,35 @@ export async function readOnce<R>(
   position: ReplicationPosition | undefined;
   floor: ReplicationPosition | undefined;
 }> {
-  const { planned, required, query, rest, timeoutMs, signal, tracksSession } = read;
+  const { planned, required, query, rest, deadlineAt, signal, tracksSession } = read;
+  const left = () => Math.max(1, deadlineAt - ctx.now());
   const { node } = planned;
   const writeEpoch = ctx.session.writeEpoch;
   const adapter = node.adapter;
+  const reports = adapter?.reportsPositions !== false;
   const label = `node "${node.name}"`;
-  const connection = await held.acquire(node, timeoutMs);
+  const connection = await held.acquire(node, left());
   // A hedged attempt that lost keeps running (Kysely 0.28 cannot cancel it): hand its connection back when
   // it settles instead of reusing it for the next statement.
   let running: Promise<unknown> | undefined;
   const detach = () => held.detach(node, connection, running);
-  if (signal.aborted) {
+  if (signal?.aborted === true) {
     // Lost the race while connecting: never start the query.
     held.detach(node, connection, undefined);
     throw new EdgeDbError('TIMEOUT', `${label} lost a hedged race or its deadline`);
   }
-  signal.addEventListener('abort', detach, { once: true });
+  signal?.addEventListener('abort', detach, { once: true });
   read.onSent?.();
-  const work = (async () => {
+  async function runAttempt(): Promise<{
+    result: QueryResult<R>;
+    position: ReplicationPosition | undefined;
+    floor: ReplicationPosition | undefined;
+  }> {
     let position: ReplicationPosition | undefined;
     let floor: ReplicationPosition | undefined;
     let result: QueryResult<R>;
     if (planned.check === 'probe' && adapter !== undefined) {
-      floor = await withDeadline(adapter.readPosition(connection, node.role), timeoutMs, label);
+      floor = await withDeadline(adapter.readPosition(connection, node.role), left(), label);
       observeNodePosition(node.state, floor, ctx.now());
       if (required !== undefined && (floor === undefined || floor < required)) {
         throw new EdgeDbError(
@@ -102,8 +114,9 @@ export async function readOnce<R>(
           adapter.executeWithPosition!<R>(connection, query, {
             role: node.role,
             minPosition: planned.check === 'piggyback' ? required : undefined,
+            signal,
           }),
-          timeoutMs,
+          left(),
           label,
         );
       let positioned: Awaited<ReturnType<typeof run>>;
@@ -111,28 +124,34 @@ export async function readOnce<R>(
         positioned = await run();
       } catch (error) {
         const waitMs = isEdgeDbError(error, 'REPLICA_BEHIND') ? worthWaitingMs(ctx, node) : undefined;
-        if (waitMs === undefined || signal.aborted) throw error;
+        if (waitMs === undefined || signal?.aborted === true) throw error;
         await abortableSleep(waitMs, signal);
         positioned = await run();
       }
       result = positioned.result;
       position = positioned.position;
       floor = positioned.floor ?? floor;
-      if (position === undefined && planned.learnPosition && node.role === 'primary') {
-        position = await withDeadline(adapter.readPosition(connection, 'primary'), timeoutMs, label);
+      if (position === undefined && planned.learnPosition && node.role === 'primary' && reports) {
+        position = await withDeadline(adapter.readPosition(connection, 'primary'), left(), label);
       }
     } else {
-      result = await withDeadline(connection.executeQuery<R>(query, ...(rest as [])), timeoutMs, label);
-      if (planned.learnPosition && adapter !== undefined && node.role === 'primary') {
-        position = await withDeadline(adapter.readPosition(connection, 'primary'), timeoutMs, label);
+      // The attempt's signal stands in for the caller's (it aborts with it): a lost hedge or a missed deadline
+      // cancels the driver's I/O where the driver honours it (edge-db's Neon HTTP and libSQL fetches).
+      const args = signal === undefined ? rest : [{ ...(rest[0] as object | undefined), signal }];
+      result = await withDeadline(connection.executeQuery<R>(query, ...(args as [])), left(), label);
+      if (planned.learnPosition && adapter !== undefined && node.role === 'primary' && reports) {
+        position = await withDeadline(adapter.readPosition(connection, 'primary'), left(), label);
       }
     }
     return { result, position, floor };
-  })();
+  }
+  // Kept so a connection detached by an abort goes back to its pool only once this read settles.
+  const work = runAttempt();
   running = work;
   const { result, position, floor } = await work;
-  signal.removeEventListener('abort', detach);
-  if (signal.aborted) throw new EdgeDbError('TIMEOUT', `${label} lost a hedged race or its deadline`);
+  signal?.removeEventListener('abort', detach);
+  // The signal may have fired while the read ran (TypeScript's narrowing does not know it can).
+  if (isAborted(signal)) throw new EdgeDbError('TIMEOUT', `${label} lost a hedged race or its deadline`);
   observeNodePosition(node.state, position ?? (node.role === 'replica' ? floor : undefined), ctx.now());
   if (node.role === 'replica' && required !== undefined && floor !== undefined && floor < required) {
     // The node's own word says it is behind what the plan believed (rebuilt or restored behind its old
@@ -163,8 +182,13 @@ export async function readOnce<R>(
   return { result, position, floor: proven };
 }
 
+function isAborted(signal: AbortSignal | undefined): boolean {
+  return signal?.aborted === true;
+}
+
 /** Sleeps `ms`, or rejects at once when `signal` aborts. */
-function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+function abortableSleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  if (signal === undefined) return new Promise((resolve) => setTimeout(resolve, ms));
   return new Promise((resolve, reject) => {
     const onAbort = () => {
       clearTimeout(timer);

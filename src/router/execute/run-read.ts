@@ -57,6 +57,10 @@ export async function runRead<R>(scope: ExecutionScope, read: ReadStatement): Pr
 
 async function runReadOnce<R>(scope: ExecutionScope, read: ReadStatement): Promise<QueryResult<R>> {
   const { ctx } = scope;
+  const cacheHint = read.hint?.cache;
+  if (cacheHint === false || (cacheHint === undefined && !ctx.settings.cacheAllReads)) {
+    return (await readFromNodes<R>(scope, read, undefined)).result;
+  }
   return cachedRead<R>(ctx, read.query, read.hint, read.started, async (cacheOutcome) => {
     if (cacheOutcome?.status !== 'miss') return readFromNodes<R>(scope, read, cacheOutcome);
     // A cache load may outlive this statement (a background refresh) and may answer other requests (single
@@ -87,18 +91,63 @@ async function readFromNodes<R>(
       ? undefined
       : (hedge.afterMs ?? ctx.tailLatencyMs(first.node) ?? undefined);
   let midFlightFailures = 0;
+  const onMidFlightFailure = () => midFlightFailures++;
+  const retryable = (error: unknown) => isNodeFailure(error) && midFlightFailures < MAX_MID_FLIGHT_FAILURES;
+  const callerSignal = signalOf(rest);
   try {
+    if (hedgeAfterMs === undefined && callerSignal === undefined) {
+      // The common case: one attempt after another, each bounded by its own deadline, nothing to abort.
+      const deadlineAt = started + overall;
+      let lastError: unknown;
+      for (const planned of plan.attempts) {
+        const now = ctx.now();
+        if (now >= deadlineAt) {
+          throw new EdgeDbError(
+            'TIMEOUT',
+            `no node answered within the statement's deadline (${overall} ms); raise timeoutMs or check the nodes`,
+            { cause: lastError },
+          );
+        }
+        const attemptDeadline = Math.min(deadlineAt, now + ctx.settings.attemptTimeoutMs);
+        try {
+          const value = await attemptRead<R>(
+            scope,
+            read,
+            planned,
+            undefined,
+            attemptDeadline,
+            onMidFlightFailure,
+          );
+          attempts.push(attemptOf(planned.node, 'ok', now, ctx.now()));
+          finishRead(scope, read, value.node, value.reason, attempts, cacheOutcome);
+          return value;
+        } catch (error) {
+          attempts.push(attemptOf(planned.node, attemptOutcomeOf(error, false), now, ctx.now()));
+          if (!retryable(error)) throw error;
+          lastError = error;
+        }
+      }
+      throw lastError;
+    }
     const { value, winner } = await runWithFallbacks(
       plan.attempts.map((planned) => ({
         id: planned.node.name,
-        run: (signal: AbortSignal) => attemptRead<R>(scope, read, planned, signal, () => midFlightFailures++),
+        run: (signal: AbortSignal) =>
+          attemptRead<R>(
+            scope,
+            read,
+            planned,
+            signal,
+            ctx.now() + ctx.settings.attemptTimeoutMs,
+            onMidFlightFailure,
+          ),
       })),
       {
         deadlineMs: remaining,
         perAttemptTimeoutMs: Math.min(remaining, ctx.settings.attemptTimeoutMs),
         hedgeAfterMs,
-        isRetryable: (error) => isNodeFailure(error) && midFlightFailures < MAX_MID_FLIGHT_FAILURES,
-        signal: signalOf(rest),
+        isRetryable: retryable,
+        signal: callerSignal,
         now: ctx.now,
         onOutcome: (outcome) => {
           const planned = plan.attempts[outcome.index]!;
@@ -115,18 +164,7 @@ async function readFromNodes<R>(
         },
       },
     );
-    if (ctx.observed) {
-      ctx.finish({
-        query,
-        node: value.node,
-        reason: winner.hedged ? 'hedged' : value.reason,
-        started,
-        attempts,
-        detail: plan.detail,
-        required: plan.requiredPosition,
-        cache: cacheOutcome,
-      });
-    }
+    finishRead(scope, read, value.node, winner.hedged ? 'hedged' : value.reason, attempts, cacheOutcome);
     return value;
   } catch (error) {
     const lastNode = plan.attempts.find((a) => a.node.name === attempts.at(-1)?.node)?.node ?? ctx.primary;
@@ -150,12 +188,34 @@ async function readFromNodes<R>(
   }
 }
 
+function finishRead(
+  scope: ExecutionScope,
+  read: ReadStatement,
+  node: RoutedNode,
+  reason: RouteReason,
+  attempts: readonly RouteAttempt[],
+  cache: { readonly status: 'miss' | 'bypass'; readonly reason?: string | undefined } | undefined,
+): void {
+  if (!scope.ctx.observed) return;
+  scope.ctx.finish({
+    query: read.query,
+    node,
+    reason,
+    started: read.started,
+    attempts,
+    detail: read.plan.detail,
+    required: read.plan.requiredPosition,
+    cache,
+  });
+}
+
 /** One attempt of the plan on its node, with the node's load and health accounting around it. */
 async function attemptRead<R>(
   scope: ExecutionScope,
   read: ReadStatement,
   planned: PlannedAttempt,
-  signal: AbortSignal,
+  signal: AbortSignal | undefined,
+  deadlineAt: number,
   onMidFlightFailure: () => void,
 ): Promise<NodeReadResult<R>> {
   const { ctx } = scope;
@@ -169,7 +229,7 @@ async function attemptRead<R>(
       required: read.plan.requiredPosition,
       query: read.query,
       rest: read.rest,
-      timeoutMs: ctx.settings.attemptTimeoutMs,
+      deadlineAt,
       signal,
       tracksSession: read.plan.tracksSession === true,
       onSent: () => {
@@ -179,8 +239,8 @@ async function attemptRead<R>(
     ctx.endAttempt(node, attemptOf(node, 'ok', attemptStart, ctx.now()));
     return { ...result, node, reason: planned.reason };
   } catch (error) {
-    const outcome = attemptOutcomeOf(error, signal.aborted);
-    ctx.endAttempt(node, attemptOf(node, outcome, attemptStart, ctx.now()));
+    const outcome = attemptOutcomeOf(error, signal?.aborted === true);
+    ctx.endAttempt(node, attemptOf(node, outcome, attemptStart, ctx.now()), error);
     if (outcome === 'behind') noteBehind(ctx, node);
     else if (outcome !== 'aborted' && isNodeFailure(error)) {
       scope.held.discard(node);

@@ -1,8 +1,12 @@
-import { Kysely, type Migration, Migrator, sql } from 'kysely';
+import { Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { libsql } from '../../../src/drivers/libsql/index.js';
 import { edgeDb, resetClusterState } from '../../../src/index.js';
 import { type LibsqlCluster, startLibsqlCluster } from '../../../src/testing/libsql/libsql-cluster.js';
+import { loadMigrator, type MigrationLike as Migration, type MigratorLike } from '../../support/migrator.js';
+
+/** Kysely's Migrator from `kysely` (0.28) or `kysely/migration` (0.29). */
+const Migrator = await loadMigrator();
 
 // Kysely's SqliteAdapter takes no migration lock: parallel migrators over a libSQL server each applied the
 // pending migrations. Each migration here appends to `applied`, so a second application shows as a row.

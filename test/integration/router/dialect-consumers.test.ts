@@ -1,8 +1,12 @@
-import { type Dialect, Kysely, type Migration, Migrator, sql } from 'kysely';
+import { type Dialect, Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EdgeDbConfig, edgeDbDialect, type RouteEvent, resetClusterState } from '../../../src/index.js';
 import { type PostgresCluster, startPostgresClusterWith } from '../../../src/testing/index.js';
+import { loadMigrator, type MigrationLike as Migration, type MigratorLike } from '../../support/migrator.js';
 import { pgBackends } from './pg-backends.js';
+
+/** Kysely's Migrator from `kysely` (0.28) or `kysely/migration` (0.29). */
+const Migrator = await loadMigrator();
 
 // Issue 16.1: tools that take a Kysely `Dialect` (kysely-ctl, Better Auth's `{ dialect, type }`) could only be
 // given one node's dialect, without routing. `edgeDbDialect(config)` is a routing dialect for

@@ -126,7 +126,21 @@ describe('classifyQuery', () => {
     const kinds = new Set(
       Object.values(cases).map(([builder]) => (builder.compile().query as RootOperationNode).kind),
     );
-    expect([...kinds].sort()).toEqual(Object.keys(ROOT_KIND_ROUTES).sort());
+    // Kysely 0.29 adds `alterType` (AlterTypeNode); on 0.28 the table lists it ahead of time.
+    const alterType = (
+      db.schema as {
+        alterType?: (name: string) => { renameTo(to: string): { compile(): { query: unknown } } };
+      }
+    ).alterType;
+    if (typeof alterType === 'function') {
+      kinds.add(
+        (alterType.call(db.schema, 'mood').renameTo('feeling').compile().query as RootOperationNode).kind,
+      );
+    }
+    const expected = Object.keys(ROOT_KIND_ROUTES).filter(
+      (kind) => kinds.has(kind as never) || kind !== 'AlterTypeNode',
+    );
+    expect([...kinds].sort()).toEqual(expected.sort());
   });
 
   it('sends an unknown node kind to the primary', () => {

@@ -1,9 +1,17 @@
-import { type Kysely, type Migration, Migrator } from 'kysely';
+import type { Kysely } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { edgeDb, resetClusterState } from '../../../../src/index.js';
 import { type PostgresCluster, startPostgresClusterWith } from '../../../../src/testing/index.js';
+import {
+  loadMigrator,
+  type MigrationLike as Migration,
+  type MigratorLike,
+} from '../../../support/migrator.js';
 import { pgBackends } from '../pg-backends.js';
+
+/** Kysely's Migrator from `kysely` (0.28) or `kysely/migration` (0.29). */
+const Migrator = await loadMigrator();
 
 // Issue 14.3: 20 parallel `migrateTo()` calls through one instance failed 5-8 of 150 rounds (stock Kysely 0 of
 // 150). Kysely's Migrator creates its tables with `create table if not exists`; a concurrent creation answers
@@ -44,7 +52,7 @@ function migrations(round: string): Record<string, Migration> {
   };
 }
 
-function migrator(db: Kysely<unknown>, round: string): Migrator {
+function migrator(db: Kysely<unknown>, round: string): MigratorLike {
   // fresh Migrator tables per round, so every round races to create them
   return new Migrator({
     db,
