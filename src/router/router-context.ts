@@ -116,6 +116,7 @@ export class RouterContext {
       this.#caller,
       hint,
       this.now(),
+      this.primary,
     );
   }
 

@@ -22,9 +22,14 @@ export function rankForRead(
   caller: CallerLocation | undefined,
   hint: RouteHint | undefined,
   now: number,
+  primary?: RoutedNode,
 ): RoutedNode[] {
   if (nodes.length === 0) return [];
-  if (nodes.length === 1) return rankOne(nodes[0]!, outliers, settings, hint);
+  if (nodes.length === 1) {
+    const only = rankOne(nodes[0]!, outliers, settings, hint);
+    const strictOne = (hint?.readPreference ?? settings.readPreference) === 'replica';
+    return !strictOne && only[0] !== undefined && waitsForPull(only[0], session, primary, now) ? [] : only;
+  }
   const strict = (hint?.readPreference ?? settings.readPreference) === 'replica';
   const choices = rankReplicas(
     nodes.map((node) => ({
@@ -45,9 +50,37 @@ export function rankForRead(
     },
   );
   const ranked: RoutedNode[] = [];
-  for (const choice of choices)
-    if (strict || choice.reason !== 'fallback') ranked.push(choice.candidate.node);
+  for (const choice of choices) {
+    const node = choice.candidate.node;
+    if (!strict && (choice.reason === 'fallback' || waitsForPull(node, session, primary, now))) continue;
+    ranked.push(node);
+  }
   return ranked;
+}
+
+/**
+ * True when a replica that pulls on an interval (`backend.catchUp`) cannot have the session's position yet
+ * and waiting for its next pull costs more than the primary's round trip: a read there would wait up to an
+ * interval (the replica holds a read carrying a position it lacks), so the primary serves it instead. A
+ * session continued from a token does not know when its write was: a whole interval may remain.
+ */
+function waitsForPull(
+  node: RoutedNode,
+  session: ConsistencySession,
+  primary: RoutedNode | undefined,
+  now: number,
+): boolean {
+  const pullIntervalMs = node.backend.catchUp?.pullIntervalMs ?? 0;
+  const required = session.minPosition;
+  if (node.role !== 'replica' || pullIntervalMs <= 0 || required === undefined) return false;
+  const known = trustedPosition(node.state, now);
+  if (known !== undefined && known >= required) return false;
+  const writtenAt = session.lastWriteAt;
+  const remaining = writtenAt === undefined ? pullIntervalMs : pullIntervalMs - (now - writtenAt);
+  if (remaining <= 0) return false;
+  const replicaRtt = node.state.latency.estimateMs() ?? 0;
+  const primaryRtt = primary?.state.latency.estimateMs() ?? 0;
+  return remaining + replicaRtt > primaryRtt;
 }
 
 /** One node: nothing to order, only whether it may serve (healthy, within the staleness bound). */
