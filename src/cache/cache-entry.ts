@@ -1,7 +1,7 @@
 import type { QueryResult } from 'kysely';
 import type { ReplicationPosition } from '../consistency/replication-position.js';
 import { normalizeTableName } from '../sql/table-name.js';
-import type { CacheLoader, CacheLoadResult } from './cache-read-options.js';
+import type { CacheLoader, CacheLoadResult, CacheReadOptions } from './cache-read-options.js';
 import type { CacheReadResult } from './cache-read-result.js';
 import { copyResult } from './copy-result.js';
 import { resultSize } from './result-size.js';
@@ -90,5 +90,39 @@ export function outcome<R>(
     status,
     ...(reason === undefined ? {} : { reason }),
     ...(position === undefined ? {} : { position }),
+  };
+}
+
+/**
+ * Why an entry may not be served to a read that requires `minPosition`: its position is unknown, or older
+ * than the requirement (read-your-writes). `undefined` when it may be served.
+ */
+export function refusalOf(
+  entry: CacheEntry,
+  minPosition: ReplicationPosition | undefined,
+): 'position-unknown' | 'token-newer-than-entry' | undefined {
+  if (minPosition === undefined) return undefined;
+  if (entry.position === undefined) return 'position-unknown';
+  return entry.position < minPosition ? 'token-newer-than-entry' : undefined;
+}
+
+/** The context of a load through lru-cache's `fetchMethod`, for the read that starts it. */
+export function fetchContextOf(
+  options: CacheReadOptions,
+  load: CacheLoader<unknown>,
+  ttlMs: number,
+  swrMs: number,
+  defaultNow: () => number,
+): FetchContext {
+  return {
+    load,
+    ttlMs,
+    swrMs,
+    scope: options.scope ?? '',
+    now: options.now ?? defaultNow,
+    tables: tableSet(options.tables),
+    tags: options.tags ?? [],
+    invalidated: false,
+    dispatched: false,
   };
 }

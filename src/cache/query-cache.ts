@@ -6,9 +6,11 @@ import {
   type CacheEntry,
   cacheEntryOf,
   type FetchContext,
+  fetchContextOf,
   type InvalidationTarget,
   outcome,
   type PendingLoad,
+  refusalOf,
   tableSet,
 } from './cache-entry.js';
 import type { CacheLoader, CacheLoadResult, CacheReadOptions } from './cache-read-options.js';
@@ -16,6 +18,7 @@ import type { CacheReadResult } from './cache-read-result.js';
 import { CacheScopes } from './cache-scopes.js';
 import type { CacheStats } from './cache-stats.js';
 import { copyResult } from './copy-result.js';
+import { doomedKeys } from './doomed-keys.js';
 import { PendingLoads } from './pending-loads.js';
 import {
   type QueryCacheOptions,
@@ -121,13 +124,8 @@ export class QueryCache {
     if (entry === undefined || age >= freshMs + staleMs) {
       return this.#miss<R>(key, options, loader, ttlMs, swrMs);
     }
-    const { minPosition } = options;
-    if (minPosition !== undefined && entry.position === undefined) {
-      return this.#loadAround<R>(key, options, loader, ttlMs, swrMs, 'position-unknown');
-    }
-    if (minPosition !== undefined && entry.position !== undefined && entry.position < minPosition) {
-      return this.#loadAround<R>(key, options, loader, ttlMs, swrMs, 'token-newer-than-entry');
-    }
+    const refusal = refusalOf(entry, options.minPosition);
+    if (refusal !== undefined) return this.#loadAround<R>(key, options, loader, ttlMs, swrMs, refusal);
     if (age < freshMs) {
       this.#hits++;
       this.#lru.get(key); // recency only
@@ -227,7 +225,7 @@ export class QueryCache {
     ttlMs: number,
     swrMs: number,
   ): Promise<CacheReadResult<R>> {
-    const context = this.#context(options, load, ttlMs, swrMs);
+    const context = fetchContextOf(options, load, ttlMs, swrMs, this.#defaultNow);
     let entry: CacheEntry | undefined;
     try {
       // forceRefresh: an expired entry must not be served; an in-flight load for the key is joined instead.
@@ -240,7 +238,6 @@ export class QueryCache {
       const reason = context.tooLarge === true ? 'too-large' : undefined;
       return outcome(context.loaded.result as QueryResult<R>, 'miss', reason, context.loaded.position);
     }
-    const { minPosition } = options;
     if (entry === undefined) {
       // Not expected (the fetch method always yields an entry); answer without the cache rather than fail.
       this.#misses++;
@@ -248,12 +245,8 @@ export class QueryCache {
       return outcome(loaded.result as QueryResult<R>, 'miss', undefined, loaded.position);
     }
     // Joined another session's load, which may have been routed for a weaker requirement than ours.
-    if (minPosition !== undefined && entry.position === undefined) {
-      return this.#loadAround<R>(key, options, load, ttlMs, swrMs, 'position-unknown');
-    }
-    if (minPosition !== undefined && entry.position !== undefined && entry.position < minPosition) {
-      return this.#loadAround<R>(key, options, load, ttlMs, swrMs, 'token-newer-than-entry');
-    }
+    const refusal = refusalOf(entry, options.minPosition);
+    if (refusal !== undefined) return this.#loadAround<R>(key, options, load, ttlMs, swrMs, refusal);
     this.#misses++;
     return outcome(copyResult(entry.result) as QueryResult<R>, 'miss', undefined, entry.position);
   }
@@ -266,7 +259,7 @@ export class QueryCache {
     ttlMs: number,
     swrMs: number,
   ): void {
-    const context = this.#context(options, load, ttlMs, swrMs);
+    const context = fetchContextOf(options, load, ttlMs, swrMs, this.#defaultNow);
     const refresh = this.#lru
       .fetch(key, { context, forceRefresh: true, allowStale: false })
       .then(
@@ -333,45 +326,8 @@ export class QueryCache {
     return entry;
   }
 
-  #context(
-    options: CacheReadOptions,
-    load: CacheLoader<unknown>,
-    ttlMs: number,
-    swrMs: number,
-  ): FetchContext {
-    return {
-      load,
-      ttlMs,
-      swrMs,
-      scope: options.scope ?? '',
-      now: options.now ?? this.#defaultNow,
-      tables: tableSet(options.tables),
-      tags: options.tags ?? [],
-      invalidated: false,
-      dispatched: false,
-    };
-  }
-
   #invalidate(scope: string | undefined, matches: (target: InvalidationTarget) => boolean): number {
-    const doomed = new Set<string>();
-    // Stored entries come from the scope's index (or every key); loads in flight from #pending.
-    const stored = scope === undefined ? this.#lru.keys() : this.#scopes.keys(scope);
-    for (const key of stored) {
-      const entry = this.#lru.peek(key, { allowStale: true });
-      if (entry !== undefined && matches(entry)) doomed.add(key);
-    }
-    const inFlight = new Set<string>();
-    this.#pending.invalidate(scope, matches, inFlight);
-    for (const key of this.#pending.keys()) {
-      if (inFlight.has(key)) {
-        doomed.add(key);
-        continue;
-      }
-      // The stale value behind a refresh in flight.
-      const entry = this.#lru.peek(key, { allowStale: true });
-      if (entry !== undefined && (scope === undefined || entry.scope === scope) && matches(entry))
-        doomed.add(key);
-    }
+    const doomed = doomedKeys(this.#lru, this.#scopes, this.#pending, scope, matches);
     // Deleting a key whose load is in flight aborts it in lru-cache; with ignoreFetchAbort the load still
     // answers its callers but its result is not stored.
     for (const key of doomed) this.#lru.delete(key);

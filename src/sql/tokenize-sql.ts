@@ -1,4 +1,5 @@
 import { decodeUnicodeEscapes } from './decode-unicode-escapes.js';
+import { isDigit, isQuote, isSpace, isTagPart, isWordPart, isWordStart, skipWord } from './sql-characters.js';
 
 /**
  * A token of SQL text as far as classification and volatility detection need it:
@@ -297,34 +298,4 @@ class Lexer {
       tokens.push(...kept);
     }
   }
-}
-
-function skipWord(sql: string, start: number): number {
-  let at = start;
-  while (at < sql.length && isWordPart(sql[at] as string)) at++;
-  return at;
-}
-
-function isQuote(char: string | undefined): boolean {
-  return char === "'" || char === '"';
-}
-
-function isSpace(char: string): boolean {
-  return char === ' ' || char === '\n' || char === '\t' || char === '\r' || char === '\f' || char === '\v';
-}
-
-function isDigit(char: string): boolean {
-  return char >= '0' && char <= '9';
-}
-
-function isWordStart(char: string): boolean {
-  return (char >= 'a' && char <= 'z') || (char >= 'A' && char <= 'Z') || char === '_' || char > '\u007f';
-}
-
-function isTagPart(char: string): boolean {
-  return isWordStart(char) || isDigit(char);
-}
-
-function isWordPart(char: string): boolean {
-  return isTagPart(char) || char === '$';
 }

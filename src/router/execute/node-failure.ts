@@ -124,3 +124,12 @@ export function attemptOutcomeOf(
   if (error instanceof EdgeDbError && error.code === 'TIMEOUT') return 'timeout';
   return 'error';
 }
+
+/** Errors that mean the connection was lost after the statement was sent (not a refused connect). */
+export function diedMidFlight(error: unknown): boolean {
+  if (!isUnreachable(error)) return false;
+  const code = (error as { code?: unknown } | null)?.code;
+  return !(typeof code === 'string' && NOT_SENT_CODES.has(code));
+}
+
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);

@@ -1,37 +1,17 @@
-import type { CompiledQuery, QueryResult } from 'kysely';
-import type { ReplicationPosition } from '../../consistency/replication-position.js';
+import type { QueryResult } from 'kysely';
 import { EdgeDbError } from '../../errors/edge-db-error.js';
-import { primaryClass } from '../../sql/query-class.js';
 import { attemptOf } from '../observe/emit-route.js';
 import type { RouteAttempt, RouteReason } from '../observe/route-event.js';
-import type { RouteHint } from '../plan/route-hint.js';
-import type { PlannedAttempt, RoutePlan } from '../plan/route-plan.js';
+import type { PlannedAttempt } from '../plan/route-plan.js';
 import type { RoutedNode } from '../routed-node.js';
 import { rewindBeyondPrimary } from '../session/rewind-beyond-primary.js';
 import { cachedRead } from './cached-read.js';
 import type { ExecutionScope } from './execution-scope.js';
-import { attemptOutcomeOf, isNodeFailure, isUnreachable, isWriteRefusal } from './node-failure.js';
+import { attemptOutcomeOf, diedMidFlight, isNodeFailure, isWriteRefusal } from './node-failure.js';
+import { readError, writeInstead } from './read-failure.js';
 import { noteBehind, readOnce } from './read-once.js';
+import type { NodeReadResult, ReadStatement } from './read-statement.js';
 import { runWithFallbacks } from './run-with-fallbacks.js';
-import { runWrite } from './run-write.js';
-
-/** A read as planned, for {@link runRead}. */
-export interface ReadStatement {
-  readonly plan: RoutePlan;
-  readonly query: CompiledQuery;
-  readonly rest: unknown[];
-  readonly started: number;
-  readonly hint: RouteHint | undefined;
-}
-
-/** What reading from the nodes produced. */
-interface NodeReadResult<R> {
-  readonly result: QueryResult<R>;
-  readonly position: ReplicationPosition | undefined;
-  readonly floor: ReplicationPosition | undefined;
-  readonly node: RoutedNode;
-  readonly reason: RouteReason;
-}
 
 /**
  * Statements whose node died after they were sent, at most this many times per statement: a statement that
@@ -249,85 +229,6 @@ async function attemptRead<R>(
     throw error;
   }
 }
-
-/**
- * A replica refused the read because it writes: it is a write. It runs on the primary as one (the session
- * notes the write, the cache drops what it may have touched and does not keep its rows), and the cluster
- * remembers its SQL text so the next one goes to the primary first.
- */
-async function writeInstead<R>(
-  scope: ExecutionScope,
-  read: ReadStatement,
-  refusedBy: RoutedNode,
-  attempts: RouteAttempt[],
-  refusal: unknown,
-): Promise<NodeReadResult<R>> {
-  const { ctx } = scope;
-  ctx.cluster.noteWritingStatement(read.query.sql);
-  if (ctx.observed) {
-    ctx.finish({
-      query: read.query,
-      node: refusedBy,
-      reason: read.plan.attempts[0]?.reason ?? 'nearest',
-      started: read.started,
-      attempts,
-      error: refusal,
-      detail: 'refused by a replica as a write: running it on the primary',
-    });
-  }
-  scope.pinned = true;
-  const result = await runWrite<R>(scope, {
-    queryClass: primaryClass('write', 'a replica refused it as a write'),
-    query: read.query,
-    rest: read.rest,
-    started: ctx.now(),
-    hint: read.hint,
-    autocommit: true,
-    writtenTables: 'unknown',
-  });
-  return { result, position: undefined, floor: undefined, node: ctx.primary, reason: 'write' };
-}
-
-function readError(
-  scope: ExecutionScope,
-  error: unknown,
-  plan: RoutePlan,
-  attempts: RouteAttempt[],
-  lastNode: RoutedNode,
-  hint: RouteHint | undefined,
-): unknown {
-  const { ctx } = scope;
-  if (!isNodeFailure(error)) return error;
-  const tried = attempts.map((a) => `${a.node}: ${a.outcome}`).join(', ') || 'none usable';
-  if (lastNode.role === 'primary') {
-    return new EdgeDbError(
-      'PRIMARY_UNAVAILABLE',
-      `the primary "${lastNode.name}" failed and no replica could serve this read at consistency ` +
-        `'${hint?.consistency ?? ctx.settings.consistency}' (${tried}). ` +
-        (ctx.session.positionPending
-          ? "The session has a write whose position is unconfirmed; read with consistency 'eventual' to accept replica data."
-          : 'Retry shortly.'),
-      { cause: error },
-    );
-  }
-  if (plan.attempts.every((a) => a.node.role === 'replica')) {
-    return new EdgeDbError(
-      'NO_REPLICA_AVAILABLE',
-      `no replica could serve this read (${tried}); use readPreference 'replicaPreferred' to fall back to the primary`,
-      { cause: error },
-    );
-  }
-  return error;
-}
-
-/** Errors that mean the connection was lost after the statement was sent (not a refused connect). */
-function diedMidFlight(error: unknown): boolean {
-  if (!isUnreachable(error)) return false;
-  const code = (error as { code?: unknown } | null)?.code;
-  return !(typeof code === 'string' && NOT_SENT_CODES.has(code));
-}
-
-const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 
 /** The caller's AbortSignal among the extra arguments Kysely 0.29 passes to `executeQuery` (`{ signal }`). */
 function signalOf(rest: readonly unknown[]): AbortSignal | undefined {
