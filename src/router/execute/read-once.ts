@@ -5,6 +5,7 @@ import { observeNodePosition } from '../cluster/node-state.js';
 import type { PlannedAttempt } from '../plan/route-plan.js';
 import type { RoutedNode } from '../routed-node.js';
 import type { RouterContext } from '../router-context.js';
+import { rewindSessionTo } from '../session/rewind-beyond-primary.js';
 import type { HeldConnections } from './held-connections.js';
 import { withDeadline } from './with-deadline.js';
 
@@ -161,11 +162,7 @@ export async function readOnce<R>(
   if (node.role === 'primary' && position !== undefined && required !== undefined && position < required) {
     // The primary is behind the session: the requirement came from a token issued before a restore or a
     // failover (or forged). Nothing can satisfy it; trust the primary and forget positions beyond it.
-    ctx.session.rewindTo(position);
-    for (const state of ctx.cluster.nodes()) {
-      if (state.knownPosition !== undefined && state.knownPosition > position)
-        state.knownPosition = undefined;
-    }
+    rewindSessionTo(ctx, position);
   }
   if (planned.reason === 'after-write' && position !== undefined)
     ctx.session.resolvePending(position, writeEpoch);
