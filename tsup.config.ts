@@ -31,6 +31,8 @@ const coreOfSameFormat: TsupPlugin = {
 export default defineConfig({
   entry: {
     index: 'src/index.ts',
+    // The isolate cache's store and lru-cache: only Workers that cache bundle them.
+    'cache/index': 'src/cache/index.ts',
     'drivers/neon/index': 'src/drivers/neon/index.ts',
     'drivers/libsql/index': 'src/drivers/libsql/index.ts',
     'drivers/d1/index': 'src/drivers/d1/index.ts',
@@ -44,6 +46,7 @@ export default defineConfig({
   dts: {
     entry: [
       'src/index.ts',
+      'src/cache/index.ts',
       'src/drivers/neon/index.ts',
       'src/drivers/libsql/index.ts',
       'src/drivers/d1/index.ts',

@@ -161,7 +161,21 @@ export const bundle: Scenario = {
       p99_ms: null,
       ops: 0,
       values: core,
-      notes: `esbuild --bundle --minify --platform=neutral, external: ${PEERS.join(', ')}; lru-cache (a dependency) included`,
+      notes: `esbuild --bundle --minify --platform=neutral, external: ${PEERS.join(', ')}; without the cache store (edge-db/cache), which only Workers that cache bundle`,
+    });
+
+    context.log('bundle: edge-db/cache entry');
+    const cacheEntry = sizes(await bundleOf(`export * from './src/cache/index.ts'`, PEERS));
+    results.push({
+      scenario: 'bundle',
+      system: 'edge-db/cache (entry, no peers)',
+      variant: 'library',
+      p50_ms: null,
+      p95_ms: null,
+      p99_ms: null,
+      ops: 0,
+      values: cacheEntry,
+      notes: `what \`cache: isolateCache()\` adds to a Worker: the store and lru-cache (a dependency, included); same esbuild settings, external: ${PEERS.join(', ')}`,
     });
 
     const scripts = new Map<string, string>();

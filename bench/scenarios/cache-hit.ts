@@ -1,4 +1,5 @@
 import { Kysely } from 'kysely';
+import { isolateCache } from '../../src/cache/index.js';
 import { type EdgeDbConfig, edgeDb, type RouteEvent, route } from '../../src/index.js';
 import type { BenchResult } from '../lib/bench-result.js';
 import { ratioComparison } from '../lib/comparison.js';
@@ -10,11 +11,6 @@ import { latencyRow, type Scenario, type ScenarioContext } from '../lib/scenario
 interface BenchDb {
   item: { id: number; name: string };
 }
-
-/** The cache settings the lead is adding to `EdgeDbConfig`; typed here so this file compiles before and after. */
-type CacheConfig = {
-  readonly cache?: { readonly ttlMs?: number; readonly swrMs?: number; readonly maxBytes?: number };
-};
 
 const ROWS = Array.from({ length: 10 }, (_, i) => ({ id: i + 1, name: `item ${i + 1}` }));
 
@@ -37,14 +33,14 @@ export const cacheHit: Scenario = {
     const stub = inProcessDialect(ROWS);
     const kysely = new Kysely<BenchDb>({ dialect: stub });
     let lastEvent: RouteEvent | undefined;
-    const config: EdgeDbConfig & CacheConfig = {
+    const config: EdgeDbConfig = {
       primary: { name: 'primary', dialect: stub },
       replicas: [{ name: 'replica', dialect: stub }],
       cluster: 'bench-cache-hit',
       // The stub backend reports no replication positions; with `session` consistency a session that has read
       // at an unknown position bypasses the cache (monotonic reads). The cost of a hit is what is measured here.
       consistency: 'eventual',
-      cache: { ttlMs: 3_600_000, maxBytes: 8 * 1024 * 1024 },
+      cache: isolateCache({ ttlMs: 3_600_000, maxBytes: 8 * 1024 * 1024 }),
       onRoute: (event) => {
         lastEvent = event;
       },

@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { PostgresDialect } from 'kysely';
 import pg from 'pg';
+import { isolateCache } from '../../src/cache/index.js';
 import { cacheStats, consistencyToken, edgeDb } from '../../src/index.js';
 import type { BenchResult } from '../lib/bench-result.js';
 import { heapAfterGc } from '../lib/heap.js';
@@ -63,7 +64,7 @@ export const sustainedLoad: Scenario = {
         primary: dialects.primary,
         replicas: dialects.replicas,
         cluster,
-        cache: { ttlMs: 1_000, maxBytes: 8 * 1024 * 1024 },
+        cache: isolateCache({ ttlMs: 1_000, maxBytes: 8 * 1024 * 1024 }),
         onRoute: counter.onRoute,
       };
       const latencies = new Float64Array(target);

@@ -7,6 +7,7 @@ import {
   route,
   withToken,
 } from 'edge-db';
+import { isolateCache } from 'edge-db/cache';
 import type { Generated, Kysely } from 'kysely';
 import { backendsFromEnv, type GuestbookEnv, type PlatformOptions } from './backends-from-env.js';
 
@@ -70,7 +71,7 @@ export async function handleGuestbook(
     },
     // Isolate-wide query cache, shared by every request this isolate serves; only reads hinted with
     // `route(db, { cache })` use it. A write through edge-db drops the entries of the tables it touched.
-    cache: { ttlMs: 5_000, maxBytes: 1_000_000, allReads: false },
+    cache: isolateCache({ ttlMs: 5_000, maxBytes: 1_000_000, allReads: false }),
     ...(options.waitUntil ? { waitUntil: options.waitUntil } : {}),
     onRoute: (event: RouteEvent) => {
       trace.push(toTraceEntry(event));

@@ -1,13 +1,11 @@
-export { isVolatileSql } from '../sql/is-volatile-sql.js';
-export { readTablesOf } from '../sql/read-tables.js';
-export { normalizeTableName } from '../sql/table-name.js';
-export { writtenTablesOf } from '../sql/written-tables.js';
-export type { CacheKeyInput } from './cache-key.js';
-export { cacheKey } from './cache-key.js';
+// edge-db/cache: the isolate cache's implementation, kept out of the core entry so that Workers that do not
+// cache do not bundle it (lru-cache and the store). Imports only stateless modules of the core (types, the
+// branded EdgeDbError, table-name normalisation): this entry is built as its own bundle.
 export type { CacheLoader, CacheLoadResult, CacheReadOptions } from './cache-read-options.js';
 export type { CacheReadResult, CacheReason, CacheStatus } from './cache-read-result.js';
 export type { CacheStats } from './cache-stats.js';
-export { copyResult, copyValue } from './copy-result.js';
+export { isolateCache } from './isolate-cache.js';
+export type { IsolateCacheConfig, IsolateCacheOptions } from './isolate-cache-config.js';
 export { QueryCache } from './query-cache.js';
 export type { QueryCacheOptions } from './query-cache-options.js';
-export { resultSize, valueSize } from './result-size.js';
+export type { QueryCacheStore } from './query-cache-store.js';

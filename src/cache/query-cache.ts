@@ -1,6 +1,4 @@
 import type { QueryResult } from 'kysely';
-import { LRUCache } from 'lru-cache';
-import type { ReplicationPosition } from '../consistency/replication-position.js';
 import { normalizeTableName } from '../sql/table-name.js';
 import {
   type CacheEntry,
@@ -9,16 +7,16 @@ import {
   fetchContextOf,
   type InvalidationTarget,
   outcome,
-  type PendingLoad,
   refusalOf,
-  tableSet,
 } from './cache-entry.js';
-import type { CacheLoader, CacheLoadResult, CacheReadOptions } from './cache-read-options.js';
+import type { CacheLoader, CacheReadOptions } from './cache-read-options.js';
 import type { CacheReadResult } from './cache-read-result.js';
 import { CacheScopes } from './cache-scopes.js';
 import type { CacheStats } from './cache-stats.js';
 import { copyResult } from './copy-result.js';
 import { doomedKeys } from './doomed-keys.js';
+import { type EntryLru, entryLru } from './entry-lru.js';
+import { type LoadAroundTarget, loadAround } from './load-around.js';
 import { PendingLoads } from './pending-loads.js';
 import {
   type QueryCacheOptions,
@@ -26,6 +24,7 @@ import {
   requireInteger,
   resolveQueryCacheOptions,
 } from './query-cache-options.js';
+import type { QueryCacheStore } from './query-cache-store.js';
 
 /**
  * The isolate-local cache of query results for one cluster. Keep one at module scope per cluster (it holds
@@ -38,8 +37,8 @@ import {
  * - Byte bound: the estimated bytes held never exceed `maxBytes` (least recently used entries go first).
  * - Isolation: callers get their own copy of the rows; mutating them never changes the cache.
  *
- * Built on lru-cache (`maxSize` + `sizeCalculation` for the byte bound, per-entry `ttl`, `fetchMethod` for
- * single flight), with its clock (`perf`) taken from the `now` option.
+ * Built on lru-cache (see `entryLru`). The router reaches it only through {@link QueryCacheStore}: it is part
+ * of the `edge-db/cache` entry, not of the core.
  *
  * ### Examples
  * ```ts
@@ -55,9 +54,10 @@ import {
  * cache.invalidateTables(writtenTablesOf(node) ?? [])
  * ```
  */
-export class QueryCache {
+export class QueryCache implements QueryCacheStore {
   readonly #options: ResolvedQueryCacheOptions;
-  readonly #lru: LRUCache<string, CacheEntry, FetchContext>;
+  readonly #lru: EntryLru;
+  readonly #around: LoadAroundTarget;
   readonly #pending = new PendingLoads();
   readonly #scopes = new CacheScopes((key) => this.#lru.delete(key));
   #hits = 0;
@@ -68,28 +68,16 @@ export class QueryCache {
 
   constructor(options: QueryCacheOptions = {}) {
     this.#options = resolveQueryCacheOptions(options);
-    const now = this.#options.now;
-    this.#lru = new LRUCache<string, CacheEntry, FetchContext>({
-      maxSize: this.#options.maxBytes,
-      maxEntrySize: this.#options.maxEntryBytes,
-      sizeCalculation: (entry) => entry.bytes,
-      ttl: this.#options.ttlMs + this.#options.swrMs,
-      // No debounce timer: the clock is read on every check, which keeps a fake clock exact and
-      // schedules nothing in runtimes that dislike stray timers.
-      ttlResolution: 0,
-      // A load that invalidation or eviction removed still answers its callers but is not stored.
-      ignoreFetchAbort: true,
-      fetchMethod: (key, _stale, { context, options: fetchOptions }) => {
-        fetchOptions.ttl = context.ttlMs + context.swrMs;
-        return this.#fetchEntry(key, context);
-      },
-      onInsert: (entry, key) => this.#scopes.insert(key, entry),
-      dispose: (entry, key, reason) => {
-        if (reason === 'evict') this.#evictions++;
+    this.#lru = entryLru(this.#options, {
+      fetchEntry: (key, context) => this.#fetchEntry(key, context),
+      inserted: (key, entry) => this.#scopes.insert(key, entry),
+      removed: (key, entry, evicted) => {
+        if (evicted) this.#evictions++;
         this.#scopes.remove(key, entry);
       },
-      ...(now === undefined ? {} : { perf: { now } }),
     });
+    const { maxEntryBytes } = this.#options;
+    this.#around = { lru: this.#lru, pending: this.#pending, maxEntryBytes, defaultNow: this.#defaultNow };
   }
 
   /**
@@ -270,10 +258,7 @@ export class QueryCache {
     if (context.dispatched) options.waitUntil?.(refresh);
   }
 
-  /**
-   * The entry exists but this session may not see it: load directly (not shared, since the load honours this
-   * session's position) and keep the result if it is newer than the entry.
-   */
+  /** The entry exists but this session may not see it: see {@link loadAround}. */
   async #loadAround<R>(
     key: string,
     options: CacheReadOptions,
@@ -283,33 +268,8 @@ export class QueryCache {
     reason: 'position-unknown' | 'token-newer-than-entry',
   ): Promise<CacheReadResult<R>> {
     this.#bypasses++;
-    const pending: PendingLoad = {
-      scope: options.scope ?? '',
-      now: options.now ?? this.#defaultNow,
-      tables: tableSet(options.tables),
-      tags: options.tags ?? [],
-      invalidated: false,
-    };
-    this.#pending.track(key, pending);
-    let loaded: CacheLoadResult<unknown>;
-    try {
-      loaded = await load();
-      if (!pending.invalidated) this.#storeIfNewer(key, cacheEntryOf(key, loaded, pending, ttlMs, swrMs));
-    } finally {
-      this.#pending.untrack(key, pending);
-    }
+    const loaded = await loadAround(this.#around, key, options, load, ttlMs, swrMs);
     return outcome(loaded.result as QueryResult<R>, 'bypass', reason, loaded.position);
-  }
-
-  #storeIfNewer(key: string, entry: CacheEntry): void {
-    if (entry.bytes > this.#options.maxEntryBytes) return;
-    const current = this.#lru.peek(key, { allowStale: true });
-    const replaceable =
-      current === undefined ||
-      entry.storedAt - current.storedAt >= current.ttlMs + current.swrMs ||
-      current.position === undefined ||
-      (entry.position !== undefined && entry.position > current.position);
-    if (replaceable) this.#lru.set(key, entry, { ttl: entry.ttlMs + entry.swrMs });
   }
 
   /** lru-cache's `fetchMethod`: runs synchronously up to the load, so `dispatched` is set before `fetch` returns. */

@@ -1,9 +1,9 @@
-import type { QueryCache } from '../cache/query-cache.js';
+import type { QueryCacheStore } from '../cache/query-cache-store.js';
 import type { ReplicationFamily } from '../consistency/replication-adapter.js';
 import type { ConsistencySession } from '../consistency/session.js';
 import type { QueryClass } from '../sql/query-class.js';
 import type { ClusterState } from './cluster/cluster-state.js';
-import { isolateCache, isolateCacheIfCreated } from './cluster/isolate-cache.js';
+import { isolateCacheIfCreated, isolateCacheStore } from './cluster/isolate-cache.js';
 import type { ResolvedRouterSettings } from './config/resolved-settings.js';
 import { isConfigurationFailure, isNodeFailure } from './execute/node-failure.js';
 import { type FinishedStatement, routeEventOf } from './observe/emit-route.js';
@@ -150,14 +150,21 @@ export class RouterContext {
     return node.state.latency.estimateMs();
   }
 
-  /** The isolate cache, or `undefined` when this cluster cannot be told apart from others (no identity). */
-  cache(): QueryCache | undefined {
-    return this.identified ? isolateCache() : undefined;
+  /**
+   * The isolate cache, created from this instance's `cache` option if no instance has yet. `undefined` when
+   * this cluster cannot be told apart from others (no identity), or when no store exists and this instance has
+   * no `cache` option (nothing of any cluster is cached then).
+   */
+  cache(): QueryCacheStore | undefined {
+    return this.identified ? isolateCacheStore(this.settings.cache?.createStore) : undefined;
   }
 
-  /** True when cached reads of this cluster may exist: writes then invalidate them. */
+  /**
+   * True when cached reads of this cluster may exist: writes then invalidate them. Another instance of the
+   * same database may have cached reads even if this one has no `cache` option, so it is the store that counts.
+   */
   cacheInUse(): boolean {
-    return this.identified && (this.settings.cache !== undefined || isolateCacheIfCreated() !== undefined);
+    return this.identified && isolateCacheIfCreated() !== undefined;
   }
 
   /** Gives a finished statement's route event to `onRoute` (built only when someone listens). */

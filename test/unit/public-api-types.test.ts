@@ -1,5 +1,12 @@
 import type { Dialect, Kysely } from 'kysely';
 import { describe, expectTypeOf, it } from 'vitest';
+import {
+  type IsolateCacheConfig,
+  type IsolateCacheOptions,
+  isolateCache,
+  type QueryCacheStore,
+  type CacheStats as StoreStats,
+} from '../../src/cache/index.js';
 import { type LibsqlBackendOptions, libsql } from '../../src/drivers/libsql/index.js';
 import { type NeonOptions, neon } from '../../src/drivers/neon/index.js';
 import {
@@ -48,9 +55,27 @@ describe('public API types', () => {
     expectTypeOf<EdgeDbConfig['readPreference']>().toEqualTypeOf<
       'primary' | 'primaryPreferred' | 'replica' | 'replicaPreferred' | 'nearest' | undefined
     >();
-    expectTypeOf<{ primary: Backend; cache: { ttlMs: number } }>().toMatchTypeOf<EdgeDbConfig>();
+    expectTypeOf<{ primary: Backend; cache: IsolateCacheConfig }>().toMatchTypeOf<EdgeDbConfig>();
+    // The cache comes from edge-db/cache: a plain options object (the old API) does not type-check.
+    expectTypeOf<{ primary: Backend; cache: { ttlMs: number } }>().not.toMatchTypeOf<EdgeDbConfig>();
     expectTypeOf<{ primary: Backend; cache: 'yes' }>().not.toMatchTypeOf<EdgeDbConfig>();
     expectTypeOf<EdgeDbConfig['onRoute']>().toEqualTypeOf<((event: RouteEvent) => void) | undefined>();
+  });
+
+  it('edge-db/cache builds the cache option', () => {
+    expectTypeOf(isolateCache).parameter(0).toEqualTypeOf<IsolateCacheOptions | undefined>();
+    expectTypeOf(isolateCache).returns.toEqualTypeOf<IsolateCacheConfig>();
+    expectTypeOf(isolateCache).returns.toMatchTypeOf<NonNullable<EdgeDbConfig['cache']>>();
+    expectTypeOf<IsolateCacheOptions>().toEqualTypeOf<{
+      readonly ttlMs?: number;
+      readonly swrMs?: number;
+      readonly maxBytes?: number;
+      readonly allReads?: boolean;
+    }>();
+    expectTypeOf<{ ttlMs: '2s' }>().not.toMatchTypeOf<IsolateCacheOptions>();
+    expectTypeOf<IsolateCacheConfig['createStore']>().returns.toEqualTypeOf<QueryCacheStore>();
+    expectTypeOf<ReturnType<QueryCacheStore['stats']>>().toEqualTypeOf<StoreStats>();
+    expectTypeOf<StoreStats>().toEqualTypeOf<CacheStats>();
   });
 
   it('instance functions are asynchronous and typed', () => {

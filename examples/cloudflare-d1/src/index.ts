@@ -3,6 +3,7 @@
 // always reads their own notes, even from a replica. Reads are cached in the isolate for 5 s.
 
 import { consistencyToken, edgeDb, type RouteEvent, readToken, withToken } from 'edge-db';
+import { isolateCache } from 'edge-db/cache';
 import { type D1DatabaseLike, d1, d1Batch } from 'edge-db/d1';
 import type { Generated, Kysely } from 'kysely';
 
@@ -27,7 +28,7 @@ export default {
         token: readToken(request),
         ...(env.TOKEN_SECRET === undefined ? {} : { secret: env.TOKEN_SECRET }),
       },
-      cache: { ttlMs: 5_000 },
+      cache: isolateCache({ ttlMs: 5_000 }),
       onRoute: (event) => trace.push(event),
     });
     try {

@@ -1,5 +1,6 @@
 // A copy of examples/shared/guestbook.ts, so this folder works on its own once copied into a Next.js app
 // (test/runtimes/examples/vercel-self-contained.test.ts keeps the two the same).
+
 import {
   consistencyToken,
   type EdgeDbConfig,
@@ -9,6 +10,7 @@ import {
   route,
   withToken,
 } from 'edge-db';
+import { isolateCache } from 'edge-db/cache';
 import type { Generated, Kysely } from 'kysely';
 import { backendsFromEnv, type GuestbookEnv, type PlatformOptions } from './backends-from-env';
 
@@ -72,7 +74,7 @@ export async function handleGuestbook(
     },
     // Isolate-wide query cache, shared by every request this isolate serves; only reads hinted with
     // `route(db, { cache })` use it. A write through edge-db drops the entries of the tables it touched.
-    cache: { ttlMs: 5_000, maxBytes: 1_000_000, allReads: false },
+    cache: isolateCache({ ttlMs: 5_000, maxBytes: 1_000_000, allReads: false }),
     ...(options.waitUntil ? { waitUntil: options.waitUntil } : {}),
     onRoute: (event: RouteEvent) => {
       trace.push(toTraceEntry(event));

@@ -1,4 +1,5 @@
 import type { KyselyConfig, KyselyPlugin } from 'kysely';
+import type { IsolateCacheConfig } from '../../cache/isolate-cache-config.js';
 import type { ConsistencyMode } from '../../consistency/consistency-mode.js';
 import type { Backend } from '../../drivers/backend.js';
 import type { RegionSpec } from '../../drivers/region-spec.js';
@@ -137,22 +138,13 @@ export interface EdgeDbConfig {
    */
   readonly hedge?: boolean | { readonly afterMs?: number };
   /**
-   * Cache reads in an isolate-local LRU. Off unless given; per-query hints (`route(db, { cache })`) can turn it
-   * on or off for one query.
+   * Cache reads in the isolate: `cache: isolateCache({ ttlMs, swrMs, maxBytes, allReads })`, with
+   * `import { isolateCache } from 'edge-db/cache'` (the store lives in that entry, so Workers that do not cache
+   * do not bundle it). Off unless given; a per-query hint `route(db, { cache: false })` skips it for one query,
+   * and with `allReads: false` only reads hinted with `route(db, { cache })` use it. A hint asking for the cache
+   * on an instance without this option fails its query with `CONFIG_INVALID`.
    */
-  readonly cache?: {
-    /** Fresh lifetime of an entry. @default 1000 */
-    readonly ttlMs?: number;
-    /** After `ttlMs`, serve the stale entry this long while one refresh runs. @default 0 */
-    readonly swrMs?: number;
-    /**
-     * The most bytes this cluster's entries may hold. The isolate has one budget for every cluster together
-     * (8 MiB, see `configureIsolate`); this caps one cluster's share of it. @default no cap beyond the budget
-     */
-    readonly maxBytes?: number;
-    /** Cache every eligible read (`true`) or only reads hinted with `cache` (`false`). @default true */
-    readonly allReads?: boolean;
-  };
+  readonly cache?: IsolateCacheConfig;
   /** Keeps background work (cache refreshes) alive after the response, e.g. `ctx.waitUntil.bind(ctx)`. */
   readonly waitUntil?: (promise: Promise<unknown>) => void;
   /** Receives every routing decision after the statement finished. Exceptions it throws are ignored. */

@@ -114,13 +114,23 @@ export function resolveSettings(config: EdgeDbConfig): ResolvedRouterSettings {
 }
 
 function resolveCache(value: unknown): ResolvedCacheSettings | undefined {
-  const cache = optionsObject(value, 'cache');
-  if (cache === undefined) return undefined;
+  if (value === undefined) return undefined;
+  const cache = value as Record<string, unknown> | null;
+  const createStore = typeof cache === 'object' && cache !== null ? cache.createStore : undefined;
+  if (cache === null || typeof createStore !== 'function') {
+    throw new EdgeDbError(
+      'CONFIG_INVALID',
+      "`cache` takes the configuration isolateCache() returns: `import { isolateCache } from 'edge-db/cache'` and " +
+        'pass `cache: isolateCache({ ttlMs: 2_000 })`. The cache store lives in its own entry so that Workers ' +
+        'that do not cache do not ship it (an LRU of about 19 KB minified); a plain object such as `{ ttlMs }` does not turn it on',
+    );
+  }
   return {
     ttlMs: integer(cache.ttlMs, 1000, 'cache.ttlMs', 1),
     swrMs: integer(cache.swrMs, 0, 'cache.swrMs', 0),
     maxBytes: cache.maxBytes === undefined ? undefined : integer(cache.maxBytes, 0, 'cache.maxBytes', 1),
     allReads: flag(cache.allReads, true, 'cache.allReads'),
+    createStore: createStore as ResolvedCacheSettings['createStore'],
   };
 }
 

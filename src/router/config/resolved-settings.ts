@@ -1,3 +1,4 @@
+import type { IsolateCacheConfig } from '../../cache/isolate-cache-config.js';
 import type { ConsistencyMode } from '../../consistency/consistency-mode.js';
 import type { ReadPreference } from '../plan/read-preference.js';
 import type { OutlierDetectorOptions } from '../select/health/outlier-detector.js';
@@ -9,6 +10,8 @@ export interface ResolvedCacheSettings {
   /** This cluster's share of the isolate's cache budget, if capped. */
   readonly maxBytes: number | undefined;
   readonly allReads: boolean;
+  /** Creates the isolate's store (from `isolateCache()` of `edge-db/cache`) when no instance has yet. */
+  readonly createStore: IsolateCacheConfig['createStore'];
 }
 
 /** Settings of one instance after defaults were applied and validated. */
@@ -26,7 +29,7 @@ export interface ResolvedRouterSettings {
   readonly waitBudgetMs: number;
   /** Longest a token may have been issued ago and still be honoured, in seconds. */
   readonly tokenMaxAgeSeconds: number;
-  /** `undefined` when the instance has no cache configured (hints may still turn it on per query). */
+  /** `undefined` when the instance has no cache configured (a hint asking for the cache is then refused). */
   readonly cache: ResolvedCacheSettings | undefined;
   readonly cacheAllReads: boolean;
   readonly health: Omit<OutlierDetectorOptions, 'now'> | undefined;

@@ -1,6 +1,7 @@
 import type { CompiledQuery, QueryResult } from 'kysely';
 import { cacheKey } from '../../cache/cache-key.js';
 import type { ReplicationPosition } from '../../consistency/replication-position.js';
+import { EdgeDbError } from '../../errors/edge-db-error.js';
 import { analyzeQuery } from '../../sql/analyze-query.js';
 import type { RouteHint } from '../plan/route-hint.js';
 import type { RouterContext } from '../router-context.js';
@@ -31,6 +32,9 @@ export async function cachedRead<R>(
   const cacheHint = hint?.cache;
   const wantsCache = cacheHint === undefined ? ctx.settings.cacheAllReads : cacheHint !== false;
   if (!wantsCache) return (await load()).result;
+  // Only a hint gets here without the option (allReads needs it): refused rather than silently uncached, so
+  // a forgotten `cache` option shows up in development instead of as load on the replicas in production.
+  if (ctx.settings.cache === undefined) throw cacheNotConfigured();
   const cache = ctx.cache();
   // A cluster without an identity (a plain dialect without `id` or `cluster`) could share keys with another
   // database: never cached.
@@ -123,4 +127,13 @@ export async function cachedRead<R>(
     }
   }
   return outcome.result;
+}
+
+function cacheNotConfigured(): EdgeDbError {
+  return new EdgeDbError(
+    'CONFIG_INVALID',
+    'this query asks for the cache (route(db, { cache })) but its edgeDb instance has no `cache` option: configure ' +
+      "`cache: isolateCache({ allReads: false })` (`import { isolateCache } from 'edge-db/cache'`) to cache only " +
+      'hinted reads, or drop the hint',
+  );
 }

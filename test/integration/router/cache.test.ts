@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { isolateCache } from '../../../src/cache/index.js';
 import { libsql } from '../../../src/drivers/libsql/index.js';
 import { consistencyToken, edgeDb, type RouteEvent } from '../../../src/index.js';
 import { type LibsqlCluster, startLibsqlClusterWith } from '../../../src/testing/index.js';
@@ -38,7 +39,7 @@ describe('the isolate cache on a real libSQL cluster', () => {
     const b = await anotherIsolate();
     const config = (events: RouteEvent[], token?: string) => ({
       cluster: 'cache-it',
-      cache: { ttlMs: 60_000 },
+      cache: isolateCache({ ttlMs: 60_000 }),
       consistency: { token },
       onRoute: (e: RouteEvent) => events.push(e),
     });

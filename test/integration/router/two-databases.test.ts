@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isolateCache } from '../../../src/cache/index.js';
 import { libsql } from '../../../src/drivers/libsql/index.js';
 import {
   cacheStats,
@@ -45,7 +46,7 @@ function open(cluster: LibsqlCluster, token?: string) {
   const db = edgeDb<Db>({
     primary: libsql({ url: cluster.primary.url }),
     replicas: [libsql({ url: cluster.replicas[0]!.url })],
-    cache: { ttlMs: 60_000 },
+    cache: isolateCache({ ttlMs: 60_000 }),
     consistency: { token },
     onRoute: (event) => events.push(event),
   });

@@ -3,6 +3,7 @@
 // request's cookie; the reply says what the session started from and how each statement was routed.
 
 import { consistencyToken, edgeDb, type RouteEvent, readToken, sessionInfo, withToken } from 'edge-db';
+import { isolateCache } from 'edge-db/cache';
 import { type D1DatabaseLike, d1, d1Batch } from 'edge-db/d1';
 import type { Generated } from 'kysely';
 
@@ -34,7 +35,7 @@ export default {
         secret: env.TOKEN_SECRET,
         ...(url.searchParams.has('strong') ? { mode: 'strong' as const } : {}),
       },
-      ...(url.searchParams.has('cache') ? { cache: { ttlMs: 60_000 } } : {}),
+      ...(url.searchParams.has('cache') ? { cache: isolateCache({ ttlMs: 60_000 }) } : {}),
       onRoute: (event) => events.push(event),
     });
     let data: unknown;

@@ -27,6 +27,7 @@ export const PEER_DEPENDENCIES = [
 /** `edge-db` subpaths and the source files they stand for (tests bundle the source, not dist/). */
 const SOURCE_ENTRIES: Readonly<Record<string, string>> = {
   'edge-db': 'src/index.ts',
+  'edge-db/cache': 'src/cache/index.ts',
   'edge-db/neon': 'src/drivers/neon/index.ts',
   'edge-db/libsql': 'src/drivers/libsql/index.ts',
   'edge-db/d1': 'src/drivers/d1/index.ts',
@@ -143,13 +144,13 @@ export async function bundleEntry(
   };
 }
 
-/** Resolves `edge-db`, `edge-db/neon`, `edge-db/libsql` to the sources (or leaves them to package exports). */
+/** Resolves `edge-db`, `edge-db/cache`, `edge-db/neon`, `edge-db/libsql` to the sources (or leaves them to package exports). */
 function edgeDbSourcePlugin(source: 'src' | 'dist'): Plugin {
   return {
     name: 'edge-db-source',
     setup(builder) {
       if (source === 'dist') return;
-      builder.onResolve({ filter: /^edge-db(\/(neon|libsql|d1))?$/ }, (args) => {
+      builder.onResolve({ filter: /^edge-db(\/(cache|neon|libsql|d1))?$/ }, (args) => {
         const file = SOURCE_ENTRIES[args.path];
         return file === undefined ? undefined : { path: resolve(REPO_ROOT, file) };
       });

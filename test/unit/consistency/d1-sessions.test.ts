@@ -1,5 +1,6 @@
 import { Kysely } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
+import { isolateCache } from '../../../src/cache/index.js';
 import { decodeToken, encodeToken, importTokenSecret } from '../../../src/consistency/consistency-token.js';
 import { bookmarkPosition, d1, d1Batch } from '../../../src/drivers/d1/index.js';
 import {
@@ -135,7 +136,7 @@ describe('edgeDb over D1 sessions', () => {
 
   it('caches reads stamped with bookmarks: a session never gets an entry older than its bookmark', async () => {
     const fake = new FakeD1();
-    const cache = { cache: { ttlMs: 60_000 } };
+    const cache = { cache: isolateCache({ ttlMs: 60_000 }) };
     const seed = request(fake, {}, cache);
     await seed.db.insertInto('person').values({ id: 1, name: 'Ada' }).execute();
     const seedToken = (await consistencyToken(seed.db))!;
@@ -168,7 +169,7 @@ describe('edgeDb over D1 sessions', () => {
 
   it('invalidates cached reads on writes through the instance', async () => {
     const fake = new FakeD1();
-    const cache = { cache: { ttlMs: 60_000 } };
+    const cache = { cache: isolateCache({ ttlMs: 60_000 }) };
     const seed = request(fake, {}, cache);
     await seed.db.insertInto('person').values({ id: 1, name: 'Ada' }).execute();
     const token = await consistencyToken(seed.db);

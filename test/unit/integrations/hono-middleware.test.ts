@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { afterEach, describe, expect, it } from 'vitest';
+import { isolateCache } from '../../../src/cache/index.js';
 import {
   type EdgeDbConfig,
   type RouteEvent,
@@ -161,7 +162,7 @@ describe('edgeDbMiddleware (Hono, fake cluster)', () => {
             replicas: fake.replicas,
             cluster: 'hono-swr',
             consistency: 'eventual',
-            cache: { ttlMs: 100, swrMs: 60_000 },
+            cache: isolateCache({ ttlMs: 100, swrMs: 60_000 }),
             now: () => now,
           }),
         }),

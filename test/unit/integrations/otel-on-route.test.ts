@@ -7,6 +7,7 @@ import {
 } from '@opentelemetry/sdk-trace-base';
 import { type Dialect, MysqlDialect, SqliteDialect } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
+import { isolateCache } from '../../../src/cache/index.js';
 import { libsql } from '../../../src/drivers/libsql/index.js';
 import { edgeDb, isEdgeDbError, type RouteEvent, resetClusterState } from '../../../src/index.js';
 import { dbSystemOf, otelOnRoute } from '../../../src/integrations/opentelemetry/index.js';
@@ -149,7 +150,7 @@ describe('otelOnRoute', () => {
       primary: fake.primary,
       replicas: fake.replicas,
       consistency: 'eventual',
-      cache: { ttlMs: 60_000 },
+      cache: isolateCache({ ttlMs: 60_000 }),
       onRoute: otelOnRoute({ tracer, queryText: false }),
     });
     await db.selectFrom('person').selectAll().execute();

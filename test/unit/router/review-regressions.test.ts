@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
+import { isolateCache } from '../../../src/cache/index.js';
 import { clusterHash, encodeToken } from '../../../src/consistency/consistency-token.js';
 import {
   type EdgeDbConfig,
@@ -54,7 +55,7 @@ describe('regressions found in review', () => {
       position: 2n ** 60n,
       issuedAt: Date.now() / 1000,
     });
-    const a = open(fake, { cache: { ttlMs: 60_000 }, consistency: { token: forged } });
+    const a = open(fake, { cache: isolateCache({ ttlMs: 60_000 }), consistency: { token: forged } });
     fake.cluster.node('primary').rows = [{ v: 'old' }];
     fake.cluster.node('replica-0').rows = [{ v: 'old' }];
     await a.db.selectFrom('t').selectAll().execute();
@@ -69,7 +70,7 @@ describe('regressions found in review', () => {
       position: 10n,
       issuedAt: Date.now() / 1000,
     });
-    const b = open(fake, { cache: { ttlMs: 60_000 }, consistency: { token } });
+    const b = open(fake, { cache: isolateCache({ ttlMs: 60_000 }), consistency: { token } });
     expect(await b.db.selectFrom('t').selectAll().execute()).toEqual([{ v: 'new' }]);
     expect(b.events.at(-1)?.cache).not.toBe('hit');
   });
@@ -88,7 +89,7 @@ describe('regressions found in review', () => {
 
   it('records a streamed data-modifying statement as a write', async () => {
     const fake = fakeCluster(1);
-    const { db } = open(fake, { cache: { ttlMs: 60_000 } });
+    const { db } = open(fake, { cache: isolateCache({ ttlMs: 60_000 }) });
     await db.selectFrom('t').selectAll().execute();
     const query = db
       .with('ins', (q) => q.insertInto('t').values({ id: 2, v: 'y' }).returningAll())
@@ -110,7 +111,7 @@ describe('regressions found in review', () => {
 
   it('bypasses the cache for raw SQL that calls age()', async () => {
     const fake = fakeCluster(1);
-    const { db, events } = open(fake, { cache: { ttlMs: 60_000 }, consistency: 'eventual' });
+    const { db, events } = open(fake, { cache: isolateCache({ ttlMs: 60_000 }), consistency: 'eventual' });
     await sql`select age(created) from t`.execute(db);
     expect(events.at(-1)).toMatchObject({ cache: 'bypass', cacheReason: 'volatile-function' });
   });

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
+import { isolateCache } from '../../../src/cache/index.js';
 import { clusterHash, encodeToken } from '../../../src/consistency/consistency-token.js';
 import { type EdgeDbConfig, edgeDb, type RouteEvent, resetClusterState, route } from '../../../src/index.js';
 import { fakeCluster } from '../../support/recording-dialect.js';
@@ -26,7 +27,7 @@ function instance(fake: ReturnType<typeof fakeCluster>, config: Partial<EdgeDbCo
 describe('cache in the router', () => {
   it('serves a repeated read from the cache and drops it when this isolate writes the table', async () => {
     const fake = fakeCluster(1);
-    const { db, events } = instance(fake, { cache: { ttlMs: 60_000 } });
+    const { db, events } = instance(fake, { cache: isolateCache({ ttlMs: 60_000 }) });
     const reads = () => fake.cluster.statementsOn('replica-0').length;
     await db.selectFrom('person').selectAll().execute();
     await db.selectFrom('pet').selectAll().execute();
@@ -48,7 +49,7 @@ describe('cache in the router', () => {
   it('never serves an entry older than a token from another instance', async () => {
     const fake = fakeCluster(1);
     fake.cluster.node('replica-0').position = 10n;
-    const first = instance(fake, { cache: { ttlMs: 60_000 } });
+    const first = instance(fake, { cache: isolateCache({ ttlMs: 60_000 }) });
     await first.db.selectFrom('person').selectAll().execute();
     // a write elsewhere (another isolate): the primary and the replica move on, this isolate's cache does not know
     fake.cluster.primaryPosition = 50n;
@@ -59,18 +60,18 @@ describe('cache in the router', () => {
       position: 50n,
       issuedAt: Date.now() / 1000,
     });
-    const second = instance(fake, { cache: { ttlMs: 60_000 }, consistency: { token } });
+    const second = instance(fake, { cache: isolateCache({ ttlMs: 60_000 }), consistency: { token } });
     await second.db.selectFrom('person').selectAll().execute();
     expect(second.events.at(-1)).toMatchObject({ node: 'replica-0', cache: 'miss' });
     // without a token, a third session may use the (now refreshed) entry
-    const third = instance(fake, { cache: { ttlMs: 60_000 } });
+    const third = instance(fake, { cache: isolateCache({ ttlMs: 60_000 }) });
     await third.db.selectFrom('person').selectAll().execute();
     expect(third.events.at(-1)).toMatchObject({ node: 'cache', cache: 'hit' });
   });
 
   it('bypasses volatile reads, strong reads and transactions; caches hinted reads without instance config', async () => {
     const fake = fakeCluster(1);
-    const { db, events } = instance(fake, { cache: { ttlMs: 60_000 } });
+    const { db, events } = instance(fake, { cache: isolateCache({ ttlMs: 60_000 }) });
     await sql`select now()`.execute(db);
     await sql`select now()`.execute(db);
     expect(events.at(-1)).toMatchObject({ cache: 'bypass', cacheReason: 'volatile-function' });
@@ -81,7 +82,8 @@ describe('cache in the router', () => {
     expect(fake.cluster.statementsOn('primary').filter((s) => s.includes('"pet"'))).toHaveLength(2);
 
     resetClusterState();
-    const plain = instance(fakeCluster(1));
+    // Only hinted reads: `allReads: false` (a hint without any cache option is refused, see cache-option.test.ts).
+    const plain = instance(fakeCluster(1), { cache: isolateCache({ allReads: false }) });
     const hinted = route(plain.db, { cache: { ttlMs: 10_000, tags: ['people'] } });
     await hinted.selectFrom('person').selectAll().execute();
     await hinted.selectFrom('person').selectAll().execute();
@@ -92,7 +94,10 @@ describe('cache in the router', () => {
 
   it('invalidates tables written inside a transaction at commit', async () => {
     const fake = fakeCluster(1);
-    const { db, events } = instance(fake, { cache: { ttlMs: 60_000 }, consistency: 'eventual' });
+    const { db, events } = instance(fake, {
+      cache: isolateCache({ ttlMs: 60_000 }),
+      consistency: 'eventual',
+    });
     await db.selectFrom('pet').selectAll().execute();
     await db.transaction().execute((trx) => trx.insertInto('pet').values({ id: 1, owner: 1 }).execute());
     await db.selectFrom('pet').selectAll().execute();
@@ -164,7 +169,7 @@ describe('cache controls', () => {
   it('reports stats and invalidates by tag', async () => {
     const { cacheStats, invalidateCache } = await import('../../../src/index.js');
     const fake = fakeCluster(1);
-    const { db } = instance(fake, { consistency: 'eventual' });
+    const { db } = instance(fake, { consistency: 'eventual', cache: isolateCache({ allReads: false }) });
     const tagged = route(db, { cache: { ttlMs: 60_000, tags: ['people'] } });
     await tagged.selectFrom('person').selectAll().execute();
     await tagged.selectFrom('person').selectAll().execute();

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isolateCache } from '../../../../src/cache/index.js';
 import { neon } from '../../../../src/drivers/neon/index.js';
 import { edgeDb, type RouteEvent, resetClusterState, sessionInfo } from '../../../../src/index.js';
 import {
@@ -70,7 +71,7 @@ describe('a SELECT whose function writes (14.1, real PostgreSQL standby)', () =>
         primary: backends.primary,
         replicas: backends.replicas,
         cluster: 'writing-select',
-        cache: { ttlMs: 60_000 },
+        cache: isolateCache({ ttlMs: 60_000 }),
         onRoute: (e) => events.push(e),
       });
     const first = open();

@@ -11,6 +11,7 @@ import {
   sql,
 } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
+import { isolateCache } from '../../../../src/cache/index.js';
 import { libsql } from '../../../../src/drivers/libsql/index.js';
 import { neon } from '../../../../src/drivers/neon/index.js';
 import { cacheStats, edgeDb, isEdgeDbError, resetClusterState } from '../../../../src/index.js';
@@ -56,8 +57,8 @@ describe('cluster registry', () => {
     a.cluster.node('replica-0').rows = [{ tenant: 'a' }];
     b.cluster.node('primary').rows = [{ tenant: 'b' }];
     b.cluster.node('replica-0').rows = [{ tenant: 'b' }];
-    const dbA = edgeDb<any>({ primary: a.primary, replicas: a.replicas, cache: {} });
-    const dbB = edgeDb<any>({ primary: b.primary, replicas: b.replicas, cache: {} });
+    const dbA = edgeDb<any>({ primary: a.primary, replicas: a.replicas, cache: isolateCache() });
+    const dbB = edgeDb<any>({ primary: b.primary, replicas: b.replicas, cache: isolateCache() });
     expect(await dbA.selectFrom('t').selectAll().execute()).toEqual([{ tenant: 'a' }]);
     expect(await dbB.selectFrom('t').selectAll().execute()).toEqual([{ tenant: 'b' }]);
     expect((await cacheStats(dbB)).hits).toBe(0);
@@ -88,8 +89,10 @@ describe('cluster registry', () => {
 
   it('refuses the cache for a plain dialect that cannot be told apart from another database', () => {
     const plain = { dialect: stubDialect({ n: 1 }) };
-    expect(configError(() => edgeDb({ primary: plain, cache: {} }))).toMatch(/cluster/);
-    expect(configError(() => edgeDb({ primary: plain, cluster: 'app', cache: {} }))).toBeUndefined();
+    expect(configError(() => edgeDb({ primary: plain, cache: isolateCache() }))).toMatch(/cluster/);
+    expect(
+      configError(() => edgeDb({ primary: plain, cluster: 'app', cache: isolateCache() })),
+    ).toBeUndefined();
   });
 
   it('refuses a primary and a replica of different database engines', () => {
@@ -121,7 +124,7 @@ describe('cluster registry', () => {
     const dialect = stubDialect({ id: 1, body: 'x'.repeat(200) });
     const before = measure();
     for (let i = 0; i < 100_000; i++) {
-      const db = edgeDb<any>({ primary: { dialect, id: `tenant-${i}` }, cache: {} });
+      const db = edgeDb<any>({ primary: { dialect, id: `tenant-${i}` }, cache: isolateCache() });
       await sql`select * from note where tenant = ${i}`.execute(db);
     }
     const grownMiB = (measure() - before) / 1024 / 1024;
@@ -144,7 +147,7 @@ describe('configuration is checked at construction', () => {
       /attemptTimeoutMs/,
     ],
     ['bad health options', { health: { consecutiveFailures: 0 } }, /health.consecutiveFailures/],
-    ['a negative cache TTL', { cache: { ttlMs: -1 } }, /cache.ttlMs/],
+    ['a negative cache TTL', { cache: isolateCache({ ttlMs: -1 }) }, /cache.ttlMs/],
     ['a non-function observer', { onRoute: 'log' }, /onRoute/],
   ])('%s', (_what, extra, message) => {
     expect(configError(() => edgeDb({ primary, replicas, ...(extra as object) }))).toMatch(message);
@@ -166,13 +169,13 @@ describe('configuration is checked at construction', () => {
     let now = 0;
     const dialect = stubDialect({ n: 1 });
     const backend = { dialect, id: 'ttl-db' };
-    const long = edgeDb<any>({ primary: backend, cache: { ttlMs: 10_000 }, now: () => now });
+    const long = edgeDb<any>({ primary: backend, cache: isolateCache({ ttlMs: 10_000 }), now: () => now });
     await sql`select 1`.execute(long);
     now = 300;
     const events: string[] = [];
     const observed = edgeDb<any>({
       primary: backend,
-      cache: { ttlMs: 1 },
+      cache: isolateCache({ ttlMs: 1 }),
       now: () => now,
       onRoute: (event) => events.push(event.cache ?? 'none'),
     });

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { isolateCache } from '../../../../src/cache/index.js';
 import { edgeDb, type RouteEvent, resetClusterState, route } from '../../../../src/index.js';
 import { fakeCluster } from '../../../support/recording-dialect.js';
 
@@ -26,7 +27,7 @@ describe('monotonic reads through the cache (14.5)', () => {
         primary: fake.primary,
         replicas: fake.replicas,
         cluster: 'cache-monotonic',
-        cache: { ttlMs: 60_000 },
+        cache: isolateCache({ ttlMs: 60_000 }),
         onRoute: (e) => events.push(e),
       });
       return { db, events };
