@@ -1,4 +1,9 @@
 import { EdgeDbError } from '../errors/edge-db-error.js';
+import { constantTimeEqual, fromBase64Url, toBase64Url } from './base64url.js';
+
+export { clusterHash } from './cluster-hash.js';
+export { importTokenSecret } from './token-secret.js';
+
 import type { ReplicationFamily } from './replication-adapter.js';
 import type { ReplicationPosition } from './replication-position.js';
 
@@ -15,7 +20,17 @@ export interface ConsistencyTokenPayload {
    * whole, so the next session starts exactly there. Printable ASCII, at most 96 characters.
    */
   readonly positionText?: string | undefined;
+  /**
+   * PostgreSQL transaction ids (`xid8`) of writes whose commit positions were not known when the token was
+   * issued: reads must also reflect them. At most {@link MAX_TOKEN_TRANSACTIONS}.
+   */
+  readonly transactions?: readonly bigint[] | undefined;
+  /** A write whose position and id are both unknown: the next session learns a position from the primary first. */
+  readonly pending?: boolean | undefined;
 }
+
+/** Transaction ids one token carries at most (a merge beyond it sets `pending` instead). */
+export const MAX_TOKEN_TRANSACTIONS = 8;
 
 /** How {@link decodeToken} checks a token. */
 export interface DecodeTokenOptions {
@@ -31,9 +46,13 @@ export interface DecodeTokenOptions {
   readonly unverified?: boolean;
 }
 
-/** Version 1: fixed layout, 64-bit position. Version 2: variable-length position and position text. */
+/**
+ * Version 1: fixed layout, 64-bit position. Version 2: variable-length position and position text. Version 3:
+ * version 2 followed by a flags byte (bit 0: pending), a count and that many 64-bit transaction ids.
+ */
 const VERSION_FIXED = 1;
 const VERSION_VARIABLE = 2;
+const VERSION_TRANSACTIONS = 3;
 const FIXED_BYTES = 1 + 8 + 1 + 8 + 4;
 /** version, cluster, family, issuedAt, position length: the start of every version-2 payload. */
 const VARIABLE_HEAD_BYTES = 1 + 8 + 1 + 4 + 1;
@@ -44,7 +63,7 @@ const FAMILY_CODES: Record<ReplicationFamily, number> = { postgres: 1, libsql: 2
 /** Families whose positions are unsigned 64-bit numbers by definition (WAL LSN, sqld frame number). */
 const U64_FAMILIES: ReadonlySet<ReplicationFamily> = new Set(['postgres', 'libsql']);
 const U64_MAX = 2n ** 64n - 1n;
-const MAX_TOKEN_LENGTH = 256;
+const MAX_TOKEN_LENGTH = 400;
 const PRINTABLE = /^[\x21-\x7e]*$/;
 
 /**
@@ -75,11 +94,22 @@ export async function encodeToken(payload: ConsistencyTokenPayload, key?: Crypto
       `a position text must be printable ASCII of at most ${MAX_TEXT_LENGTH} characters`,
     );
   }
+  const transactions = payload.transactions ?? [];
+  if (
+    transactions.length > MAX_TOKEN_TRANSACTIONS ||
+    transactions.some((t) => typeof t !== 'bigint' || t < 0n || t > U64_MAX)
+  ) {
+    throw new EdgeDbError(
+      'UNSUPPORTED',
+      `a token carries at most ${MAX_TOKEN_TRANSACTIONS} transaction ids, each an unsigned 64-bit integer`,
+    );
+  }
+  const extended = transactions.length > 0 || payload.pending === true;
   const issuedAt = Math.max(0, Math.min(0xffffffff, Math.floor(payload.issuedAt)));
   const cluster = BigInt.asUintN(64, payload.cluster);
   const family = FAMILY_CODES[payload.family];
   let bytes: Uint8Array;
-  if (positionText === undefined && position <= U64_MAX) {
+  if (positionText === undefined && position <= U64_MAX && !extended) {
     bytes = new Uint8Array(FIXED_BYTES);
     const view = new DataView(bytes.buffer);
     view.setUint8(0, VERSION_FIXED);
@@ -90,9 +120,15 @@ export async function encodeToken(payload: ConsistencyTokenPayload, key?: Crypto
   } else {
     const positionBytes = unsignedBytes(position);
     const text = new TextEncoder().encode(positionText ?? '');
-    bytes = new Uint8Array(VARIABLE_HEAD_BYTES + positionBytes.length + 1 + text.length);
+    const textEnd = VARIABLE_HEAD_BYTES + positionBytes.length + 1 + text.length;
+    bytes = new Uint8Array(textEnd + (extended ? 2 + 8 * transactions.length : 0));
     const view = new DataView(bytes.buffer);
-    view.setUint8(0, VERSION_VARIABLE);
+    view.setUint8(0, extended ? VERSION_TRANSACTIONS : VERSION_VARIABLE);
+    if (extended) {
+      view.setUint8(textEnd, payload.pending === true ? 1 : 0);
+      view.setUint8(textEnd + 1, transactions.length);
+      for (const [i, t] of transactions.entries()) view.setBigUint64(textEnd + 2 + 8 * i, t);
+    }
     view.setBigUint64(1, cluster);
     view.setUint8(9, family);
     view.setUint32(10, issuedAt);
@@ -184,7 +220,8 @@ function parsePayload(bytes: Uint8Array): ConsistencyTokenPayload {
       issuedAt: view.getUint32(18),
     };
   }
-  if (version !== VERSION_VARIABLE) throw malformed(`version ${version ?? 'none'} is not supported`);
+  if (version !== VERSION_VARIABLE && version !== VERSION_TRANSACTIONS)
+    throw malformed(`version ${version ?? 'none'} is not supported`);
   if (bytes.length < VARIABLE_HEAD_BYTES + 1) throw malformed('its payload is truncated');
   const positionLength = view.getUint8(14);
   const textAt = VARIABLE_HEAD_BYTES + positionLength;
@@ -192,7 +229,9 @@ function parsePayload(bytes: Uint8Array): ConsistencyTokenPayload {
     throw malformed('its position has the wrong length');
   }
   const textLength = view.getUint8(textAt);
-  if (bytes.length !== textAt + 1 + textLength || textLength > MAX_TEXT_LENGTH) {
+  const textEnd = textAt + 1 + textLength;
+  const tail = version === VERSION_TRANSACTIONS ? transactionsTail(view, textEnd) : undefined;
+  if (bytes.length !== (tail?.end ?? textEnd) || textLength > MAX_TEXT_LENGTH) {
     throw malformed('its payload has the wrong length');
   }
   const positionBytes = bytes.subarray(VARIABLE_HEAD_BYTES, textAt);
@@ -204,7 +243,7 @@ function parsePayload(bytes: Uint8Array): ConsistencyTokenPayload {
   if (U64_FAMILIES.has(family) && position > U64_MAX) {
     throw malformed(`a ${family} position above 2^64-1`);
   }
-  const text = String.fromCharCode(...bytes.subarray(textAt + 1));
+  const text = String.fromCharCode(...bytes.subarray(textAt + 1, textEnd));
   if (!PRINTABLE.test(text)) throw malformed('its position text is not printable ASCII');
   return {
     cluster: view.getBigUint64(1),
@@ -212,7 +251,28 @@ function parsePayload(bytes: Uint8Array): ConsistencyTokenPayload {
     position,
     issuedAt: view.getUint32(10),
     ...(textLength === 0 ? {} : { positionText: text }),
+    ...(tail === undefined || tail.transactions.length === 0 ? {} : { transactions: tail.transactions }),
+    ...(tail?.pending === true ? { pending: true } : {}),
   };
+}
+
+/** The flags, count and ids after a version-3 token's text; every id unique, in one spelling. */
+function transactionsTail(
+  view: DataView,
+  at: number,
+): { end: number; pending: boolean; transactions: bigint[] } {
+  if (view.byteLength < at + 2) throw malformed('its payload is truncated');
+  const flags = view.getUint8(at);
+  const count = view.getUint8(at + 1);
+  if (flags > 1) throw malformed('it has unknown flags');
+  if (count > MAX_TOKEN_TRANSACTIONS) throw malformed('it carries too many transaction ids');
+  if (count === 0 && flags === 0) throw malformed('its version-3 part is empty');
+  const end = at + 2 + 8 * count;
+  if (view.byteLength < end) throw malformed('its transaction ids are truncated');
+  const transactions: bigint[] = [];
+  for (let i = 0; i < count; i++) transactions.push(view.getBigUint64(at + 2 + 8 * i));
+  if (new Set(transactions).size !== count) throw malformed('it repeats a transaction id');
+  return { end, pending: flags === 1, transactions };
 }
 
 function familyOf(code: number): ReplicationFamily {
@@ -228,77 +288,6 @@ function unsignedBytes(value: bigint): Uint8Array {
   return Uint8Array.from(out);
 }
 
-/** Imports a secret for HMAC-SHA256 signing (a string of at least 32 characters, or raw bytes). */
-export async function importTokenSecret(secret: string | Uint8Array | CryptoKey): Promise<CryptoKey> {
-  if (typeof CryptoKey !== 'undefined' && secret instanceof CryptoKey) return secret;
-  const bytes = typeof secret === 'string' ? new TextEncoder().encode(secret) : (secret as Uint8Array);
-  if (bytes.length < 32) {
-    throw new EdgeDbError(
-      'CONFIG_INVALID',
-      'consistency.secret must be at least 32 bytes; generate one with `openssl rand -base64 32`',
-    );
-  }
-  return crypto.subtle.importKey(
-    'raw',
-    bytes as Uint8Array<ArrayBuffer>,
-    { name: 'HMAC', hash: 'SHA-256' },
-    false,
-    ['sign'],
-  );
-}
-
-/** FNV-1a 64-bit hash of a cluster key: stable across runtimes, synchronous, no crypto needed. */
-export function clusterHash(key: string): bigint {
-  let hash = 0xcbf29ce484222325n;
-  const bytes = new TextEncoder().encode(key);
-  for (const byte of bytes) {
-    hash ^= BigInt(byte);
-    hash = BigInt.asUintN(64, hash * 0x100000001b3n);
-  }
-  return hash;
-}
-
 function malformed(why: string): EdgeDbError {
   return new EdgeDbError('TOKEN_MALFORMED', `edge-db: the consistency token is malformed (${why})`);
-}
-
-function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= a[i]! ^ b[i]!;
-  return diff === 0;
-}
-
-const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
-const LOOKUP = new Map([...ALPHABET].map((ch, i) => [ch, i]));
-
-function toBase64Url(bytes: Uint8Array): string {
-  let out = '';
-  for (let i = 0; i < bytes.length; i += 3) {
-    const n = (bytes[i]! << 16) | ((bytes[i + 1] ?? 0) << 8) | (bytes[i + 2] ?? 0);
-    const chars = Math.min(4, Math.ceil(((bytes.length - i) * 8) / 6));
-    for (let c = 0; c < chars; c++) out += ALPHABET[(n >> (18 - 6 * c)) & 63];
-  }
-  return out;
-}
-
-function fromBase64Url(text: string): Uint8Array | undefined {
-  if (text.length % 4 === 1) return undefined;
-  const bytes = new Uint8Array(Math.floor((text.length * 6) / 8));
-  let buffer = 0;
-  let bits = 0;
-  let index = 0;
-  for (const ch of text) {
-    const value = LOOKUP.get(ch);
-    if (value === undefined) return undefined;
-    buffer = (buffer << 6) | value;
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      bytes[index++] = (buffer >> bits) & 0xff;
-    }
-  }
-  // Leftover bits must be zero: exactly one spelling per token (no malleable variants).
-  if ((buffer & ((1 << bits) - 1)) !== 0) return undefined;
-  return bytes;
 }

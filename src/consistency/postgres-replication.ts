@@ -1,5 +1,11 @@
 import { CompiledQuery, type DatabaseConnection } from 'kysely';
 import { normalizeInsertLsn, parseLsn } from './postgres-lsn.js';
+import {
+  checkedPosition,
+  executeReturningTransactionId,
+  type TransactionId,
+  transactionsCheckQuery,
+} from './postgres-transaction-id.js';
 import type { NodeRole, ReplicationAdapter } from './replication-adapter.js';
 import type { ReplicationPosition } from './replication-position.js';
 
@@ -15,8 +21,9 @@ const REPLICA_POSITION = CompiledQuery.raw(
 /**
  * Reads PostgreSQL WAL positions with plain SQL over any Kysely Postgres dialect (node-postgres, postgres.js,
  * Neon's Pool, ...). It cannot share the read's round trip, so the router uses it only when a read must prove
- * that a replica has caught up, and after a write whose position it needs. Edge-db's Neon driver ships an
- * adapter that piggy-backs instead.
+ * that a replica has caught up. A write built with Kysely learns its transaction id in its own round trip
+ * (`RETURNING pg_current_xact_id()`, PostgreSQL 13+), which a replica's probe then checks: no second round
+ * trip to the primary after a write. Edge-db's Neon driver ships an adapter that piggy-backs instead.
  *
  * ### Examples
  * ```ts
@@ -25,14 +32,25 @@ const REPLICA_POSITION = CompiledQuery.raw(
  */
 export const postgresReplication: ReplicationAdapter = Object.freeze({
   family: 'postgres' as const,
+  checksTransactions: true,
   async readPosition(
     connection: DatabaseConnection,
     role: NodeRole,
+    transactions?: readonly TransactionId[],
   ): Promise<ReplicationPosition | undefined> {
+    if (role === 'replica' && transactions !== undefined && transactions.length > 0) {
+      return checkedPosition(
+        await connection.executeQuery(transactionsCheckQuery(transactions)),
+        'the replica',
+      );
+    }
     const result = await connection.executeQuery<{ lsn: string | null }>(
       role === 'primary' ? PRIMARY_POSITION : REPLICA_POSITION,
     );
     const text = result.rows[0]?.lsn;
     return typeof text === 'string' ? normalizeInsertLsn(parseLsn(text)) : undefined;
   },
-});
+  async executeWrite(connection, query, options) {
+    return executeReturningTransactionId(connection, query, options.signal);
+  },
+} satisfies ReplicationAdapter);

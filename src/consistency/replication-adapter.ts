@@ -1,4 +1,5 @@
 import type { CompiledQuery, DatabaseConnection, QueryResult } from 'kysely';
+import type { TransactionId } from './postgres-transaction-id.js';
 import type { ReplicationPosition } from './replication-position.js';
 
 /** Which database family a backend speaks; decides how positions are read and compared. */
@@ -22,6 +23,24 @@ export interface PositionedResult<R> {
    * when this floor is at or past the session's requirement.
    */
   readonly floor?: ReplicationPosition | undefined;
+  /**
+   * True when `position` is known to be at or after the commits of every transaction the call was asked to
+   * check (`options.transactions`): the session may then forget their ids and keep the position alone.
+   */
+  readonly settlesTransactions?: boolean;
+}
+
+/** What {@link ReplicationAdapter.executeWrite} learnt from one autocommit write. */
+export interface WriteResult<R> {
+  readonly result: QueryResult<R>;
+  /** The primary's position after the commit, when the same round trip tells it. */
+  readonly position?: ReplicationPosition | undefined;
+  /**
+   * The write's transaction id (PostgreSQL `xid8`), when the commit position is not known: replicas that
+   * {@link ReplicationAdapter.checksTransactions} can prove they have it, so the session needs no second
+   * round trip to the primary.
+   */
+  readonly transaction?: TransactionId | undefined;
 }
 
 /**
@@ -49,10 +68,32 @@ export interface ReplicationAdapter {
   readonly floorGuaranteed?: boolean;
 
   /**
-   * Reads the node's current position with one round trip.
-   * Primary: the latest committed position. Replica: the applied (replayed) position.
+   * True when a replica can prove that given transactions (the ids {@link executeWrite} learnt) are
+   * committed on it: in {@link executeWithPosition}'s round trip, or with `readPosition`'s `transactions`.
    */
-  readPosition(connection: DatabaseConnection, role: NodeRole): Promise<ReplicationPosition | undefined>;
+  readonly checksTransactions?: boolean;
+
+  /**
+   * Reads the node's current position with one round trip.
+   * Primary: the latest committed position. Replica: the applied (replayed) position. With `transactions`
+   * (adapters that {@link checksTransactions}), a replica first proves they are committed on it, or the call
+   * rejects with `REPLICA_BEHIND`; the position is read after that proof.
+   */
+  readPosition(
+    connection: DatabaseConnection,
+    role: NodeRole,
+    transactions?: readonly TransactionId[],
+  ): Promise<ReplicationPosition | undefined>;
+
+  /**
+   * Runs an autocommit write on the primary and learns, in the same round trip, its commit position or its
+   * transaction id. Adapters without it get `executeWithPosition`, or a plain `executeQuery`.
+   */
+  executeWrite?<R>(
+    connection: DatabaseConnection,
+    query: CompiledQuery,
+    options: { readonly signal?: AbortSignal | undefined },
+  ): Promise<WriteResult<R>>;
 
   /**
    * Runs `query` and learns the positions of {@link PositionedResult} in the same round trip where the
@@ -67,6 +108,8 @@ export interface ReplicationAdapter {
     options: {
       readonly role: NodeRole;
       readonly minPosition?: ReplicationPosition | undefined;
+      /** Transactions a replica must prove committed before the read (adapters that {@link checksTransactions}). */
+      readonly transactions?: readonly TransactionId[] | undefined;
       /** Aborts the statement's I/O where the transport can (a lost hedge, a missed attempt deadline). */
       readonly signal?: AbortSignal | undefined;
     },

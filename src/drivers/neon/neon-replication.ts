@@ -1,9 +1,16 @@
 import { CompiledQuery, type DatabaseConnection } from 'kysely';
 import { normalizeInsertLsn, parseLsn } from '../../consistency/postgres-lsn.js';
+import {
+  checkedPosition,
+  executeReturningTransactionId,
+  type TransactionId,
+  transactionsCheckQuery,
+} from '../../consistency/postgres-transaction-id.js';
 import type {
   NodeRole,
   PositionedResult,
   ReplicationAdapter,
+  WriteResult,
 } from '../../consistency/replication-adapter.js';
 import type { ReplicationPosition } from '../../consistency/replication-position.js';
 import { EdgeDbError } from '../../errors/edge-db-error.js';
@@ -29,9 +36,11 @@ const replicaPositionQuery = CompiledQuery.raw('select pg_last_wal_replay_lsn():
  * - A read on a primary over HTTP: ONE request, a READ COMMITTED batch `[the read, insert position]`
  *   (not read-only: a function taken for a read may write). It returns only `position`, no floor: a commit
  *   record can be in the WAL before the commit is visible to other sessions.
- * - A write on a primary, or a primary in a session: the position is `undefined`: a position read in the
- *   same transaction as a write precedes its commit record, so the router must read it after the commit
- *   (`readPosition`).
+ * - An autocommit write (`executeWrite`): ONE request, the statement with `pg_current_xact_id()` added to
+ *   its RETURNING list. A position read in the same transaction as a write precedes its commit record, so the
+ *   write's transaction id stands in for it until a position covers it: a replica proves the id committed
+ *   (`xid < xmin`, or `< xmax` and committed) in a statement before the read, in the read's own request.
+ * - A write it cannot extend (raw SQL) leaves the position `undefined`: the router reads it after the commit.
  *
  * ### Examples
  * ```ts
@@ -41,15 +50,31 @@ const replicaPositionQuery = CompiledQuery.raw('select pg_last_wal_replay_lsn():
  */
 export class NeonReplicationAdapter implements ReplicationAdapter {
   readonly family = 'postgres' as const;
+  readonly checksTransactions = true;
 
   async readPosition(
     connection: DatabaseConnection,
     role: NodeRole,
+    transactions?: readonly TransactionId[],
   ): Promise<ReplicationPosition | undefined> {
+    if (role === 'replica' && transactions !== undefined && transactions.length > 0) {
+      return checkedPosition(
+        await connection.executeQuery(transactionsCheckQuery(transactions)),
+        'the replica',
+      );
+    }
     const { rows } = await connection.executeQuery<{ lsn: string | null }>(
       role === 'primary' ? primaryPositionQuery : replicaPositionQuery,
     );
     return role === 'primary' ? primaryPositionOf(rows[0]?.lsn) : positionOf(rows[0]?.lsn);
+  }
+
+  executeWrite<R>(
+    connection: DatabaseConnection,
+    query: CompiledQuery,
+    options: { readonly signal?: AbortSignal | undefined },
+  ): Promise<WriteResult<R>> {
+    return executeReturningTransactionId<R>(connection, query, options.signal);
   }
 
   async executeWithPosition<R>(
@@ -58,10 +83,12 @@ export class NeonReplicationAdapter implements ReplicationAdapter {
     options: {
       readonly role: NodeRole;
       readonly minPosition?: ReplicationPosition | undefined;
+      readonly transactions?: readonly TransactionId[] | undefined;
       readonly signal?: AbortSignal | undefined;
     },
   ): Promise<PositionedResult<R>> {
     const { signal } = options;
+    const transactions = options.transactions?.length ? options.transactions : undefined;
     if (options.role === 'primary') {
       // A read on the primary learns the position in the same HTTP request: every write it must reflect has
       // committed before it. A write's own position would be read inside its transaction, before its commit
@@ -92,27 +119,44 @@ export class NeonReplicationAdapter implements ReplicationAdapter {
     }
     if (connection instanceof NeonConnection && connection.transport === 'http') {
       const [check, read, after] = await connection.executeHttpBatch(
-        [replicaPositionQuery, query, replicaPositionQuery],
+        [
+          transactions ? transactionsCheckQuery(transactions) : replicaPositionQuery,
+          query,
+          replicaPositionQuery,
+        ],
         {
           isolationLevel: 'ReadCommitted',
           readOnly: true,
           signal,
         },
       );
-      const floor = positionOf(lsnOf(check));
+      const floor = transactions ? checkedPosition(check, 'the replica') : positionOf(lsnOf(check));
       assertCaughtUp(floor, options.minPosition);
-      return {
-        result: read as PositionedResult<R>['result'],
-        position: positionOf(lsnOf(after)) ?? floor,
-        floor,
-      };
+      return positioned(read as PositionedResult<R>['result'], floor, positionOf(lsnOf(after)), transactions);
     }
     // In a session (or another connection type): check, read, and read the position again on one connection.
-    const floor = await this.readPosition(connection, 'replica');
+    const floor = await this.readPosition(connection, 'replica', transactions);
     assertCaughtUp(floor, options.minPosition);
     const result = await connection.executeQuery<R>(query, ...signalArgument(signal));
-    return { result, position: (await this.readPosition(connection, 'replica')) ?? floor, floor };
+    return positioned(result, floor, await this.readPosition(connection, 'replica'), transactions);
   }
+}
+
+/**
+ * A replica's read between two positions. The position after it covers the checked transactions only when it
+ * moved past the one read after the check: a standby makes a commit visible just before it advances its
+ * replayed position, so the first reading may still be the record before that commit; any later value is at
+ * or past the commit.
+ */
+function positioned<R>(
+  result: PositionedResult<R>['result'],
+  floor: ReplicationPosition | undefined,
+  after: ReplicationPosition | undefined,
+  transactions: readonly TransactionId[] | undefined,
+): PositionedResult<R> {
+  const position = after ?? floor;
+  const settles = transactions !== undefined && floor !== undefined && after !== undefined && after > floor;
+  return { result, position, floor, ...(settles ? { settlesTransactions: true } : {}) };
 }
 
 /** Kysely 0.29's `{ signal }` argument of `executeQuery` (0.28 connections ignore it). */

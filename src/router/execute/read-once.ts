@@ -1,4 +1,5 @@
 import type { CompiledQuery, QueryResult } from 'kysely';
+import type { TransactionId } from '../../consistency/postgres-transaction-id.js';
 import type { ReplicationPosition } from '../../consistency/replication-position.js';
 import { EdgeDbError, isEdgeDbError } from '../../errors/edge-db-error.js';
 import { observeNodePosition } from '../cluster/node-state.js';
@@ -43,6 +44,8 @@ export interface ReadAttempt {
   readonly planned: PlannedAttempt;
   /** The position the session requires, if any. */
   readonly required: ReplicationPosition | undefined;
+  /** Writes of the session known by transaction id only, which a replica must prove committed. */
+  readonly transactions?: readonly TransactionId[] | undefined;
   readonly query: CompiledQuery;
   readonly rest: unknown[];
   /** The attempt's deadline on the context's clock: every step (connect, probe, read) must end by then. */
@@ -70,6 +73,10 @@ export async function readOnce<R>(
   floor: ReplicationPosition | undefined;
 }> {
   const { planned, required, query, rest, deadlineAt, signal, tracksSession } = read;
+  // Only a replica's check proves transactions; the primary has every write that returned.
+  const transactions =
+    read.transactions !== undefined && read.transactions.length > 0 ? read.transactions : undefined;
+  const checked = planned.node.role === 'replica' ? transactions : undefined;
   const left = () => Math.max(1, deadlineAt - ctx.now());
   const { node } = planned;
   const writeEpoch = ctx.session.writeEpoch;
@@ -92,12 +99,14 @@ export async function readOnce<R>(
     result: QueryResult<R>;
     position: ReplicationPosition | undefined;
     floor: ReplicationPosition | undefined;
+    settles: boolean;
   }> {
     let position: ReplicationPosition | undefined;
     let floor: ReplicationPosition | undefined;
     let result: QueryResult<R>;
+    let settles = false;
     if (planned.check === 'probe' && adapter !== undefined) {
-      floor = await withDeadline(adapter.readPosition(connection, node.role), left(), label);
+      floor = await withDeadline(adapter.readPosition(connection, node.role, checked), left(), label);
       observeNodePosition(node.state, floor, ctx.now());
       if (required !== undefined && (floor === undefined || floor < required)) {
         throw new EdgeDbError(
@@ -115,6 +124,7 @@ export async function readOnce<R>(
           adapter.executeWithPosition!<R>(connection, query, {
             role: node.role,
             minPosition: planned.check === 'piggyback' ? required : undefined,
+            ...(planned.check === 'piggyback' && checked !== undefined ? { transactions: checked } : {}),
             signal,
           }),
           left(),
@@ -132,6 +142,7 @@ export async function readOnce<R>(
       result = positioned.result;
       position = positioned.position;
       floor = positioned.floor ?? floor;
+      settles = positioned.settlesTransactions === true;
       if (position === undefined && planned.learnPosition && node.role === 'primary' && reports) {
         position = await withDeadline(adapter.readPosition(connection, 'primary'), left(), label);
       }
@@ -144,12 +155,12 @@ export async function readOnce<R>(
         position = await withDeadline(adapter.readPosition(connection, 'primary'), left(), label);
       }
     }
-    return { result, position, floor };
+    return { result, position, floor, settles };
   }
   // Kept so a connection detached by an abort goes back to its pool only once this read settles.
   const work = runAttempt();
   running = work;
-  const { result, position, floor } = await work;
+  const { result, position, floor, settles } = await work;
   signal?.removeEventListener('abort', detach);
   // The signal may have fired while the read ran (TypeScript's narrowing does not know it can).
   if (isAborted(signal)) throw new EdgeDbError('TIMEOUT', `${label} lost a hedged race or its deadline`);
@@ -166,6 +177,10 @@ export async function readOnce<R>(
   }
   if (planned.reason === 'after-write' && position !== undefined)
     ctx.session.resolvePending(position, writeEpoch);
+  // The primary's position after the read is past every write that had returned when the read was planned; a
+  // replica's only when its adapter says so.
+  if (transactions !== undefined && (node.role === 'primary' ? position !== undefined : settles))
+    ctx.session.settleTransactions(transactions);
   if (tracksSession) ctx.session.noteServedBy(node.name, node.role, position);
   if (node.role === 'replica' && required !== undefined && node.state.estimatedLagMs !== undefined) {
     node.state.estimatedLagMs /= 2;

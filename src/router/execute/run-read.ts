@@ -30,7 +30,11 @@ export async function runRead<R>(scope: ExecutionScope, read: ReadStatement): Pr
   } catch (error) {
     // No replica reached a requirement the primary itself is behind (a token from the future): rewind, retry.
     if (!(await rewindBeyondPrimary(scope.ctx, error, read.plan.requiredPosition))) throw error;
-    const plan = { ...read.plan, requiredPosition: scope.ctx.session.minPosition };
+    const plan = {
+      ...read.plan,
+      requiredPosition: scope.ctx.session.minPosition,
+      requiredTransactions: undefined,
+    };
     return runReadOnce<R>(scope, { ...read, plan });
   }
 }
@@ -207,6 +211,7 @@ async function attemptRead<R>(
     const result = await readOnce<R>(ctx, scope.held, {
       planned,
       required: read.plan.requiredPosition,
+      transactions: read.plan.requiredTransactions,
       query: read.query,
       rest: read.rest,
       deadlineAt,

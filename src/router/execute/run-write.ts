@@ -1,4 +1,5 @@
 import type { CompiledQuery, QueryResult } from 'kysely';
+import type { TransactionId } from '../../consistency/postgres-transaction-id.js';
 import type { ReplicationPosition } from '../../consistency/replication-position.js';
 import { EdgeDbError } from '../../errors/edge-db-error.js';
 import type { QueryClass } from '../../sql/query-class.js';
@@ -45,6 +46,7 @@ export async function runWrite<R>(
   ctx.beginAttempt(node);
   const attemptStart = ctx.now();
   let position: ReplicationPosition | undefined;
+  let transaction: TransactionId | undefined;
   let reached = false;
   try {
     const connection = await scope.held.acquire(node, ctx.settings.attemptTimeoutMs);
@@ -52,8 +54,18 @@ export async function runWrite<R>(
     const adapter = node.adapter;
     let result: QueryResult<R>;
     const deadline = hint?.timeoutMs ?? ctx.settings.timeoutMs;
-    // Only an autocommit statement's own round trip can tell its post-commit position.
-    if (writes && statement.autocommit && adapter?.executeWithPosition !== undefined) {
+    // Only an autocommit statement's own round trip can tell its post-commit position (or, on PostgreSQL, its
+    // transaction id, which replicas can check instead).
+    if (writes && statement.autocommit && adapter?.executeWrite !== undefined) {
+      const written = await withDeadline(
+        adapter.executeWrite<R>(connection, query, {}),
+        deadline,
+        `primary "${node.name}"`,
+      );
+      result = written.result;
+      position = written.position;
+      transaction = written.transaction;
+    } else if (writes && statement.autocommit && adapter?.executeWithPosition !== undefined) {
       const positioned = await withDeadline(
         adapter.executeWithPosition<R>(connection, query, { role: 'primary' }),
         deadline,
@@ -70,7 +82,7 @@ export async function runWrite<R>(
     }
     const now = ctx.now();
     if (writes) {
-      ctx.session.noteWrite(position, now);
+      ctx.session.noteWrite(position, now, transaction);
       scope.invalidate(query, statement.writtenTables);
     } else if (statement.autocommit) {
       // A locking read answered by the primary: the session has not learnt the position its rows reflect.

@@ -1,4 +1,5 @@
 import type { ConsistencyMode } from '../../consistency/consistency-mode.js';
+import type { TransactionId } from '../../consistency/postgres-transaction-id.js';
 import type { ReplicationPosition } from '../../consistency/replication-position.js';
 import type { ConsistencySession } from '../../consistency/session.js';
 import { EdgeDbError } from '../../errors/edge-db-error.js';
@@ -32,6 +33,11 @@ export interface RoutePlan {
   /** Whether reads of this plan advance the session (consistency `session`). */
   readonly tracksSession?: boolean;
   readonly requiredPosition: ReplicationPosition | undefined;
+  /**
+   * Writes of the session known by transaction id only: a replica serves the read only after proving them
+   * committed (its check is never skipped for them), the primary has them.
+   */
+  readonly requiredTransactions?: readonly TransactionId[] | undefined;
   readonly detail?: string;
 }
 
@@ -65,9 +71,11 @@ export interface PlanInput {
  */
 export function planRoute(input: PlanInput): RoutePlan {
   const plan = planAttempts(input);
-  return input.consistency === 'session' && !input.queryClass.requiresPrimary
+  if (input.consistency !== 'session' || input.queryClass.requiresPrimary) return plan;
+  const transactions = input.session.pendingTransactions;
+  return transactions.length === 0
     ? { ...plan, tracksSession: true }
-    : plan;
+    : { ...plan, tracksSession: true, requiredTransactions: transactions };
 }
 
 function planAttempts(input: PlanInput): RoutePlan {
@@ -97,12 +105,12 @@ function planAttempts(input: PlanInput): RoutePlan {
 
   const session = input.session;
   const requiredPosition = input.consistency === 'session' ? session.minPosition : undefined;
+  const transactions = input.consistency === 'session' ? session.pendingTransactions.length : 0;
+  const checkFor = (node: RoutedNode) => freshnessCheck(node, requiredPosition, transactions > 0, input.now);
 
   if (namedNode !== undefined) {
     return {
-      attempts: [
-        attempt(namedNode, 'preference', checkFor(namedNode, requiredPosition, input.now) ?? 'none', true),
-      ],
+      attempts: [attempt(namedNode, 'preference', checkFor(namedNode) ?? 'none', true)],
       requiredPosition,
     };
   }
@@ -133,12 +141,7 @@ function planAttempts(input: PlanInput): RoutePlan {
   if (input.consistency === 'session' && session.unlearnedNode !== undefined) {
     const sticky = input.nodesByName.get(session.unlearnedNode);
     if (sticky !== undefined && sticky.role === 'replica' && preference !== 'primaryPreferred') {
-      const stickyAttempt = attempt(
-        sticky,
-        'sticky',
-        checkFor(sticky, requiredPosition, input.now) ?? 'none',
-        learns(sticky),
-      );
+      const stickyAttempt = attempt(sticky, 'sticky', checkFor(sticky) ?? 'none', learns(sticky));
       return {
         attempts:
           preference === 'replica'
@@ -162,9 +165,9 @@ function planAttempts(input: PlanInput): RoutePlan {
   const replicaAttempts: PlannedAttempt[] = [];
   for (const replica of input.rankedReplicas) {
     if (replicaAttempts.length >= input.maxReplicaAttempts) break;
-    const check = checkFor(replica, requiredPosition, input.now);
+    const check = checkFor(replica);
     if (check === undefined) continue; // cannot prove freshness on this replica
-    const known = requiredPosition !== undefined && check === 'none';
+    const known = (requiredPosition !== undefined || transactions > 0) && check === 'none';
     replicaAttempts.push(
       attempt(
         replica,
@@ -187,7 +190,7 @@ function planAttempts(input: PlanInput): RoutePlan {
     primary,
     replicaAttempts.length > 0 ? 'fallback' : 'no-replica',
     'none',
-    learns(primary) || (requiredPosition !== undefined && canReadPosition(primary)),
+    learns(primary) || ((requiredPosition !== undefined || transactions > 0) && canReadPosition(primary)),
   );
   switch (preference) {
     case 'primaryPreferred':
@@ -223,14 +226,23 @@ function learns(node: RoutedNode): boolean {
   return node.adapter?.executeWithPosition !== undefined && canReadPosition(node);
 }
 
-function checkFor(
+/**
+ * How a node proves it has what the session requires, or `undefined` when it cannot. Writes known by
+ * transaction id only are proven on each read (no known position covers them) by adapters that check them.
+ */
+function freshnessCheck(
   node: RoutedNode,
   required: ReplicationPosition | undefined,
+  transactions: boolean,
   now: number,
 ): FreshnessCheck | undefined {
-  if (required === undefined || node.role === 'primary') return 'none';
-  const known = trustedPosition(node.state, now);
-  if (known !== undefined && known >= required) return 'none';
+  if (node.role === 'primary' || (required === undefined && !transactions)) return 'none';
+  if (transactions) {
+    if (node.adapter?.checksTransactions !== true || !canReadPosition(node)) return undefined;
+  } else {
+    const known = trustedPosition(node.state, now);
+    if (known !== undefined && required !== undefined && known >= required) return 'none';
+  }
   if (node.adapter === undefined || !canReadPosition(node)) return undefined;
   return node.adapter.executeWithPosition !== undefined ? 'piggyback' : 'probe';
 }

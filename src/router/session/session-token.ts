@@ -29,6 +29,9 @@ export async function restoreSession(context: RouterContext): Promise<void> {
         nowSeconds: context.now() / 1000,
       });
       context.session.noteRead(payload.position);
+      if (payload.transactions !== undefined) context.session.requireTransactions(payload.transactions);
+      // A write of the token's session whose position and id were both unknown: learn one from the primary.
+      if (payload.pending === true) context.session.positionPending = true;
       bookmark = payload.positionText;
     } catch (error) {
       const invalid =
@@ -55,7 +58,9 @@ export async function restoreSession(context: RouterContext): Promise<void> {
  * The session's consistency token: pass it to the next request (header, cookie, or body) so that request
  * reads at least what this one wrote or read. `undefined` when the session has nothing to carry yet.
  *
- * If the session wrote and the position is not known yet, this costs one round trip to the primary.
+ * After a PostgreSQL write built with Kysely the token carries the write's transaction id, learnt in the write's
+ * own round trip. If the session wrote and neither its position nor its transaction id is known (raw SQL, a
+ * transaction), this costs one round trip to the primary.
  *
  * ### Examples
  * ```ts
@@ -77,15 +82,18 @@ export async function consistencyToken(db: Kysely<any>): Promise<string | undefi
       );
     }
   }
-  if (session.minPosition === undefined) return undefined;
+  const transactions = session.pendingTransactions;
+  if (session.minPosition === undefined && transactions.length === 0) return undefined;
   const bookmark = sessionBookmarksOf(context.primary.driver)?.current();
   return encodeToken(
     {
       cluster: context.tokens.cluster,
       family: context.tokens.family,
-      position: session.minPosition,
+      // Writes known by transaction id only travel as ids: a replica near the next request can prove them.
+      position: session.minPosition ?? 0n,
       issuedAt: context.now() / 1000,
       ...(bookmark === undefined ? {} : { positionText: bookmark }),
+      ...(transactions.length === 0 ? {} : { transactions }),
     },
     await context.tokens.key(),
   );
@@ -97,6 +105,8 @@ export interface SessionInfo {
   readonly requiredPosition: string | undefined;
   /** A write committed whose position is not known yet. */
   readonly positionPending: boolean;
+  /** Writes known by transaction id only (PostgreSQL `xid8`, decimal), which replicas must prove committed. */
+  readonly pendingTransactions: readonly string[];
   /** Why the starting token was ignored, if it was. */
   readonly tokenError: Error | undefined;
 }
@@ -109,6 +119,7 @@ export async function sessionInfo(db: Kysely<any>): Promise<SessionInfo> {
   return {
     requiredPosition: session.minPosition?.toString(),
     positionPending: session.positionPending,
+    pendingTransactions: session.pendingTransactions.map(String),
     tokenError: session.tokenError,
   };
 }

@@ -86,6 +86,8 @@ describe('SQL over HTTP (statements outside transactions)', () => {
 
   it('refuses writes on the standby with the PostgreSQL error', async () => {
     const attempt = db.insertInto('neon_person').values({ id: 99, email: 'x@example.com' });
+    // The standby must know the table, or it answers 42P01 before it can refuse the write (seen once in CI-like runs).
+    await replicaCaughtUp();
     await expect(replicaDb.executeQuery(attempt.compile())).rejects.toMatchObject({
       name: 'NeonDbError',
       code: '25006',

@@ -1,0 +1,137 @@
+import {
+  CompiledQuery,
+  type DatabaseConnection,
+  type DeleteQueryNode,
+  type InsertQueryNode,
+  type QueryResult,
+  type UpdateQueryNode,
+} from 'kysely';
+import { EdgeDbError } from '../errors/edge-db-error.js';
+import { parseLsn } from './postgres-lsn.js';
+import type { ReplicationPosition } from './replication-position.js';
+
+/**
+ * A PostgreSQL transaction id (`xid8`: 64 bits, epoch included, never wraps). A write's id is known in its
+ * own round trip, its commit position only after the commit: the session keeps the id until a position is
+ * known to cover it.
+ */
+export type TransactionId = bigint;
+
+/** The column edge-db adds to a write's RETURNING list and takes out of its rows again. */
+const XID_COLUMN = '__edge_db_xid';
+const XID_SELECTION = `pg_current_xact_id()::text as "${XID_COLUMN}"`;
+
+type WriteNode = InsertQueryNode | UpdateQueryNode | DeleteQueryNode;
+const WRITE_KINDS: ReadonlySet<string> = new Set(['InsertQueryNode', 'UpdateQueryNode', 'DeleteQueryNode']);
+
+/**
+ * The write with `pg_current_xact_id()` added to its RETURNING list, so its transaction id comes back in its
+ * own round trip; `undefined` when the statement is not one edge-db can extend safely: raw SQL, EXPLAIN, or a
+ * builder with clauses after RETURNING (`modifyEnd`, `orderBy`, `limit`, `top`, `output`).
+ */
+function withTransactionId(query: CompiledQuery): { query: CompiledQuery; returns: boolean } | undefined {
+  const node = query.query as WriteNode | undefined;
+  if (node === undefined || !WRITE_KINDS.has(node.kind)) return undefined;
+  const tail = node as {
+    explain?: unknown;
+    endModifiers?: readonly unknown[];
+    orderBy?: unknown;
+    limit?: unknown;
+    top?: unknown;
+    output?: unknown;
+  };
+  if (
+    tail.explain !== undefined ||
+    (tail.endModifiers !== undefined && tail.endModifiers.length > 0) ||
+    tail.orderBy !== undefined ||
+    tail.limit !== undefined ||
+    tail.top !== undefined ||
+    tail.output !== undefined
+  ) {
+    return undefined;
+  }
+  const returns = node.returning !== undefined;
+  const sql = `${query.sql}${returns ? ', ' : ' returning '}${XID_SELECTION}`;
+  return { query: { ...query, sql }, returns };
+}
+
+/** What {@link executeReturningTransactionId} learnt from one write. */
+export interface WriteWithTransaction<R> {
+  readonly result: QueryResult<R>;
+  /** The write's transaction id; `undefined` when the statement returned no row (nothing written) or was not extended. */
+  readonly transaction: TransactionId | undefined;
+}
+
+/**
+ * Runs an autocommit write and learns its transaction id in the same round trip (`RETURNING
+ * pg_current_xact_id()`), returning the rows the statement itself would have returned. A statement it cannot
+ * extend runs as it is. PostgreSQL 12 and older have no `pg_current_xact_id()`: the write then runs again
+ * unextended (it failed before executing), at the cost of that round trip.
+ */
+export async function executeReturningTransactionId<R>(
+  connection: DatabaseConnection,
+  query: CompiledQuery,
+  signal?: AbortSignal,
+): Promise<WriteWithTransaction<R>> {
+  const extended = withTransactionId(query);
+  const args = (signal === undefined ? [] : [{ signal }]) as [];
+  if (extended === undefined)
+    return { result: await connection.executeQuery<R>(query, ...args), transaction: undefined };
+  let result: QueryResult<Record<string, unknown>>;
+  try {
+    result = await connection.executeQuery<Record<string, unknown>>(extended.query, ...args);
+  } catch (error) {
+    if (!lacksTransactionIds(error)) throw error;
+    return { result: await connection.executeQuery<R>(query, ...args), transaction: undefined };
+  }
+  const text = result.rows[0]?.[XID_COLUMN];
+  const transaction = typeof text === 'string' && /^\d{1,20}$/.test(text) ? BigInt(text) : undefined;
+  const rows = extended.returns ? result.rows.map(withoutXid) : [];
+  return { result: { ...result, rows: rows as R[] }, transaction };
+}
+
+function withoutXid(row: Record<string, unknown>): Record<string, unknown> {
+  const { [XID_COLUMN]: _xid, ...rest } = row;
+  return rest;
+}
+
+/** `undefined_function` naming pg_current_xact_id: a server before PostgreSQL 13. */
+function lacksTransactionIds(error: unknown): boolean {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  return code === '42883' && typeof message === 'string' && message.includes('pg_current_xact_id');
+}
+
+/**
+ * One statement, run on a replica BEFORE the read: are the given transactions committed here, and (read after
+ * that answer, behind an optimisation fence) the replayed position. `xid < xmin` or `xid < xmax and
+ * committed` are the checks that held on standbys (`pg_visible_in_snapshot` does not: a standby's snapshot
+ * lists no in-progress ids), and only as a statement before the read, never inside it.
+ */
+const TRANSACTIONS_CHECK = `select s.visible, case when s.visible then pg_last_wal_replay_lsn()::text end as lsn from (
+  select coalesce(bool_and(case when x < pg_snapshot_xmin(c.snap) then true
+    when x < pg_snapshot_xmax(c.snap) then pg_xact_status(x) = 'committed' else false end), true) as visible
+  from (select pg_current_snapshot() as snap offset 0) c, unnest(string_to_array($1, ',')::xid8[]) as x offset 0) s`;
+
+/** The check of {@link TRANSACTIONS_CHECK} for these ids. */
+export function transactionsCheckQuery(transactions: readonly TransactionId[]): CompiledQuery {
+  return CompiledQuery.raw(TRANSACTIONS_CHECK, [transactions.join(',')]);
+}
+
+/**
+ * Reads the answer of {@link transactionsCheckQuery}: the replayed position read after the transactions
+ * were seen committed, or `REPLICA_BEHIND` when one of them is not (yet) committed on this node.
+ */
+export function checkedPosition(
+  result: { rows: unknown[] } | undefined,
+  node: string,
+): ReplicationPosition | undefined {
+  const row = result?.rows[0] as { visible?: unknown; lsn?: unknown } | undefined;
+  const visible = row?.visible === true || row?.visible === 't';
+  if (!visible) {
+    throw new EdgeDbError(
+      'REPLICA_BEHIND',
+      `${node} has not applied the session's last write yet (its transaction is not committed there). Retry later or read from the primary.`,
+    );
+  }
+  return typeof row?.lsn === 'string' ? parseLsn(row.lsn) : undefined;
+}

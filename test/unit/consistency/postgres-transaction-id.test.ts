@@ -1,0 +1,142 @@
+import {
+  type CompiledQuery,
+  type DatabaseConnection,
+  DummyDriver,
+  Kysely,
+  PostgresAdapter,
+  PostgresIntrospector,
+  PostgresQueryCompiler,
+  type QueryResult,
+  sql,
+} from 'kysely';
+import { describe, expect, it } from 'vitest';
+import {
+  checkedPosition,
+  executeReturningTransactionId,
+} from '../../../src/consistency/postgres-transaction-id.js';
+
+interface Database {
+  item: { id: number; note: string | null };
+}
+
+const db = new Kysely<Database>({
+  dialect: {
+    createAdapter: () => new PostgresAdapter(),
+    createDriver: () => new DummyDriver(),
+    createIntrospector: (k) => new PostgresIntrospector(k),
+    createQueryCompiler: () => new PostgresQueryCompiler(),
+  },
+});
+
+/** A connection that answers like PostgreSQL would for the statements these tests send. */
+function fakeConnection(answer: (query: CompiledQuery) => QueryResult<any>) {
+  const sent: string[] = [];
+  const connection: DatabaseConnection = {
+    async executeQuery(query) {
+      sent.push(query.sql);
+      return answer(query);
+    },
+    // biome-ignore lint/correctness/useYield: never streamed
+    async *streamQuery() {
+      throw new Error('not streamed');
+    },
+  };
+  return { connection, sent };
+}
+
+describe('executeReturningTransactionId', () => {
+  it('adds the id to a write without RETURNING and returns no rows', async () => {
+    const { connection, sent } = fakeConnection(() => ({
+      rows: [{ __edge_db_xid: '7301' }],
+      numAffectedRows: 1n,
+    }));
+    const out = await executeReturningTransactionId(
+      connection,
+      db.insertInto('item').values({ id: 1, note: null }).compile(),
+    );
+    expect(sent[0]).toBe(
+      'insert into "item" ("id", "note") values ($1, $2) returning pg_current_xact_id()::text as "__edge_db_xid"',
+    );
+    expect(out).toEqual({ result: { rows: [], numAffectedRows: 1n }, transaction: 7301n });
+  });
+
+  it('appends to an existing RETURNING list and strips the column from every row', async () => {
+    const { connection, sent } = fakeConnection(() => ({
+      rows: [
+        { id: 1, __edge_db_xid: '9' },
+        { id: 2, __edge_db_xid: '9' },
+      ],
+    }));
+    const out = await executeReturningTransactionId(
+      connection,
+      db.updateTable('item').set({ note: 'x' }).returning('id').compile(),
+    );
+    expect(sent[0]).toMatch(/returning "id", pg_current_xact_id\(\)::text as "__edge_db_xid"$/);
+    expect(out.result.rows).toEqual([{ id: 1 }, { id: 2 }]);
+    expect(out.transaction).toBe(9n);
+  });
+
+  it('leaves statements it cannot extend as they are', async () => {
+    const cases = [
+      sql`insert into item values (1, null)`.compile(db),
+      db.deleteFrom('item').modifyEnd(sql`-- trailing`).compile(),
+      db.selectFrom('item').selectAll().compile(),
+    ];
+    for (const query of cases) {
+      const { connection, sent } = fakeConnection(() => ({ rows: [] }));
+      const out = await executeReturningTransactionId(connection, query);
+      expect(sent).toEqual([query.sql]);
+      expect(out.transaction).toBeUndefined();
+    }
+  });
+
+  it('a write that returned no row has no id (it wrote nothing the session must wait for)', async () => {
+    const { connection } = fakeConnection(() => ({ rows: [], numAffectedRows: 0n }));
+    const out = await executeReturningTransactionId(
+      connection,
+      db.deleteFrom('item').where('id', '=', 5).compile(),
+    );
+    expect(out.transaction).toBeUndefined();
+  });
+
+  it('runs the write unextended on PostgreSQL 12 and older (no pg_current_xact_id)', async () => {
+    const { connection, sent } = fakeConnection((query) => {
+      if (query.sql.includes('pg_current_xact_id')) {
+        throw Object.assign(new Error('function pg_current_xact_id() does not exist'), { code: '42883' });
+      }
+      return { rows: [], numAffectedRows: 1n };
+    });
+    const query = db.insertInto('item').values({ id: 1, note: null }).compile();
+    const out = await executeReturningTransactionId(connection, query);
+    expect(sent).toHaveLength(2);
+    expect(sent[1]).toBe(query.sql);
+    expect(out).toEqual({ result: { rows: [], numAffectedRows: 1n }, transaction: undefined });
+  });
+
+  it('passes other errors through untouched, without a second attempt', async () => {
+    const failure = Object.assign(new Error('duplicate key'), { code: '23505' });
+    const { connection, sent } = fakeConnection(() => {
+      throw failure;
+    });
+    await expect(
+      executeReturningTransactionId(
+        connection,
+        db.insertInto('item').values({ id: 1, note: null }).compile(),
+      ),
+    ).rejects.toBe(failure);
+    expect(sent).toHaveLength(1);
+  });
+});
+
+describe('checkedPosition', () => {
+  it('reads the position after a passed check, and REPLICA_BEHIND otherwise', () => {
+    expect(checkedPosition({ rows: [{ visible: true, lsn: '0/3000060' }] }, 'r')).toBe(0x3000060n);
+    expect(checkedPosition({ rows: [{ visible: 't', lsn: null }] }, 'r')).toBeUndefined();
+    expect(() => checkedPosition({ rows: [{ visible: false, lsn: null }] }, 'r')).toThrow(
+      expect.objectContaining({ code: 'REPLICA_BEHIND' }),
+    );
+    expect(() => checkedPosition(undefined, 'r')).toThrow(
+      expect.objectContaining({ code: 'REPLICA_BEHIND' }),
+    );
+  });
+});
