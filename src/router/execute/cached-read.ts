@@ -46,7 +46,8 @@ export async function cachedRead<R>(
   const bypass =
     consistency === 'strong'
       ? 'strong-consistency'
-      : consistency === 'session' && ctx.session.positionPending
+      : consistency === 'session' &&
+          (ctx.session.positionPending || ctx.session.pendingTransactions.length > 0)
         ? 'write-position-pending'
         : consistency === 'session' && ctx.session.unlearnedNode !== undefined
           ? 'read-position-unknown'

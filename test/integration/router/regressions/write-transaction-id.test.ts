@@ -1,5 +1,6 @@
 import { type DatabaseConnection, type Dialect, type Driver, Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isolateCache } from '../../../../src/cache/index.js';
 import { decodeToken } from '../../../../src/consistency/consistency-token.js';
 import { neon } from '../../../../src/drivers/neon/index.js';
 import {
@@ -173,6 +174,39 @@ describe('read-your-writes after a PostgreSQL write at no extra round trip (node
       // The primary's position after the read covers the write: the session no longer needs the id.
       expect((await sessionInfo(db)).pendingTransactions).toEqual([]);
       await db.destroy();
+    } finally {
+      await cluster.replicas[0]!.resume();
+    }
+  });
+});
+
+describe('the isolate cache and writes known by transaction id', () => {
+  it('never serves a cached read older than a token whose write is known by id only', async () => {
+    const config = {
+      primary: pg.primary,
+      replicas: pg.replicas,
+      cluster: 'xid-cache',
+      cache: isolateCache({ ttlMs: 60_000 }),
+    };
+    await cluster.replicas[0]!.pause();
+    try {
+      // Another request (think: another isolate) writes; its token carries the write's transaction id.
+      const writer = edgeDb<Database>({ ...config, cache: undefined });
+      await writer.insertInto('xid_item').values({ id: 30, note: 'thirty' }).execute();
+      const token = await consistencyToken(writer);
+      await writer.destroy();
+      // This isolate caches the paused replica's answer, from before the write.
+      const eventual = edgeDb<Database>({ ...config, consistency: 'eventual' });
+      const stale = await eventual.selectFrom('xid_item').selectAll().where('id', '=', 30).execute();
+      expect(stale).toEqual([]);
+      await eventual.destroy();
+      // The token's session must not get that entry.
+      const events: RouteEvent[] = [];
+      const reader = edgeDb<Database>({ ...config, consistency: { token }, onRoute: (e) => events.push(e) });
+      const rows = await reader.selectFrom('xid_item').selectAll().where('id', '=', 30).execute();
+      expect(rows).toEqual([{ id: 30, note: 'thirty' }]);
+      expect(events.at(-1)).toMatchObject({ cache: 'bypass', cacheReason: 'write-position-pending' });
+      await reader.destroy();
     } finally {
       await cluster.replicas[0]!.resume();
     }
