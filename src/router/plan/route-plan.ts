@@ -190,7 +190,7 @@ function planAttempts(input: PlanInput): RoutePlan {
     primary,
     replicaAttempts.length > 0 ? 'fallback' : 'no-replica',
     'none',
-    learns(primary) || ((requiredPosition !== undefined || transactions > 0) && canReadPosition(primary)),
+    learns(primary) || (requiredPosition !== undefined && canReadPosition(primary)),
   );
   switch (preference) {
     case 'primaryPreferred':

@@ -28,7 +28,10 @@ export async function restoreSession(context: RouterContext): Promise<void> {
         maxAgeSeconds: context.tokens.maxAgeSeconds,
         nowSeconds: context.now() / 1000,
       });
-      context.session.noteRead(payload.position);
+      // A token of writes known by id only carries position 0, which requires nothing: not a position to
+      // prove (nor to learn from the primary on a fallback).
+      if (payload.transactions === undefined || payload.position > 0n)
+        context.session.noteRead(payload.position);
       if (payload.transactions !== undefined) context.session.requireTransactions(payload.transactions);
       // A write of the token's session whose position and id were both unknown: learn one from the primary.
       if (payload.pending === true) context.session.positionPending = true;
