@@ -3,7 +3,7 @@ import type { ReplicationPosition } from '../consistency/replication-position.js
 import { normalizeTableName } from '../sql/table-name.js';
 import type { CacheLoader, CacheLoadResult, CacheReadOptions } from './cache-read-options.js';
 import type { CacheReadResult } from './cache-read-result.js';
-import { copyResult } from './copy-result.js';
+import { copyResult, objectKeysOf } from './copy-result.js';
 import { resultSize } from './result-size.js';
 
 /** What the cache stores per key. `result` is the cache's private copy and is never handed out. */
@@ -11,6 +11,8 @@ export interface CacheEntry {
   /** The database (and credentials) the rows belong to; see `CacheReadOptions.scope`. */
   readonly scope: string;
   readonly result: QueryResult<unknown>;
+  /** The keys of `result`'s rows that hold objects (see `objectKeysOf`): what a hit deep-copies. */
+  readonly objectKeys: readonly string[] | undefined;
   readonly position: ReplicationPosition | undefined;
   readonly tables: ReadonlySet<string> | undefined;
   readonly tags: readonly string[];
@@ -60,9 +62,11 @@ export function cacheEntryOf(
   let bytes = ENTRY_OVERHEAD_BYTES + 2 * key.length + resultSize(loaded.result);
   for (const tag of target.tags) bytes += 16 + 2 * tag.length;
   for (const table of target.tables ?? []) bytes += 16 + 2 * table.length;
+  const result = copyResult(loaded.result);
   return {
     scope: target.scope,
-    result: copyResult(loaded.result),
+    result,
+    objectKeys: objectKeysOf(result.rows),
     position: loaded.position,
     tables: target.tables,
     tags: target.tags,
@@ -85,12 +89,9 @@ export function outcome<R>(
   reason: string | undefined,
   position: ReplicationPosition | undefined,
 ): CacheReadResult<R> {
-  return {
-    result,
-    status,
-    ...(reason === undefined ? {} : { reason }),
-    ...(position === undefined ? {} : { position }),
-  };
+  // Built without spreads: this runs on every hit.
+  if (reason === undefined) return position === undefined ? { result, status } : { result, status, position };
+  return position === undefined ? { result, status, reason } : { result, status, reason, position };
 }
 
 /**

@@ -39,15 +39,49 @@ const KEY_VERSION = 1;
  * ```
  */
 export function cacheKey(input: CacheKeyInput): string {
+  return cacheKeyWith(cacheKeyPrefix(input), input.parameters);
+}
+
+/**
+ * The part of a {@link cacheKey} that does not depend on the parameters, for callers that build many keys of
+ * one SQL text: `cacheKeyWith(cacheKeyPrefix(input), parameters)` is `cacheKey(input)`.
+ *
+ * ### Examples
+ * ```ts
+ * const prefix = cacheKeyPrefix({ family: 'postgres', sql: 'select * from person where id = $1', clusterKey: 'main' })
+ * ```
+ */
+export function cacheKeyPrefix(input: Omit<CacheKeyInput, 'parameters'>): string {
   const searchPath = typeof input.searchPath === 'string' ? [input.searchPath] : (input.searchPath ?? []);
-  return JSON.stringify([
-    KEY_VERSION,
-    input.family,
-    input.clusterKey,
-    [...searchPath],
-    input.sql,
-    input.parameters.map(encodeValue),
-  ]);
+  const head = JSON.stringify([KEY_VERSION, input.family, input.clusterKey, [...searchPath], input.sql]);
+  return head.slice(0, -1);
+}
+
+/**
+ * A {@link cacheKey} from its {@link cacheKeyPrefix} and the query's parameters (throws as `cacheKey` does).
+ *
+ * ### Examples
+ * ```ts
+ * cacheKeyWith(prefix, [1n])
+ * ```
+ */
+export function cacheKeyWith(prefix: string, parameters: readonly unknown[]): string {
+  // Strings, booleans, null and finite numbers other than -0 encode as themselves: the common case needs no
+  // mapped copy of the parameters.
+  const plain = parameters.every(isPlainJson);
+  return `${prefix},${JSON.stringify(plain ? parameters : parameters.map(encodeValue))}]`;
+}
+
+function isPlainJson(value: unknown): boolean {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return true;
+    case 'number':
+      return Number.isFinite(value) && !Object.is(value, -0);
+    default:
+      return value === null;
+  }
 }
 
 /**

@@ -59,6 +59,8 @@ export class CacheScopes {
       if (this.#caps.size > 0) this.#caps.delete(scope);
       return;
     }
+    // Every read of a capped scope gives its cap: unchanged, nothing to do.
+    if (this.#caps.get(scope) === maxBytes) return;
     this.#caps.delete(scope);
     this.#caps.set(scope, maxBytes);
     // Caps of scopes that no longer hold entries are forgotten, so the map stays bounded.

@@ -13,7 +13,7 @@ import type { CacheLoader, CacheReadOptions } from './cache-read-options.js';
 import type { CacheReadResult } from './cache-read-result.js';
 import { CacheScopes } from './cache-scopes.js';
 import type { CacheStats } from './cache-stats.js';
-import { copyResult } from './copy-result.js';
+import { copyStoredResult } from './copy-result.js';
 import { doomedKeys } from './doomed-keys.js';
 import { type EntryLru, entryLru } from './entry-lru.js';
 import { type LoadAroundTarget, loadAround } from './load-around.js';
@@ -117,11 +117,21 @@ export class QueryCache implements QueryCacheStore {
     if (age < freshMs) {
       this.#hits++;
       this.#lru.get(key); // recency only
-      return outcome(copyResult(entry.result) as QueryResult<R>, 'hit', undefined, entry.position);
+      return outcome(
+        copyStoredResult(entry.result, entry.objectKeys) as QueryResult<R>,
+        'hit',
+        undefined,
+        entry.position,
+      );
     }
     this.#stale++;
     this.#refreshInBackground(key, options, loader, ttlMs, swrMs);
-    return outcome(copyResult(entry.result) as QueryResult<R>, 'stale', undefined, entry.position);
+    return outcome(
+      copyStoredResult(entry.result, entry.objectKeys) as QueryResult<R>,
+      'stale',
+      undefined,
+      entry.position,
+    );
   }
 
   /**
@@ -236,7 +246,12 @@ export class QueryCache implements QueryCacheStore {
     const refusal = refusalOf(entry, options.minPosition);
     if (refusal !== undefined) return this.#loadAround<R>(key, options, load, ttlMs, swrMs, refusal);
     this.#misses++;
-    return outcome(copyResult(entry.result) as QueryResult<R>, 'miss', undefined, entry.position);
+    return outcome(
+      copyStoredResult(entry.result, entry.objectKeys) as QueryResult<R>,
+      'miss',
+      undefined,
+      entry.position,
+    );
   }
 
   /** Past TTL, inside SWR: one refresh for the key, kept alive through `waitUntil` by the read that started it. */

@@ -144,7 +144,7 @@ export interface EdgeDbConfig {
    * and with `allReads: false` only reads hinted with `route(db, { cache })` use it. A hint asking for the cache
    * on an instance without this option fails its query with `CONFIG_INVALID`.
    */
-  readonly cache?: IsolateCacheConfig;
+  readonly cache?: IsolateCacheConfig | undefined;
   /** Keeps background work (cache refreshes) alive after the response, e.g. `ctx.waitUntil.bind(ctx)`. */
   readonly waitUntil?: (promise: Promise<unknown>) => void;
   /** Receives every routing decision after the statement finished. Exceptions it throws are ignored. */

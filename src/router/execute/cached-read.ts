@@ -1,10 +1,10 @@
 import type { CompiledQuery, QueryResult } from 'kysely';
-import { cacheKey } from '../../cache/cache-key.js';
 import type { ReplicationPosition } from '../../consistency/replication-position.js';
 import { EdgeDbError } from '../../errors/edge-db-error.js';
 import { analyzeQuery } from '../../sql/analyze-query.js';
 import type { RouteHint } from '../plan/route-hint.js';
 import type { RouterContext } from '../router-context.js';
+import { readCacheKey } from './read-cache-key.js';
 
 /** What loading from the nodes tells the cache. */
 export interface NodeRead<R> {
@@ -56,12 +56,7 @@ export async function cachedRead<R>(
             : undefined;
   let key: string;
   try {
-    key = cacheKey({
-      family: ctx.tokens.family === 'libsql' ? 'libsql' : 'postgres',
-      sql: query.sql,
-      parameters: query.parameters,
-      clusterKey: ctx.cacheScope,
-    });
+    key = readCacheKey(ctx, query, analysis);
   } catch {
     // Parameters the key cannot represent (functions, symbols): not cacheable.
     return (await load()).result;
@@ -78,9 +73,10 @@ export async function cachedRead<R>(
       ttlMs: options?.ttlMs ?? defaults?.ttlMs,
       swrMs: options?.swrMs ?? defaults?.swrMs,
       scopeMaxBytes: defaults?.maxBytes,
-      ...(options?.tags === undefined ? {} : { tags: options.tags }),
-      ...(ctx.waitUntil === undefined ? {} : { waitUntil: ctx.waitUntil }),
-      ...(bypass === undefined ? {} : { bypass }),
+      // Absent and `undefined` mean the same to the cache: one object shape for every read (no spreads).
+      tags: options?.tags,
+      waitUntil: ctx.waitUntil,
+      bypass,
     },
     async () => {
       const read = await load(
@@ -123,12 +119,14 @@ export async function cachedRead<R>(
           ? { cacheReason: outcome.reason }
           : !loadedHere && outcome.status === 'miss'
             ? { cacheReason: 'joined an identical read in flight' }
-            : {}),
+            : NO_REASON),
       });
     }
   }
   return outcome.result;
 }
+
+const NO_REASON = {} as const;
 
 function cacheNotConfigured(): EdgeDbError {
   return new EdgeDbError(
