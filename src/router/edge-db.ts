@@ -1,18 +1,14 @@
 import { type Dialect, Kysely, PostgresAdapter } from 'kysely';
-import { importTokenSecret } from '../consistency/consistency-token.js';
 import { postgresReplication } from '../consistency/postgres-replication.js';
-import type { ReplicationAdapter } from '../consistency/replication-adapter.js';
-import { ConsistencySession } from '../consistency/session.js';
+import type { ReplicationAdapter, ReplicationFamily } from '../consistency/replication-adapter.js';
 import type { Backend } from '../drivers/backend.js';
 import { EdgeDbError } from '../errors/edge-db-error.js';
 import { clusterIdentity } from './cluster/cluster-identity.js';
 import { clusterRegistry } from './cluster/cluster-registry.js';
-import { ClusterState } from './cluster/cluster-state.js';
 import type { EdgeDbConfig } from './config/edge-db-config.js';
 import { assertDistinctNodes, resolveSettings } from './config/resolve-settings.js';
 import { RoutingDialect } from './execute/routing-dialect.js';
-import type { RoutedNode } from './routed-node.js';
-import { RouterContext } from './router-context.js';
+import { RouterBlueprint } from './router-blueprint.js';
 import { detectCallerLocation } from './select/location/detect-caller-location.js';
 import { resolveRegion } from './select/location/resolve-region.js';
 
@@ -69,12 +65,13 @@ export function edgeDb<DB>(config: EdgeDbConfig): Kysely<DB> {
  */
 export function edgeDbDialect(config: EdgeDbConfig): Dialect {
   const settings = resolveSettings(config);
+  const primary = config.primary;
   const replicas = config.replicas ?? [];
-  const backends = [config.primary, ...replicas];
-  const names = nodeNames(config.primary, replicas);
-  assertDistinctNodes(config.primary, replicas);
+  const backends = [primary, ...replicas];
+  const names = nodeNames(primary, replicas);
+  assertDistinctNodes(primary, replicas);
   const adapters = backends.map(inferAdapter);
-  assertOneFamily(adapters, names);
+  const family = assertOneFamily(adapters, names);
   const identity = clusterIdentity(config, names);
   if (identity.key === undefined && settings.cache !== undefined) {
     throw new EdgeDbError(
@@ -85,81 +82,43 @@ export function edgeDbDialect(config: EdgeDbConfig): Dialect {
   }
   const now = config.now ?? Date.now;
   // Unknown region codes, bad health options and disagreeing instances are configuration errors: found here.
-  const regions = backends.map((backend) =>
+  const coordinates = backends.map((backend) =>
     backend.region === undefined ? undefined : resolveRegion(backend.region),
   );
+  const location = config.location;
   const caller =
-    config.location === undefined
+    location === undefined
       ? undefined
-      : detectCallerLocation({
-          request: config.location.request,
-          env: config.location.env,
-          explicit: config.location.region,
-        });
+      : detectCallerLocation({ request: location.request, env: location.env, explicit: location.region });
   // Looked up once: the instance keeps its cluster's state even if the registry forgets it meanwhile.
-  const registered =
+  const cluster =
     identity.key === undefined
       ? undefined
       : clusterRegistry.clusterFor(identity.key, identity.tokenKey, settings.health, now);
-  const clusterOf = (): ClusterState =>
-    registered ?? new ClusterState(`instance:${names.join('|')}`, identity.tokenKey, settings.health, now);
-  const consistency = typeof config.consistency === 'string' ? {} : (config.consistency ?? {});
-  const family = adapters.find((adapter) => adapter !== undefined)?.family ?? 'postgres';
-
-  // Node drivers are created when Kysely asks the routing dialect for its driver (once per Kysely instance).
-  const context = (): RouterContext => {
-    const cluster = clusterOf();
-    const nodes = backends.map((backend, index): RoutedNode => {
-      const name = names[index]!;
-      const key = backend.id ?? name;
-      return {
-        name,
-        key,
-        role: index === 0 ? 'primary' : 'replica',
-        backend,
-        driver: backend.dialect.createDriver(),
-        adapter: adapters[index],
-        state: cluster.node(key),
-        coordinates: regions[index],
-      };
-    });
-    return new RouterContext({
-      primary: nodes[0]!,
-      replicas: nodes.slice(1),
-      session: new ConsistencySession(),
-      cluster,
-      identified: identity.key !== undefined,
+  const consistency = typeof config.consistency === 'string' ? undefined : config.consistency;
+  // Node drivers and the session are made when Kysely asks the routing dialect for its driver (once per instance).
+  return new RoutingDialect(
+    new RouterBlueprint({
+      backends,
+      names,
+      adapters,
+      coordinates,
+      family,
       settings,
+      cluster,
+      tokenKey: identity.tokenKey,
       tokens: {
-        initial: consistency.token,
-        onInvalid: consistency.onInvalidToken ?? 'ignore',
-        cluster: cluster.tokenCluster,
-        family,
+        initial: consistency?.token,
+        onInvalid: consistency?.onInvalidToken ?? 'ignore',
+        secret: consistency?.secret,
         maxAgeSeconds: settings.tokenMaxAgeSeconds,
-        key: () => signingKey(consistency.secret),
       },
       now,
       caller,
       waitUntil: config.waitUntil,
       onRoute: config.onRoute,
-    });
-  };
-  return new RoutingDialect(config.primary, context);
-}
-
-/** Imported keys are plain data and cost a WebCrypto call to make: keep a few per isolate. */
-const signingKeys = new Map<unknown, Promise<CryptoKey>>();
-
-function signingKey(secret: string | Uint8Array | CryptoKey | undefined): Promise<CryptoKey | undefined> {
-  if (secret === undefined) return Promise.resolve(undefined);
-  let key = signingKeys.get(secret);
-  if (key === undefined) {
-    key = importTokenSecret(secret);
-    key.catch(() => signingKeys.delete(secret));
-    if (signingKeys.size > 16) signingKeys.clear();
-    signingKeys.set(secret, key);
-  }
-  return key;
+    }),
+  );
 }
 
 /** Whether a dialect class speaks PostgreSQL, learnt once per class (creating an adapter costs). */
@@ -176,13 +135,16 @@ function inferAdapter(backend: Backend): ReplicationAdapter | undefined {
   return postgres ? postgresReplication : undefined;
 }
 
-/** A libSQL primary with a Neon replica (or any mix of families) cannot replicate: a configuration error. */
+/**
+ * The nodes' database family (`postgres` when no adapter says). A libSQL primary with a Neon replica (or any
+ * mix of families) cannot replicate: a configuration error.
+ */
 function assertOneFamily(
   adapters: readonly (ReplicationAdapter | undefined)[],
   names: readonly string[],
-): void {
+): ReplicationFamily {
   const first = adapters.findIndex((adapter) => adapter !== undefined);
-  if (first === -1) return;
+  if (first === -1) return 'postgres';
   const family = adapters[first]!.family;
   for (const [i, adapter] of adapters.entries()) {
     if (adapter !== undefined && adapter.family !== family) {
@@ -193,19 +155,21 @@ function assertOneFamily(
       );
     }
   }
+  return family;
 }
 
 function nodeNames(primary: Backend, replicas: readonly Backend[]): string[] {
-  const names = [primary.name ?? 'primary', ...replicas.map((replica, i) => replica.name ?? `replica-${i}`)];
-  const seen = new Set<string>();
-  for (const name of names) {
-    if (seen.has(name)) {
+  const names = [primary.name ?? 'primary'];
+  for (const [i, replica] of replicas.entries()) names.push(replica.name ?? `replica-${i}`);
+  // A handful of names: comparing each pair costs less than building a set per instance.
+  for (let i = 1; i < names.length; i++) {
+    const name = names[i]!;
+    if (names.indexOf(name) < i) {
       throw new EdgeDbError(
         'CONFIG_INVALID',
         `two backends are named "${name}"; give every backend a unique name`,
       );
     }
-    seen.add(name);
   }
   return names;
 }

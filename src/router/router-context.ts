@@ -30,8 +30,8 @@ export interface TokenSettings {
 
 /** What a {@link RouterContext} is made of; see `edgeDbDialect`. */
 export interface RouterContextParts {
-  readonly primary: RoutedNode;
-  readonly replicas: readonly RoutedNode[];
+  /** The primary, then the replicas. */
+  readonly nodes: readonly RoutedNode[];
   readonly session: ConsistencySession;
   readonly cluster: ClusterState;
   /** False when the cluster has no identity (plain dialects without `id` or `cluster`): nothing is cached. */
@@ -51,6 +51,8 @@ export interface RouterContextParts {
 export class RouterContext {
   readonly primary: RoutedNode;
   readonly replicas: readonly RoutedNode[];
+  /** The primary, then the replicas. */
+  readonly nodes: readonly RoutedNode[];
   readonly nodesByName: ReadonlyMap<string, RoutedNode>;
   readonly session: ConsistencySession;
   readonly cluster: ClusterState;
@@ -63,12 +65,15 @@ export class RouterContext {
   readonly observed: boolean;
   readonly #caller: CallerLocation | undefined;
   readonly #onRoute: ((event: RouteEvent) => void) | undefined;
-  readonly #withPrimary: readonly RoutedNode[];
 
   constructor(parts: RouterContextParts) {
-    this.primary = parts.primary;
-    this.replicas = parts.replicas;
-    this.nodesByName = new Map([parts.primary, ...parts.replicas].map((node) => [node.name, node]));
+    const nodes = parts.nodes;
+    this.primary = nodes[0]!;
+    this.replicas = nodes.slice(1);
+    this.nodes = nodes;
+    const nodesByName = new Map<string, RoutedNode>();
+    for (const node of nodes) nodesByName.set(node.name, node);
+    this.nodesByName = nodesByName;
     this.session = parts.session;
     this.cluster = parts.cluster;
     this.identified = parts.identified;
@@ -79,7 +84,6 @@ export class RouterContext {
     this.#caller = parts.caller;
     this.#onRoute = parts.onRoute;
     this.observed = parts.onRoute !== undefined;
-    this.#withPrimary = [parts.primary, ...parts.replicas];
   }
 
   /** The cluster's scope of the isolate cache key and invalidations. */
@@ -109,7 +113,7 @@ export class RouterContext {
   rankReplicas(hint: RouteHint | undefined): readonly RoutedNode[] {
     const nearest = (hint?.readPreference ?? this.settings.readPreference) === 'nearest';
     return rankForRead(
-      nearest ? this.#withPrimary : this.replicas,
+      nearest ? this.nodes : this.replicas,
       this.cluster.outliers,
       this.session,
       this.settings,

@@ -12,6 +12,8 @@ export const DEFAULT_MAX_CLUSTERS = 1024;
 export class ClusterRegistry {
   readonly #clusters = new Map<string, ClusterState>();
   #maxClusters: number;
+  /** The most recently used cluster: an isolate usually serves one, and it needs no reordering. */
+  #latest: ClusterState | undefined;
 
   constructor(maxClusters = DEFAULT_MAX_CLUSTERS) {
     this.#maxClusters = maxClusters;
@@ -27,25 +29,28 @@ export class ClusterRegistry {
     health: Omit<OutlierDetectorOptions, 'now'> | undefined,
     now: () => number,
   ): ClusterState {
-    const existing = this.#clusters.get(key);
+    const latest = this.#latest;
+    const existing = latest !== undefined && latest.key === key ? latest : this.#clusters.get(key);
     if (existing !== undefined) {
-      if (existing.healthSignature !== (health === undefined ? '{}' : JSON.stringify(health))) {
+      if (!existing.hasHealthOptions(health)) {
         throw new EdgeDbError(
           'CONFIG_INVALID',
           `another edgeDb instance of this cluster in this isolate uses other \`health\` options (${existing.healthSignature}); ` +
             'instances of one cluster share health state, so give them the same options (or another `cluster` name)',
         );
       }
-      // Recency: move to the end.
-      this.#clusters.delete(key);
-      this.#clusters.set(key, existing);
+      if (existing !== latest) {
+        // Recency: move to the end.
+        this.#clusters.delete(key);
+        this.#clusters.set(key, existing);
+        this.#latest = existing;
+      }
       return existing;
     }
     const state = new ClusterState(key, tokenKey, health, now);
     this.#clusters.set(key, state);
-    while (this.#clusters.size > this.#maxClusters) {
-      this.#clusters.delete(this.#clusters.keys().next().value as string);
-    }
+    this.#latest = state;
+    this.#evictBeyond(this.#maxClusters);
     return state;
   }
 
@@ -57,15 +62,22 @@ export class ClusterRegistry {
   /** Changes the bound, forgetting the oldest clusters beyond it. */
   setMaxClusters(maxClusters: number): void {
     this.#maxClusters = maxClusters;
-    while (this.#clusters.size > maxClusters) {
-      this.#clusters.delete(this.#clusters.keys().next().value as string);
-    }
+    this.#evictBeyond(maxClusters);
   }
 
   /** Forgets one cluster (by key), or every cluster. */
   forget(key?: string): void {
     if (key === undefined) this.#clusters.clear();
     else this.#clusters.delete(key);
+    if (this.#latest !== undefined && !this.#clusters.has(this.#latest.key)) this.#latest = undefined;
+  }
+
+  #evictBeyond(maxClusters: number): void {
+    while (this.#clusters.size > maxClusters) {
+      const oldest = this.#clusters.keys().next().value as string;
+      this.#clusters.delete(oldest);
+      if (this.#latest?.key === oldest) this.#latest = undefined;
+    }
   }
 }
 

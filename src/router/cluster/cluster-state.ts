@@ -1,3 +1,4 @@
+import type { Dialect, QueryCompiler } from 'kysely';
 import { clusterHash } from '../../consistency/consistency-token.js';
 import type { OutlierDetectorOptions } from '../select/health/outlier-detector.js';
 import { OutlierDetector } from '../select/health/outlier-detector.js';
@@ -22,16 +23,16 @@ const WRITING_STATEMENTS_LIMIT = 256;
 export class ClusterState {
   /** The registry key: the database's identity as seen through the nodes' credentials. */
   readonly key: string;
-  /** The 64-bit identity consistency tokens carry: the database, whatever the credentials. */
-  readonly tokenCluster: bigint;
   /** Replicas' health (the primary is never ejected: writes have nowhere else to go). */
   readonly outliers: OutlierDetector;
   readonly cacheCounters: ClusterCacheCounters = { hits: 0, misses: 0, stale: 0, bypasses: 0 };
-  /** The health options the state was made with, to detect instances that disagree. */
-  readonly healthSignature: string;
+  readonly #health: Omit<OutlierDetectorOptions, 'now'> | undefined;
   readonly #nodes = new Map<string, NodeState>();
   readonly #writingStatements = new Set<string>();
   readonly #now: () => number;
+  readonly #tokenKey: string;
+  #tokenCluster: bigint | undefined;
+  #compiler: { readonly make: Dialect['createQueryCompiler']; readonly compiler: QueryCompiler } | undefined;
 
   constructor(
     key: string,
@@ -40,10 +41,37 @@ export class ClusterState {
     now: () => number,
   ) {
     this.key = key;
-    this.tokenCluster = clusterHash(tokenKey);
+    this.#tokenKey = tokenKey;
     this.#now = now;
-    this.healthSignature = JSON.stringify(health ?? {});
+    this.#health = health;
     this.outliers = new OutlierDetector([], { ...health, now });
+  }
+
+  /**
+   * The 64-bit identity consistency tokens carry: the database, whatever the credentials. Hashed when a token
+   * is first read or issued (a cluster without identity has a state per instance, and most never see a token).
+   */
+  get tokenCluster(): bigint {
+    this.#tokenCluster ??= clusterHash(this.#tokenKey);
+    return this.#tokenCluster;
+  }
+
+  /** The health options the state was made with, as JSON: to name them when instances disagree. */
+  get healthSignature(): string {
+    return JSON.stringify(this.#health ?? {});
+  }
+
+  /**
+   * True when `health` (resolved options, as the settings give them) are the options this state was made
+   * with: instances of one cluster share health state, so they must agree. Compared option by option, as
+   * every instance asks.
+   */
+  hasHealthOptions(health: Omit<OutlierDetectorOptions, 'now'> | undefined): boolean {
+    const mine = this.#health;
+    if (mine === health) return true;
+    if (mine === undefined || health === undefined) return false;
+    const keys = Object.keys(mine) as (keyof typeof mine)[];
+    return keys.length === Object.keys(health).length && keys.every((key) => mine[key] === health[key]);
   }
 
   /** The state of the node with this identity, created on first use. */
@@ -59,6 +87,21 @@ export class ClusterState {
   /** Every node state known so far. */
   nodes(): IterableIterator<NodeState> {
     return this.#nodes.values();
+  }
+
+  /**
+   * The query compiler of the cluster's primary dialect, made once per isolate rather than once per instance
+   * (building one costs as much as the rest of an instance). Kysely compiles synchronously and a compiler
+   * starts afresh on every statement, so instances can share it as one instance's queries do. Made again
+   * when the dialect's `createQueryCompiler` is another function (another dialect class or object).
+   */
+  queryCompiler(dialect: Dialect): QueryCompiler {
+    const make = dialect.createQueryCompiler;
+    const cached = this.#compiler;
+    if (cached !== undefined && cached.make === make) return cached.compiler;
+    const compiler = dialect.createQueryCompiler();
+    this.#compiler = { make, compiler };
+    return compiler;
   }
 
   /** True when a replica refused this SQL text as a write: it goes to the primary first from now on. */

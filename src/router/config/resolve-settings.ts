@@ -165,9 +165,12 @@ function checkSecret(secret: unknown): void {
   if (!isKey && typeof secret !== 'string' && !(secret instanceof Uint8Array)) {
     throw invalidOption('consistency.secret', 'a string, a Uint8Array or a CryptoKey (HMAC)', secret);
   }
+  // A string of 32 characters has at least 32 bytes in UTF-8: only a shorter one is encoded to count them.
   const bytes =
     typeof secret === 'string'
-      ? new TextEncoder().encode(secret).length
+      ? secret.length >= 32
+        ? secret.length
+        : new TextEncoder().encode(secret).length
       : secret instanceof Uint8Array
         ? secret.length
         : undefined;
@@ -203,17 +206,19 @@ function assertBackend(backend: unknown, where: string): void {
 
 /** The same database as primary and as a replica (or twice as a replica) is a mistake, never a topology. */
 export function assertDistinctNodes(primary: Backend, replicas: readonly Backend[]): void {
-  const seen = new Map<string, string>();
-  for (const [i, backend] of [primary, ...replicas].entries()) {
-    const where = i === 0 ? 'primary' : `replicas[${i - 1}]`;
-    if (backend.id === undefined) continue;
-    const earlier = seen.get(backend.id);
+  // A handful of nodes, checked per instance: pairs compared in place, nothing allocated.
+  for (let i = 0; i < replicas.length; i++) {
+    const id = replicas[i]!.id;
+    if (id === undefined) continue;
+    let earlier = primary.id === id ? 'primary' : undefined;
+    for (let j = 0; earlier === undefined && j < i; j++) {
+      if (replicas[j]!.id === id) earlier = `replicas[${j}]`;
+    }
     if (earlier !== undefined) {
       throw new EdgeDbError(
         'CONFIG_INVALID',
-        `\`${where}\` points at the same database and credentials as \`${earlier}\`; each node must be a different server`,
+        `\`replicas[${i}]\` points at the same database and credentials as \`${earlier}\`; each node must be a different server`,
       );
     }
-    seen.set(backend.id, where);
   }
 }

@@ -1,6 +1,5 @@
 import type { DatabaseIntrospector, Dialect, DialectAdapter, Driver, Kysely, QueryCompiler } from 'kysely';
-import type { Backend } from '../../drivers/backend.js';
-import type { RouterContext } from '../router-context.js';
+import type { RouterBlueprint } from '../router-blueprint.js';
 import { RoutingDriver } from './routing-driver.js';
 
 /**
@@ -8,27 +7,25 @@ import { RoutingDriver } from './routing-driver.js';
  * primary's dialect; the driver routes each statement.
  */
 export class RoutingDialect implements Dialect {
-  readonly #primary: Backend;
-  readonly #context: () => RouterContext;
+  readonly #blueprint: RouterBlueprint;
 
-  constructor(primary: Backend, context: () => RouterContext) {
-    this.#primary = primary;
-    this.#context = context;
+  constructor(blueprint: RouterBlueprint) {
+    this.#blueprint = blueprint;
   }
 
   createAdapter(): DialectAdapter {
-    return this.#primary.dialect.createAdapter();
+    return this.#blueprint.primaryDialect.createAdapter();
   }
 
   createDriver(): Driver {
-    return new RoutingDriver(this.#context());
+    return new RoutingDriver(this.#blueprint.context());
   }
 
   createQueryCompiler(): QueryCompiler {
-    return this.#primary.dialect.createQueryCompiler();
+    return this.#blueprint.queryCompiler();
   }
 
   createIntrospector(db: Kysely<any>): DatabaseIntrospector {
-    return this.#primary.dialect.createIntrospector(db);
+    return this.#blueprint.primaryDialect.createIntrospector(db);
   }
 }

@@ -20,7 +20,7 @@ export class RoutingDriver implements Driver {
 
   async init(): Promise<void> {
     await restoreSession(this.#context);
-    await fanOut('init', this.#nodes(), (node) => node.driver.init());
+    await fanOut('init', this.#context.nodes, (node) => node.driver.init());
   }
 
   async acquireConnection(): Promise<DatabaseConnection> {
@@ -70,11 +70,7 @@ export class RoutingDriver implements Driver {
   }
 
   async destroy(): Promise<void> {
-    await fanOut('destroy', this.#nodes(), (node) => node.driver.destroy());
-  }
-
-  #nodes(): RoutedNode[] {
-    return [this.#context.primary, ...this.#context.replicas];
+    await fanOut('destroy', this.#context.nodes, (node) => node.driver.destroy());
   }
 }
 
@@ -88,13 +84,27 @@ function routing(connection: DatabaseConnection): RoutingConnection {
   return connection;
 }
 
-/** Runs `operation` on every node at once; failures are gathered, never hidden behind the first one. */
-async function fanOut(
+/**
+ * Runs `operation` on every node at once; failures are gathered, never hidden behind the first one. Returns
+ * the combined promise itself (no async layer of its own: it runs before every instance's first statement).
+ */
+function fanOut(
   operation: string,
-  nodes: RoutedNode[],
+  nodes: readonly RoutedNode[],
   run: (node: RoutedNode) => Promise<void>,
+): Promise<unknown> {
+  const running = nodes.map(run);
+  const all = Promise.all(running);
+  // Usually every node succeeds: the failures are gathered only when one did not.
+  return all.catch(() => gatherFailures(operation, nodes, running));
+}
+
+async function gatherFailures(
+  operation: string,
+  nodes: readonly RoutedNode[],
+  running: readonly Promise<void>[],
 ): Promise<void> {
-  const results = await Promise.allSettled(nodes.map(run));
+  const results = await Promise.allSettled(running);
   const failures = results.flatMap((result, index) =>
     result.status === 'rejected' ? [{ node: nodes[index]!.name, reason: result.reason as unknown }] : [],
   );
