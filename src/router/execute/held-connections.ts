@@ -7,29 +7,41 @@ import { acquireConnection } from './acquire-connection.js';
  * The real connections one routing connection holds, at most one per node: acquired on first use, kept for
  * the routing connection's life (transactions and `db.connection()` blocks stay on one real connection per
  * node), released together at the end.
+ *
+ * Most routing connections hold one (a statement runs on one node): it is kept in two fields, and a map is
+ * made only for a second node.
  */
 export class HeldConnections {
-  readonly #held = new Map<RoutedNode, DatabaseConnection>();
+  #node: RoutedNode | undefined;
+  #connection: DatabaseConnection | undefined;
+  #others: Map<RoutedNode, DatabaseConnection> | undefined;
 
   /** The node's real connection, acquired within `timeoutMs` on first use (held ones come back at once). */
   acquire(node: RoutedNode, timeoutMs: number): Promise<DatabaseConnection> | DatabaseConnection {
-    return this.#held.get(node) ?? this.#acquire(node, timeoutMs);
+    return this.get(node) ?? this.#acquire(node, timeoutMs);
   }
 
   async #acquire(node: RoutedNode, timeoutMs: number): Promise<DatabaseConnection> {
     const connection = await acquireConnection(node, timeoutMs);
-    this.#held.set(node, connection);
+    if (this.#node === undefined || this.#node === node) {
+      this.#node = node;
+      this.#connection = connection;
+    } else {
+      this.#others ??= new Map();
+      this.#others.set(node, connection);
+    }
     return connection;
   }
 
   /** The node's connection if one is held. */
   get(node: RoutedNode): DatabaseConnection | undefined {
-    return this.#held.get(node);
+    return this.#node === node ? this.#connection : this.#others?.get(node);
   }
 
   /** Every held connection. */
-  entries(): IterableIterator<[RoutedNode, DatabaseConnection]> {
-    return this.#held.entries();
+  *entries(): IterableIterator<[RoutedNode, DatabaseConnection]> {
+    if (this.#node !== undefined) yield [this.#node, this.#connection!];
+    if (this.#others !== undefined) yield* this.#others.entries();
   }
 
   /**
@@ -37,8 +49,8 @@ export class HeldConnections {
    * never reused while busy.
    */
   detach(node: RoutedNode, connection: DatabaseConnection, running?: Promise<unknown>): void {
-    if (this.#held.get(node) !== connection) return;
-    this.#held.delete(node);
+    if (this.get(node) !== connection) return;
+    this.#forget(node);
     void (running ?? Promise.resolve())
       .catch(() => undefined)
       .finally(() => node.driver.releaseConnection(connection).catch(() => undefined));
@@ -46,16 +58,17 @@ export class HeldConnections {
 
   /** Drops a node's connection after it failed, so a later statement gets a fresh one. */
   discard(node: RoutedNode): void {
-    const connection = this.#held.get(node);
+    const connection = this.get(node);
     if (connection !== undefined) this.detach(node, connection);
   }
 
   /** Releases every held connection; failures are gathered. */
   async releaseAll(): Promise<void> {
-    if (this.#held.size === 0) return;
-    if (this.#held.size === 1) {
-      const [node, connection] = this.#held.entries().next().value as [RoutedNode, DatabaseConnection];
-      this.#held.clear();
+    if (this.#others === undefined || this.#others.size === 0) {
+      const node = this.#node;
+      if (node === undefined) return;
+      const connection = this.#connection!;
+      this.#forget(node);
       try {
         await node.driver.releaseConnection(connection);
       } catch (error) {
@@ -63,8 +76,10 @@ export class HeldConnections {
       }
       return;
     }
-    const held = [...this.#held];
-    this.#held.clear();
+    const held = [...this.entries()];
+    this.#node = undefined;
+    this.#connection = undefined;
+    this.#others.clear();
     const results = await Promise.allSettled(
       held.map(([node, connection]) => node.driver.releaseConnection(connection)),
     );
@@ -73,6 +88,15 @@ export class HeldConnections {
       throw new EdgeDbError('LIFECYCLE_FAILED', 'releasing a connection failed', {
         cause: new AggregateError(failed.map((f) => f.reason)),
       });
+    }
+  }
+
+  #forget(node: RoutedNode): void {
+    if (this.#node === node) {
+      this.#node = undefined;
+      this.#connection = undefined;
+    } else {
+      this.#others?.delete(node);
     }
   }
 }
