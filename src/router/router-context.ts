@@ -106,6 +106,7 @@ export class RouterContext {
       stickyAfterWriteMs: this.settings.stickyAfterWriteMs,
       maxReplicaAttempts: this.settings.maxReplicaAttempts,
       nodesByName: this.nodesByName,
+      expectedRttMs: this.expectedRttMs,
     });
   }
 
@@ -150,9 +151,7 @@ export class RouterContext {
   }
 
   /** The smoothed measured round trip of a node, if measured. */
-  expectedRttMs(node: RoutedNode): number | undefined {
-    return node.state.latency.estimateMs();
-  }
+  readonly expectedRttMs = (node: RoutedNode): number | undefined => node.state.latency.estimateMs();
 
   /**
    * The isolate cache, created from this instance's `cache` option if no instance has yet. `undefined` when

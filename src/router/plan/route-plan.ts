@@ -58,6 +58,8 @@ export interface PlanInput {
   readonly maxReplicaAttempts: number;
   /** Every node by name, for `node` hints. */
   readonly nodesByName: ReadonlyMap<string, RoutedNode>;
+  /** A node's measured round trip, when measured: a replica whose check costs more than the primary is skipped. */
+  readonly expectedRttMs?: ((node: RoutedNode) => number | undefined) | undefined;
 }
 
 /**
@@ -167,6 +169,14 @@ function planAttempts(input: PlanInput): RoutePlan {
     if (replicaAttempts.length >= input.maxReplicaAttempts) break;
     const check = checkFor(replica);
     if (check === undefined) continue; // cannot prove freshness on this replica
+    // A further replica is worth its check only if it beats going to the primary.
+    if (
+      replicaAttempts.length > 0 &&
+      check !== 'none' &&
+      preference !== 'replica' &&
+      slowerThanPrimary(replica, check, input)
+    )
+      continue;
     const known = (requiredPosition !== undefined || transactions > 0) && check === 'none';
     replicaAttempts.push(
       attempt(
@@ -214,6 +224,18 @@ function planAttempts(input: PlanInput): RoutePlan {
     case 'replicaPreferred':
       return { attempts: [...replicaAttempts, primaryAttempt], requiredPosition };
   }
+}
+
+/**
+ * True when proving the replica fresh costs more than the primary's whole round trip (a probe is two round
+ * trips, a piggy-backed check one), both measured, by more than noise (5 ms): the primary, which has every
+ * write, answers sooner.
+ */
+function slowerThanPrimary(replica: RoutedNode, check: FreshnessCheck, input: PlanInput): boolean {
+  const replicaRtt = input.expectedRttMs?.(replica);
+  const primaryRtt = input.expectedRttMs?.(input.primary);
+  if (replicaRtt === undefined || primaryRtt === undefined) return false;
+  return (check === 'probe' ? 2 : 1) * replicaRtt > primaryRtt + 5;
 }
 
 /** Whether the node can report its position at all (libSQL over `file:` cannot): probing it is wasted. */
