@@ -16,8 +16,9 @@ import { resolveRegion } from './select/location/resolve-region.js';
  * Creates a Kysely instance that routes every statement: reads to the best replica, writes, DDL, locks and
  * read-write transactions to the primary, with read-your-writes inside the instance (a session).
  *
- * Cheap to call per request: isolate-level state (latency, health, replica positions, cache) is shared by
- * every instance built for the same database; I/O objects are created by each backend's driver per instance.
+ * Cheap to call per request: isolate-level state (latency, health, replica positions, cache, the primary's
+ * query compiler) is shared by every instance built for the same database; I/O objects are created by each
+ * backend's driver per instance.
  * The configuration is checked here: a mistake is an `EdgeDbError` with code `CONFIG_INVALID`, not a failure
  * of the first query.
  *
