@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { cacheKey } from '../../../src/cache/cache-key.js';
+import { cacheKey, cacheKeyPrefix, cacheKeyWith } from '../../../src/cache/cache-key.js';
 import { EdgeDbError } from '../../../src/errors/edge-db-error.js';
 
 const base = { family: 'postgres', sql: 'select $1', clusterKey: 'main' } as const;
@@ -82,5 +83,26 @@ describe('cacheKey', () => {
     expect(() => keyOf(Symbol('s'))).toThrow(
       'edge-db: cannot build a cache key for a query parameter of type symbol; run this query without the cache',
     );
+  });
+
+  it('builds the same key from a prefix, writing plain parameters out as JSON would', () => {
+    const plain = fc.oneof(
+      fc.string(),
+      fc.boolean(),
+      fc.constant(null),
+      fc.double({ noNaN: true, noDefaultInfinity: true }),
+      fc.integer(),
+    );
+    // The key of plain parameters is the one JSON text of everything (as cacheKey built it before prefixes).
+    fc.assert(
+      fc.property(fc.array(plain, { maxLength: 6 }), (parameters) => {
+        if (parameters.some((value) => Object.is(value, -0))) return;
+        expect(cacheKeyWith(cacheKeyPrefix(base), parameters)).toBe(
+          JSON.stringify([1, base.family, base.clusterKey, [], base.sql, parameters]),
+        );
+      }),
+    );
+    // -0 and 0 stay apart, as before.
+    expect(cacheKeyWith('p', [-0])).not.toBe(cacheKeyWith('p', [0]));
   });
 });
