@@ -150,8 +150,8 @@ export class RouterContext {
     return node.state.latency.percentileMs(0.95);
   }
 
-  /** The smoothed measured round trip of a node, if measured. */
-  readonly expectedRttMs = (node: RoutedNode): number | undefined => node.state.latency.estimateMs();
+  /** The smoothed measured round trip of a node, if measured (a plain function: route plans take it as is). */
+  readonly expectedRttMs: (node: RoutedNode) => number | undefined = expectedRttMs;
 
   /**
    * The isolate cache, created from this instance's `cache` option if no instance has yet. `undefined` when
@@ -184,6 +184,11 @@ export class RouterContext {
       // ignored on purpose
     }
   }
+}
+
+// At module scope, so an instance stores a reference instead of making a closure of its own.
+function expectedRttMs(node: RoutedNode): number | undefined {
+  return node.state.latency.estimateMs();
 }
 
 /**
