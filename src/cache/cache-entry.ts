@@ -3,7 +3,7 @@ import type { ReplicationPosition } from '../consistency/replication-position.js
 import { normalizeTableName } from '../sql/table-name.js';
 import type { CacheLoader, CacheLoadResult, CacheReadOptions } from './cache-read-options.js';
 import type { CacheReadResult } from './cache-read-result.js';
-import { copyResult, objectKeysOf } from './copy-result.js';
+import { copyResult, copyStoredResult, objectKeysOf } from './copy-result.js';
 import { resultSize } from './result-size.js';
 
 /** What the cache stores per key. `result` is the cache's private copy and is never handed out. */
@@ -92,6 +92,28 @@ export function outcome<R>(
   // Built without spreads: this runs on every hit.
   if (reason === undefined) return position === undefined ? { result, status } : { result, status, position };
   return position === undefined ? { result, status, reason } : { result, status, reason, position };
+}
+
+/** A read answered from a stored entry: the caller's own copy of its rows. */
+export function served<R>(entry: CacheEntry, status: 'hit' | 'stale' | 'miss'): CacheReadResult<R> {
+  const result = copyStoredResult(entry.result, entry.objectKeys) as QueryResult<R>;
+  return outcome(result, status, undefined, entry.position);
+}
+
+/**
+ * How an entry may answer a read at `now`: `fresh` within its TTL, `stale` within the stale-while-revalidate
+ * window after it, `expired` after both. A read that names its own TTL or window (`options.ttlMs`, `swrMs`)
+ * never takes an entry older than that (instances of one cluster may differ).
+ */
+export function freshnessOf(
+  entry: CacheEntry,
+  options: CacheReadOptions,
+  now: number,
+): 'fresh' | 'stale' | 'expired' {
+  const age = now - entry.storedAt;
+  const freshMs = options.ttlMs === undefined ? entry.ttlMs : Math.min(entry.ttlMs, options.ttlMs);
+  const staleMs = options.swrMs === undefined ? entry.swrMs : Math.min(entry.swrMs, options.swrMs);
+  return age < freshMs ? 'fresh' : age < freshMs + staleMs ? 'stale' : 'expired';
 }
 
 /**

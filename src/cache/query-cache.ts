@@ -5,15 +5,16 @@ import {
   cacheEntryOf,
   type FetchContext,
   fetchContextOf,
+  freshnessOf,
   type InvalidationTarget,
   outcome,
   refusalOf,
+  served,
 } from './cache-entry.js';
 import type { CacheLoader, CacheReadOptions } from './cache-read-options.js';
 import type { CacheReadResult } from './cache-read-result.js';
 import { CacheScopes } from './cache-scopes.js';
 import type { CacheStats } from './cache-stats.js';
-import { copyStoredResult } from './copy-result.js';
 import { doomedKeys } from './doomed-keys.js';
 import { type EntryLru, entryLru } from './entry-lru.js';
 import { type LoadAroundTarget, loadAround } from './load-around.js';
@@ -104,34 +105,21 @@ export class QueryCache implements QueryCacheStore {
     const loader = load as CacheLoader<unknown>;
     this.#scopes.setCap(options.scope ?? '', options.scopeMaxBytes);
     const entry = this.#lru.peek(key, { allowStale: true });
-    const now = options.now ?? this.#defaultNow;
-    const age = entry === undefined ? 0 : now() - entry.storedAt;
-    // A read that names its own TTL never takes an entry older than that (instances may differ).
-    const freshMs = options.ttlMs === undefined ? (entry?.ttlMs ?? 0) : Math.min(entry?.ttlMs ?? 0, ttlMs);
-    const staleMs = options.swrMs === undefined ? (entry?.swrMs ?? 0) : Math.min(entry?.swrMs ?? 0, swrMs);
-    if (entry === undefined || age >= freshMs + staleMs) {
+    const freshness =
+      entry === undefined ? 'expired' : freshnessOf(entry, options, (options.now ?? this.#defaultNow)());
+    if (entry === undefined || freshness === 'expired') {
       return this.#miss<R>(key, options, loader, ttlMs, swrMs);
     }
     const refusal = refusalOf(entry, options.minPosition);
     if (refusal !== undefined) return this.#loadAround<R>(key, options, loader, ttlMs, swrMs, refusal);
-    if (age < freshMs) {
+    if (freshness === 'fresh') {
       this.#hits++;
       this.#lru.get(key); // recency only
-      return outcome(
-        copyStoredResult(entry.result, entry.objectKeys) as QueryResult<R>,
-        'hit',
-        undefined,
-        entry.position,
-      );
+      return served<R>(entry, 'hit');
     }
     this.#stale++;
     this.#refreshInBackground(key, options, loader, ttlMs, swrMs);
-    return outcome(
-      copyStoredResult(entry.result, entry.objectKeys) as QueryResult<R>,
-      'stale',
-      undefined,
-      entry.position,
-    );
+    return served<R>(entry, 'stale');
   }
 
   /**
@@ -246,12 +234,7 @@ export class QueryCache implements QueryCacheStore {
     const refusal = refusalOf(entry, options.minPosition);
     if (refusal !== undefined) return this.#loadAround<R>(key, options, load, ttlMs, swrMs, refusal);
     this.#misses++;
-    return outcome(
-      copyStoredResult(entry.result, entry.objectKeys) as QueryResult<R>,
-      'miss',
-      undefined,
-      entry.position,
-    );
+    return served<R>(entry, 'miss');
   }
 
   /** Past TTL, inside SWR: one refresh for the key, kept alive through `waitUntil` by the read that started it. */
