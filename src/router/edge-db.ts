@@ -122,15 +122,21 @@ export function edgeDbDialect(config: EdgeDbConfig): Dialect {
   );
 }
 
-/** Whether a dialect class speaks PostgreSQL, learnt once per class (creating an adapter costs). */
+/**
+ * Whether a dialect speaks PostgreSQL, learnt once per dialect class (creating an adapter costs). A dialect
+ * written as a plain object has no class of its own (`Object`): it is learnt per object, or the first such
+ * dialect would decide for every other.
+ */
 const postgresDialects = new WeakMap<object, boolean>();
 
 function inferAdapter(backend: Backend): ReplicationAdapter | undefined {
   if (backend.replication !== undefined) return backend.replication;
-  const type = backend.dialect.constructor;
+  const dialect = backend.dialect;
+  const { constructor } = dialect;
+  const type: object = typeof constructor === 'function' && constructor !== Object ? constructor : dialect;
   let postgres = postgresDialects.get(type);
   if (postgres === undefined) {
-    postgres = backend.dialect.createAdapter() instanceof PostgresAdapter;
+    postgres = dialect.createAdapter() instanceof PostgresAdapter;
     postgresDialects.set(type, postgres);
   }
   return postgres ? postgresReplication : undefined;
