@@ -1,6 +1,5 @@
 // A copy of examples/shared/guestbook.ts, so this folder works on its own once copied into a Next.js app
 // (test/runtimes/examples/vercel-self-contained.test.ts keeps the two the same).
-
 import {
   consistencyToken,
   type EdgeDbConfig,
