@@ -20,7 +20,15 @@ export class RoutingDriver implements Driver {
 
   async init(): Promise<void> {
     await restoreSession(this.#context);
-    await fanOut('init', this.#context.nodes, (node) => node.driver.init());
+    // Every node at once. It runs before each instance's first statement: while every node succeeds it costs
+    // one combined promise, and the failures are gathered (never only the first) when one did not.
+    const nodes = this.#context.nodes;
+    const running = nodes.map((node) => node.driver.init());
+    try {
+      await Promise.all(running);
+    } catch {
+      await throwFailures('init', nodes, running);
+    }
   }
 
   async acquireConnection(): Promise<DatabaseConnection> {
@@ -70,7 +78,13 @@ export class RoutingDriver implements Driver {
   }
 
   async destroy(): Promise<void> {
-    await fanOut('destroy', this.#context.nodes, (node) => node.driver.destroy());
+    const nodes = this.#context.nodes;
+    const running = nodes.map((node) => node.driver.destroy());
+    try {
+      await Promise.all(running);
+    } catch {
+      await throwFailures('destroy', nodes, running);
+    }
   }
 }
 
@@ -84,22 +98,8 @@ function routing(connection: DatabaseConnection): RoutingConnection {
   return connection;
 }
 
-/**
- * Runs `operation` on every node at once; failures are gathered, never hidden behind the first one. Returns
- * the combined promise itself (no async layer of its own: it runs before every instance's first statement).
- */
-function fanOut(
-  operation: string,
-  nodes: readonly RoutedNode[],
-  run: (node: RoutedNode) => Promise<void>,
-): Promise<unknown> {
-  const running = nodes.map(run);
-  const all = Promise.all(running);
-  // Usually every node succeeds: the failures are gathered only when one did not.
-  return all.catch(() => gatherFailures(operation, nodes, running));
-}
-
-async function gatherFailures(
+/** Throws the failures of `operation` on every node that failed it (once all of them settled). */
+async function throwFailures(
   operation: string,
   nodes: readonly RoutedNode[],
   running: readonly Promise<void>[],
