@@ -132,8 +132,8 @@ const postgresDialects = new WeakMap<object, boolean>();
 function inferAdapter(backend: Backend): ReplicationAdapter | undefined {
   if (backend.replication !== undefined) return backend.replication;
   const dialect = backend.dialect;
-  const { constructor } = dialect;
-  const type: object = typeof constructor === 'function' && constructor !== Object ? constructor : dialect;
+  const made = dialect.constructor;
+  const type: object = typeof made === 'function' && made !== Object ? made : dialect;
   let postgres = postgresDialects.get(type);
   if (postgres === undefined) {
     postgres = dialect.createAdapter() instanceof PostgresAdapter;
