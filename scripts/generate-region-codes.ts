@@ -3,7 +3,7 @@
 //   npx tsx scripts/generate-region-codes.ts
 // test/unit/drivers/region-codes.test.ts fails when the file is out of date.
 import { writeFileSync } from 'node:fs';
-import { knownRegionCodes } from '../src/router/select/location/region-table.js';
+import { knownRegionCodes } from '../src/regions/region-table.js';
 
 export function regionCodesSource(): string {
   const codes = [...new Set(knownRegionCodes())].sort();

@@ -17,7 +17,7 @@ export {
   withToken,
 } from './consistency/token-transport.js';
 export type { Backend } from './drivers/backend.js';
-export type { Coordinates, RegionSpec } from './drivers/region-spec.js';
+export type { Coordinates, RegionSpec, RegionTable } from './drivers/region-spec.js';
 export { EdgeDbError, type EdgeDbErrorCode, isEdgeDbError } from './errors/edge-db-error.js';
 export { cacheStats, invalidateCache } from './router/cluster/cache-controls.js';
 export {
@@ -41,7 +41,6 @@ export {
   detectCallerLocation,
 } from './router/select/location/detect-caller-location.js';
 export { greatCircleKm } from './router/select/location/great-circle-km.js';
-export { knownRegionCodes, lookupRegion } from './router/select/location/region-table.js';
 export { resolveRegion } from './router/select/location/resolve-region.js';
 export { consistencyToken, type SessionInfo, sessionInfo } from './router/session/session-token.js';
 export { classifyQuery } from './sql/classify-query.js';

@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { Kysely } from 'kysely';
 import { consistencyToken, edgeDb, type RouteEvent } from '../../src/index.js';
+import { regions } from '../../src/regions/index.js';
 import type { BenchResult, Comparison } from '../lib/bench-result.js';
 import { ratioComparison } from '../lib/comparison.js';
 import { interleave } from '../lib/interleave.js';
@@ -63,11 +64,19 @@ async function runGeoReadAfterWrite(bed: GeoBed, context: ScenarioContext): Prom
   const cycles: Record<System, Cycle> = {
     'edge-db': async (id) => {
       const t0 = performance.now();
-      const writer = edgeDb<GeoDb>({ primary, replicas, location, cluster, onRoute });
+      const writer = edgeDb<GeoDb>({ primary, replicas, location, regions, cluster, onRoute });
       await insert(writer, id);
       const token = await consistencyToken(writer);
       const t1 = performance.now();
-      const reader = edgeDb<GeoDb>({ primary, replicas, location, cluster, onRoute, consistency: { token } });
+      const reader = edgeDb<GeoDb>({
+        primary,
+        replicas,
+        location,
+        regions,
+        cluster,
+        onRoute,
+        consistency: { token },
+      });
       const row = await find(reader, id);
       return { writeMs: t1 - t0, readMs: performance.now() - t1, stale: row === undefined };
     },

@@ -3,6 +3,7 @@ import { KyselyReplicationDialect } from 'kysely-replication';
 import { RandomReplicaStrategy } from 'kysely-replication/strategy/random';
 import { RoundRobinReplicaStrategy } from 'kysely-replication/strategy/round-robin';
 import { edgeDb, type RouteEvent } from '../../src/index.js';
+import { regions } from '../../src/regions/index.js';
 import type { BenchResult, Comparison } from '../lib/bench-result.js';
 import { ratioComparison } from '../lib/comparison.js';
 import { interleave, TimedArm } from '../lib/interleave.js';
@@ -62,6 +63,7 @@ async function runGeoRead(bed: GeoBed, context: ScenarioContext): Promise<BenchR
       { ...replicas[1]!, region: GEO_REGIONS.nearReplica },
     ],
     location: { region: GEO_REGIONS.caller },
+    regions,
   };
   const kysely = (node: 'near' | 'primary') => {
     const db = new Kysely<GeoDb>({ dialect: bed.dialect(node) });

@@ -2,6 +2,7 @@ import { createClient } from '@libsql/client';
 import { Kysely } from 'kysely';
 import { libsql } from '../../src/drivers/libsql/index.js';
 import { consistencyToken, edgeDb } from '../../src/index.js';
+import { regions } from '../../src/regions/index.js';
 import { type LibsqlClusterOptions, startLibsqlCluster } from '../../src/testing/index.js';
 import type { BenchResult, Comparison } from '../lib/bench-result.js';
 import { ratioComparison } from '../lib/comparison.js';
@@ -146,7 +147,7 @@ async function measureVariant(
         'edge-db',
         async (i) =>
           void (await readById(
-            edgeDb<PullDb>({ primary, replicas, location, cluster, onRoute: reads.onRoute }),
+            edgeDb<PullDb>({ primary, replicas, location, regions, cluster, onRoute: reads.onRoute }),
             i,
           )),
         { perRound },
@@ -156,7 +157,7 @@ async function measureVariant(
       'edge-db',
       {
         write: async (id) => {
-          const writer = edgeDb<PullDb>({ primary, replicas, location, cluster });
+          const writer = edgeDb<PullDb>({ primary, replicas, location, regions, cluster });
           await insert(writer, id);
           return consistencyToken(writer);
         },
@@ -165,6 +166,7 @@ async function measureVariant(
             primary,
             replicas,
             location,
+            regions,
             cluster,
             onRoute: afterWrite.onRoute,
             consistency: { token: token as string | null },

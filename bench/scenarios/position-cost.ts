@@ -1,6 +1,7 @@
 import { Kysely } from 'kysely';
 import { neon } from '../../src/drivers/neon/index.js';
 import { type Backend, consistencyToken, edgeDb, type RouteEvent } from '../../src/index.js';
+import { regions } from '../../src/regions/index.js';
 import { neonLocalSettings, postgresHttpRoutes, startNeonProxy } from '../../src/testing/index.js';
 import type { BenchResult } from '../lib/bench-result.js';
 import { ratioComparison } from '../lib/comparison.js';
@@ -60,6 +61,7 @@ export const positionCost: Scenario = {
           primary: transport.primary,
           replicas: [transport.near],
           location: { region: GEO_REGIONS.caller },
+          regions,
           cluster: `bench-position-cost-${transport.name}`,
         };
         const plain = new Kysely<GeoDb>({ dialect: transport.near.dialect });

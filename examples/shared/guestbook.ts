@@ -8,6 +8,7 @@ import {
   withToken,
 } from 'edge-db';
 import { isolateCache } from 'edge-db/cache';
+import { regions } from 'edge-db/regions';
 import type { Generated, Kysely } from 'kysely';
 import { backendsFromEnv, type GuestbookEnv, type PlatformOptions } from './backends-from-env.js';
 
@@ -26,6 +27,7 @@ export interface TraceEntry {
   readonly durationMs: number;
   readonly cache?: string;
   readonly requiredPosition?: string;
+  readonly requiredTransactions?: readonly string[];
 }
 
 /** Options of {@link handleGuestbook}. */
@@ -69,6 +71,8 @@ export async function handleGuestbook(
       env: env as unknown as Readonly<Record<string, string | undefined>>,
       ...(env.CALLER_REGION ? { region: env.CALLER_REGION } : {}),
     },
+    // Region codes (PRIMARY_REGION, REPLICA_REGIONS, the platform's own) resolve through this table.
+    regions,
     // Isolate-wide query cache, shared by every request this isolate serves; only reads hinted with
     // `route(db, { cache })` use it. A write through edge-db drops the entries of the tables it touched.
     cache: isolateCache({ ttlMs: 5_000, maxBytes: 1_000_000, allReads: false }),
@@ -181,6 +185,7 @@ function toTraceEntry(event: RouteEvent): TraceEntry {
     ...(event.detail === undefined ? {} : { detail: event.detail }),
     ...(event.cache === undefined ? {} : { cache: event.cache }),
     ...(event.requiredPosition === undefined ? {} : { requiredPosition: event.requiredPosition }),
+    ...(event.requiredTransactions === undefined ? {} : { requiredTransactions: event.requiredTransactions }),
   };
 }
 

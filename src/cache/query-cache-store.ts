@@ -1,6 +1,7 @@
 import type { CacheLoader, CacheReadOptions } from './cache-read-options.js';
 import type { CacheReadResult } from './cache-read-result.js';
 import type { CacheStats } from './cache-stats.js';
+import type { ReadKeyInput } from './read-key.js';
 
 /**
  * What the router needs of the isolate's cache: reads through it, invalidation and sizes. The core only knows
@@ -14,6 +15,11 @@ import type { CacheStats } from './cache-stats.js';
  * ```
  */
 export interface QueryCacheStore {
+  /**
+   * The key of a read (SQL text, parameters, cluster, family). Throws `EdgeDbError` `UNSUPPORTED` for a
+   * parameter that cannot be a database value: the read then skips the cache.
+   */
+  keyOf(read: ReadKeyInput): string;
   /** Answers from an entry when it may, otherwise loads (once for concurrent identical reads) and stores. */
   read<R>(key: string, options: CacheReadOptions, load: CacheLoader<R>): Promise<CacheReadResult<R>>;
   /** Drops the entries of `scope` that read one of `tables` (or whose tables are unknown); returns how many. */

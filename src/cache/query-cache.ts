@@ -26,6 +26,7 @@ import {
   resolveQueryCacheOptions,
 } from './query-cache-options.js';
 import type { QueryCacheStore } from './query-cache-store.js';
+import { type ReadKeyInput, readKey } from './read-key.js';
 
 /**
  * The isolate-local cache of query results for one cluster. Keep one at module scope per cluster (it holds
@@ -120,6 +121,11 @@ export class QueryCache implements QueryCacheStore {
     this.#stale++;
     this.#refreshInBackground(key, options, loader, ttlMs, swrMs);
     return served<R>(entry, 'stale');
+  }
+
+  /** See {@link QueryCacheStore.keyOf}. */
+  keyOf(read: ReadKeyInput): string {
+    return readKey(read);
   }
 
   /**

@@ -34,7 +34,10 @@ export interface Backend {
    * instance keeps its own state, and the cache cannot be turned on.
    */
   readonly id?: string;
-  /** Where the node runs, used to pick the nearest replica before latency has been measured. */
+  /**
+   * Where the node runs, used to pick the nearest replica before latency has been measured: coordinates, or a
+   * code resolved through `EdgeDbConfig.regions` (`edge-db/regions`).
+   */
   readonly region?: RegionSpec;
   /**
    * How to read and require replication positions on this node. Drivers of edge-db set it; for other

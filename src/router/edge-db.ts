@@ -30,8 +30,8 @@ import { resolveRegion } from './select/location/resolve-region.js';
  * export default {
  *   async fetch(request: Request, env: Env) {
  *     const db = edgeDb<Database>({
- *       primary: neon({ url: env.PRIMARY_URL, region: 'aws-us-east-2' }),
- *       replicas: [neon({ url: env.REPLICA_URL, region: 'aws-us-east-2' })], // Neon replicas share the region
+ *       primary: neon({ url: env.PRIMARY_URL }),
+ *       replicas: [neon({ url: env.REPLICA_URL })], // Neon replicas share the primary's region: no `region`
  *     })
  *     const posts = await db.selectFrom('post').selectAll().execute() // on the replica
  *     return Response.json(posts)
@@ -84,13 +84,18 @@ export function edgeDbDialect(config: EdgeDbConfig): Dialect {
   const now = config.now ?? Date.now;
   // Unknown region codes, bad health options and disagreeing instances are configuration errors: found here.
   const coordinates = backends.map((backend) =>
-    backend.region === undefined ? undefined : resolveRegion(backend.region),
+    backend.region === undefined ? undefined : resolveRegion(backend.region, config.regions),
   );
   const location = config.location;
   const caller =
     location === undefined
       ? undefined
-      : detectCallerLocation({ request: location.request, env: location.env, explicit: location.region });
+      : detectCallerLocation({
+          request: location.request,
+          env: location.env,
+          explicit: location.region,
+          regions: config.regions,
+        });
   // Looked up once: the instance keeps its cluster's state even if the registry forgets it meanwhile.
   const cluster =
     identity.key === undefined

@@ -16,7 +16,10 @@ import { NeonReplicationAdapter } from './neon-replication.js';
 export interface NeonOptions extends NeonDialectConfig {
   /** Name used in route events and error messages. */
   readonly name?: string;
-  /** Where the node runs (`'aws-us-east-2'`, or coordinates). */
+  /**
+   * Where the node runs (`'aws-us-east-2'` with `regions` from `edge-db/regions`, or coordinates). Neon's read
+   * replicas run in the primary's region, so a Neon cluster needs none.
+   */
   readonly region?: RegionSpec;
 }
 
@@ -37,8 +40,8 @@ export interface NeonBackend extends Backend {
  * import { Kysely } from 'kysely'
  * import { neon } from 'edge-db/neon'
  *
- * const primary = neon({ url: env.PRIMARY_URL, name: 'primary', region: 'aws-us-east-2' })
- * const replica = neon({ url: env.REPLICA_URL, region: 'aws-us-east-2' }) // Neon replicas: the primary's region
+ * const primary = neon({ url: env.PRIMARY_URL, name: 'primary' })
+ * const replica = neon({ url: env.REPLICA_URL }) // Neon replicas: the primary's region
  * const db = new Kysely<DB>({ dialect: primary.dialect }) // alone, without the router
  * ```
  */

@@ -32,6 +32,8 @@ export function routeSpanAttributes(
   if (event.cache !== undefined) attributes['edge_db.cache.status'] = event.cache;
   if (event.cacheReason !== undefined) attributes['edge_db.cache.reason'] = event.cacheReason;
   if (event.requiredPosition !== undefined) attributes['edge_db.required_position'] = event.requiredPosition;
+  if (event.requiredTransactions !== undefined)
+    attributes['edge_db.required_transactions'] = event.requiredTransactions.join(',');
   if (event.error !== undefined) attributes['error.type'] = errorType(event.error);
   return attributes;
 }

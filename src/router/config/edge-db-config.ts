@@ -2,7 +2,7 @@ import type { KyselyConfig, KyselyPlugin } from 'kysely';
 import type { IsolateCacheConfig } from '../../cache/isolate-cache-config.js';
 import type { ConsistencyMode } from '../../consistency/consistency-mode.js';
 import type { Backend } from '../../drivers/backend.js';
-import type { RegionSpec } from '../../drivers/region-spec.js';
+import type { RegionSpec, RegionTable } from '../../drivers/region-spec.js';
 import type { RouteEvent } from '../observe/route-event.js';
 import type { ReadPreference } from '../plan/read-preference.js';
 
@@ -58,8 +58,8 @@ export interface ConsistencyConfig {
  * ### Examples
  * ```ts
  * const db = edgeDb<Database>({
- *   primary: neon({ url: env.PRIMARY_URL, region: 'aws-us-east-1' }),
- *   replicas: [neon({ url: env.REPLICA_URL, region: 'aws-us-east-1' })], // Neon replicas share the primary's region
+ *   primary: neon({ url: env.PRIMARY_URL }),
+ *   replicas: [neon({ url: env.REPLICA_URL })], // Neon replicas share the primary's region: no `region`
  *   onRoute: (event) => console.log(event.node, event.reason, event.durationMs),
  * })
  * ```
@@ -114,6 +114,20 @@ export interface EdgeDbConfig {
     readonly env?: Readonly<Record<string, string | undefined>>;
     readonly region?: RegionSpec;
   };
+  /**
+   * The region-code table, for backends and a caller's location given as codes (`'aws-us-east-1'`, `'fra1'`,
+   * `'iad'`) and for the codes platforms report (`request.cf.colo`, Vercel's region, `FLY_REGION`):
+   * `import { regions } from 'edge-db/regions'`. Its own entry, so apps that place no node on a map do not ship
+   * it. Without it, a code in the configuration is `CONFIG_INVALID` and the caller's location comes from
+   * coordinates only (`request.cf`, Vercel's `x-vercel-ip-*` headers).
+   *
+   * ### Examples
+   * ```ts
+   * import { regions } from 'edge-db/regions'
+   * edgeDb({ primary: libsql({ url, region: 'iad' }), replicas: [libsql({ url: fra, region: 'fra' })], regions })
+   * ```
+   */
+  readonly regions?: RegionTable;
   /**
    * Replicas whose measured round trip is within this many milliseconds of the best are treated as equal and
    * load is spread among them (power of two choices).

@@ -71,6 +71,15 @@ export function resolveSettings(config: EdgeDbConfig): ResolvedRouterSettings {
   for (const name of ['onRoute', 'waitUntil', 'now'] as const) callback(config[name], name);
   const location = optionsObject(config.location, 'location');
   if (location?.env !== undefined) optionsObject(location.env, 'location.env');
+  if (
+    config.regions !== undefined &&
+    typeof (config.regions as { lookup?: unknown })?.lookup !== 'function'
+  ) {
+    throw new EdgeDbError(
+      'CONFIG_INVALID',
+      "`regions` must be a region table with lookup(code): import { regions } from 'edge-db/regions'",
+    );
+  }
   const cache = resolveCache(config.cache);
   const hedge = config.hedge;
   if (hedge !== undefined && typeof hedge !== 'boolean') optionsObject(hedge, 'hedge');

@@ -4,7 +4,6 @@ import { EdgeDbError } from '../../errors/edge-db-error.js';
 import { analyzeQuery } from '../../sql/analyze-query.js';
 import type { RouteHint } from '../plan/route-hint.js';
 import type { RouterContext } from '../router-context.js';
-import { readCacheKey } from './read-cache-key.js';
 
 /** What loading from the nodes tells the cache. */
 export interface NodeRead<R> {
@@ -56,7 +55,13 @@ export async function cachedRead<R>(
             : undefined;
   let key: string;
   try {
-    key = readCacheKey(ctx, query, analysis);
+    key = cache.keyOf({
+      memo: analysis,
+      family: ctx.tokens.family === 'libsql' ? 'libsql' : 'postgres',
+      scope: ctx.cacheScope,
+      sql: query.sql,
+      parameters: query.parameters,
+    });
   } catch {
     // Parameters the key cannot represent (functions, symbols): not cacheable.
     return (await load()).result;

@@ -166,6 +166,7 @@ async function readFromNodes<R>(
         error: surfaced,
         detail: plan.detail,
         required: plan.requiredPosition,
+        transactions: plan.requiredTransactions,
       });
     }
     throw surfaced;
@@ -189,6 +190,7 @@ function finishRead(
     attempts,
     detail: read.plan.detail,
     required: read.plan.requiredPosition,
+    transactions: read.plan.requiredTransactions,
     cache,
   });
 }

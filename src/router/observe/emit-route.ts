@@ -14,6 +14,7 @@ export interface FinishedStatement {
   readonly error?: unknown;
   readonly detail?: string | undefined;
   readonly required?: ReplicationPosition | undefined;
+  readonly transactions?: readonly bigint[] | undefined;
   readonly cache?: { readonly status: 'miss' | 'bypass'; readonly reason?: string | undefined } | undefined;
 }
 
@@ -33,6 +34,9 @@ export function routeEventOf(statement: FinishedStatement, now: number): RouteEv
     attempts: statement.attempts,
     ...(detail === undefined ? {} : { detail }),
     ...(statement.required === undefined ? {} : { requiredPosition: statement.required.toString() }),
+    ...(statement.transactions === undefined || statement.transactions.length === 0
+      ? {}
+      : { requiredTransactions: statement.transactions.map(String) }),
     ...(cache === undefined ? {} : { cache: cache.status }),
     ...(cache?.reason === undefined ? {} : { cacheReason: cache.reason }),
     ...('error' in statement && statement.error !== undefined ? { error: statement.error } : {}),

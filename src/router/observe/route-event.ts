@@ -53,6 +53,11 @@ export interface RouteEvent {
   readonly cacheReason?: string;
   /** The session's required position when the statement ran (as a decimal string), if any. */
   readonly requiredPosition?: string;
+  /**
+   * Writes of the session known by transaction id only (PostgreSQL `xid8`, decimal strings): a replica served
+   * the read only after proving them committed.
+   */
+  readonly requiredTransactions?: readonly string[];
   /** The error the application received, if any. */
   readonly error?: unknown;
 }

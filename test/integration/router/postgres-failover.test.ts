@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EdgeDbError, edgeDb, type RouteEvent, resetClusterState } from '../../../src/index.js';
+import { regions } from '../../../src/regions/index.js';
 import { type PostgresCluster, startPostgresClusterWith } from '../../../src/testing/index.js';
 import { pgBackends } from './pg-backends.js';
 
@@ -39,6 +40,7 @@ function instance(events: RouteEvent[]) {
     replicas: backends.replicas,
     cluster: 'failover',
     location: { region: 'fra' },
+    regions,
     attemptTimeoutMs: 400,
     health: { consecutiveFailures: 2, baseEjectionMs: 300, maxEjectionMs: 2000 },
     onRoute: (e) => events.push(e),

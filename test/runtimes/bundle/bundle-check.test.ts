@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { bundleEntry, PEER_DEPENDENCIES, RUNTIME_CONDITIONS } from '../support/bundle-entry.js';
 
-const EDGE_ENTRIES = ['edge-db', 'edge-db/cache', 'edge-db/neon', 'edge-db/libsql'] as const;
+const EDGE_ENTRIES = [
+  'edge-db',
+  'edge-db/cache',
+  'edge-db/regions',
+  'edge-db/neon',
+  'edge-db/libsql',
+] as const;
 
 // Each edge entry point bundled as a user's bundler would for each edge runtime: first edge-db alone (peers
 // left to the user's install), then with its peers, as a Worker ships it. Any Node built-in fails the check.
@@ -16,9 +22,16 @@ describe('bundle check: edge entry points import no Node built-ins', () => {
       it(`${entry} for ${runtime}, with its drivers`, async () => {
         const bundle = await bundleEntry(entry, conditions);
         expect(bundle.nodeImports).toEqual([]);
-        // The cache entry uses Kysely's types only; its dependency is lru-cache.
-        const dependency = entry === 'edge-db/cache' ? 'node_modules/lru-cache/' : 'node_modules/kysely/';
-        expect(bundle.inputs.some((file) => file.includes(dependency))).toBe(true);
+        // The cache entry uses Kysely's types only; its dependency is lru-cache. The region table has none.
+        const dependency =
+          entry === 'edge-db/cache'
+            ? 'node_modules/lru-cache/'
+            : entry === 'edge-db/regions'
+              ? undefined
+              : 'node_modules/kysely/';
+        if (dependency !== undefined)
+          expect(bundle.inputs.some((file) => file.includes(dependency))).toBe(true);
+        else expect(bundle.inputs.filter((file) => file.includes('node_modules/'))).toEqual([]);
       });
     }
   }

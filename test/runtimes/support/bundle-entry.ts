@@ -31,6 +31,7 @@ const SOURCE_ENTRIES: Readonly<Record<string, string>> = {
   'edge-db/neon': 'src/drivers/neon/index.ts',
   'edge-db/libsql': 'src/drivers/libsql/index.ts',
   'edge-db/d1': 'src/drivers/d1/index.ts',
+  'edge-db/regions': 'src/regions/index.ts',
 };
 
 const NODE_BUILTINS = new Set(builtinModules);
@@ -144,13 +145,13 @@ export async function bundleEntry(
   };
 }
 
-/** Resolves `edge-db`, `edge-db/cache`, `edge-db/neon`, `edge-db/libsql` to the sources (or leaves them to package exports). */
+/** Resolves `edge-db`, `edge-db/cache`, `edge-db/regions`, `edge-db/neon`, `edge-db/libsql` to the sources (or leaves them to package exports). */
 function edgeDbSourcePlugin(source: 'src' | 'dist'): Plugin {
   return {
     name: 'edge-db-source',
     setup(builder) {
       if (source === 'dist') return;
-      builder.onResolve({ filter: /^edge-db(\/(cache|neon|libsql|d1))?$/ }, (args) => {
+      builder.onResolve({ filter: /^edge-db(\/(cache|regions|neon|libsql|d1))?$/ }, (args) => {
         const file = SOURCE_ENTRIES[args.path];
         return file === undefined ? undefined : { path: resolve(REPO_ROOT, file) };
       });

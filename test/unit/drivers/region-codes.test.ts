@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { regionCodesSource } from '../../../scripts/generate-region-codes.js';
 import type { RegionSpec } from '../../../src/drivers/region-spec.js';
-import { lookupRegion } from '../../../src/index.js';
+import { lookupRegion } from '../../../src/regions/index.js';
 
 describe('region codes as a type', () => {
   it('is generated from the region table (run scripts/generate-region-codes.ts after changing it)', () => {

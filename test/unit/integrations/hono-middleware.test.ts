@@ -9,6 +9,7 @@ import {
   sessionInfo,
 } from '../../../src/index.js';
 import { edgeDbMiddleware } from '../../../src/integrations/hono/index.js';
+import { regions } from '../../../src/regions/index.js';
 import { fakeCluster } from '../../support/recording-dialect.js';
 
 interface DB {
@@ -262,6 +263,7 @@ describe('edgeDbMiddleware (Hono, fake cluster)', () => {
               replicas,
               // A fresh cluster each round: no latency measured yet, so only distance can rank.
               cluster: `hono-location-${round}-${location === undefined}`,
+              regions,
               ...(location === undefined ? {} : { location }),
             }),
           }),

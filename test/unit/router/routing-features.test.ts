@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { isolateCache } from '../../../src/cache/index.js';
 import { clusterHash, encodeToken } from '../../../src/consistency/consistency-token.js';
 import { type EdgeDbConfig, edgeDb, type RouteEvent, resetClusterState, route } from '../../../src/index.js';
+import { regions } from '../../../src/regions/index.js';
 import { fakeCluster } from '../../support/recording-dialect.js';
 
 interface DB {
@@ -19,6 +20,7 @@ function instance(fake: ReturnType<typeof fakeCluster>, config: Partial<EdgeDbCo
     replicas: fake.replicas,
     cluster: 'features',
     onRoute: (e) => events.push(e),
+    regions,
     ...config,
   });
   return { db, events };
@@ -118,6 +120,7 @@ describe('health, location and hedging', () => {
       cluster: 'features',
       location: { region: 'fra' },
       onRoute: (e) => events.push(e),
+      regions,
     });
     void db;
     fake.cluster.node('replica-1').delayMs = 30; // measured slower than the near replica once it answers
@@ -134,7 +137,7 @@ describe('health, location and hedging', () => {
   it('rejects unknown region codes at construction', () => {
     const fake = fakeCluster(1);
     expect(() =>
-      edgeDb({ primary: { ...fake.primary, region: 'atlantis-9' }, replicas: fake.replicas }),
+      edgeDb({ primary: { ...fake.primary, region: 'atlantis-9' }, replicas: fake.replicas, regions }),
     ).toThrow(/atlantis-9/);
   });
 
@@ -237,6 +240,7 @@ describe('nearest read preference', () => {
       location: { region: 'fra' },
       readPreference: 'nearest',
       onRoute: (e) => events.push(e),
+      regions,
     });
     await db.selectFrom('person').selectAll().execute();
     expect(events.at(-1)?.node).toBe('primary');
@@ -247,6 +251,7 @@ describe('nearest read preference', () => {
       location: { region: 'syd' },
       readPreference: 'nearest',
       onRoute: (e) => events.push(e),
+      regions,
     });
     await replicaFirst.selectFrom('person').selectAll().execute();
     expect(events.at(-1)?.node).toBe('replica-0');

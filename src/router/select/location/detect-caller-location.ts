@@ -1,6 +1,5 @@
-import type { Coordinates, RegionSpec } from '../../../drivers/region-spec.js';
+import type { Coordinates, RegionSpec, RegionTable } from '../../../drivers/region-spec.js';
 import { parseCoordinates } from './parse-coordinates.js';
-import { lookupRegion } from './region-table.js';
 import { resolveRegion } from './resolve-region.js';
 
 /** Where the caller's location came from, for route events and debugging. */
@@ -23,6 +22,11 @@ export interface CallerLocationInput {
   readonly env?: Readonly<Record<string, string | undefined>> | undefined;
   /** A location from configuration. Wins over everything else; an unknown code throws `CONFIG_INVALID`. */
   readonly explicit?: RegionSpec | undefined;
+  /**
+   * Resolves the codes platforms give (`cf.colo`, Vercel's region, `FLY_REGION`, `AWS_REGION`): `regions` from
+   * `edge-db/regions`. Without it only coordinates are used (`request.cf`'s, Vercel's `x-vercel-ip-*`).
+   */
+  readonly regions?: RegionTable | undefined;
 }
 
 /** The detected location of the code that runs the queries. */
@@ -56,9 +60,16 @@ const VERCEL_REGION_SEGMENT = /^[a-z]{3}\d$/;
  */
 export function detectCallerLocation(input: CallerLocationInput): CallerLocation | undefined {
   if (input.explicit !== undefined) {
-    return { coordinates: resolveRegion(input.explicit), source: 'explicit' };
+    return { coordinates: resolveRegion(input.explicit, input.regions), source: 'explicit' };
   }
   const { request, env } = input;
+  const table = input.regions;
+  const fromCode = (code: unknown, source: CallerLocationSource): CallerLocation | undefined => {
+    if (table === undefined || typeof code !== 'string' || code.length === 0 || code.length > 64)
+      return undefined;
+    const coordinates = table.lookup(code);
+    return coordinates === undefined ? undefined : { coordinates, source };
+  };
   const cf = cloudflareProperties(request);
   const headers = request?.headers;
   return (
@@ -83,12 +94,6 @@ function executionRegion(vercelId: string | null | undefined): string | undefine
   if (!vercelId) return undefined;
   const regions = vercelId.split(':').filter((segment) => VERCEL_REGION_SEGMENT.test(segment));
   return regions[regions.length - 1];
-}
-
-function fromCode(code: unknown, source: CallerLocationSource): CallerLocation | undefined {
-  if (typeof code !== 'string' || code.length === 0 || code.length > 64) return undefined;
-  const coordinates = lookupRegion(code);
-  return coordinates === undefined ? undefined : { coordinates, source };
 }
 
 function fromPair(

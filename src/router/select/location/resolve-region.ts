@@ -1,24 +1,33 @@
-import type { Coordinates, RegionSpec } from '../../../drivers/region-spec.js';
+import type { Coordinates, RegionSpec, RegionTable } from '../../../drivers/region-spec.js';
 import { EdgeDbError } from '../../../errors/edge-db-error.js';
 import { parseCoordinates } from './parse-coordinates.js';
-import { lookupRegion } from './region-table.js';
 
 /**
- * Coordinates of a configured region: a known code (see {@link lookupRegion}) or explicit coordinates.
+ * Coordinates of a configured region: a code the table knows (`regions` from `edge-db/regions`) or explicit
+ * coordinates.
  *
- * Throws `EdgeDbError` with code `CONFIG_INVALID` for an unknown code or out-of-range coordinates, because
- * a silently ignored region would route every read to an arbitrary replica.
+ * Throws `EdgeDbError` with code `CONFIG_INVALID` for a code without a table, an unknown code or out-of-range
+ * coordinates, because a silently ignored region would route every read to an arbitrary replica.
  *
  * ### Examples
  * ```ts
- * resolveRegion('aws-us-east-1') // { latitude: 38.95, longitude: -77.45 }
+ * import { regions } from 'edge-db/regions'
+ * resolveRegion('aws-us-east-1', regions) // { latitude: 38.95, longitude: -77.45 }
  * resolveRegion({ latitude: 60.17, longitude: 24.94 }) // Helsinki, as given
- * resolveRegion('mars-north-1') // throws EdgeDbError('CONFIG_INVALID')
+ * resolveRegion('mars-north-1', regions) // throws EdgeDbError('CONFIG_INVALID')
  * ```
  */
-export function resolveRegion(spec: RegionSpec): Coordinates {
+export function resolveRegion(spec: RegionSpec, table?: RegionTable): Coordinates {
   if (typeof spec === 'string') {
-    const coordinates = lookupRegion(spec);
+    if (table === undefined) {
+      throw new EdgeDbError(
+        'CONFIG_INVALID',
+        `region ${JSON.stringify(spec)} is a code, and codes need the region table: ` +
+          "import { regions } from 'edge-db/regions' and pass edgeDb({ ..., regions }), or give coordinates " +
+          "({ latitude: 50.11, longitude: 8.68 }), or leave region out (same-region replicas, e.g. Neon's, need none).",
+      );
+    }
+    const coordinates = table.lookup(spec);
     if (coordinates !== undefined) return coordinates;
     throw new EdgeDbError(
       'CONFIG_INVALID',

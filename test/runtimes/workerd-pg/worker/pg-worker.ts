@@ -1,4 +1,5 @@
 import { consistencyToken, edgeDb, type RouteEvent, readToken, sessionInfo, withToken } from 'edge-db';
+import { regions } from 'edge-db/regions';
 import { type Generated, type Kysely, sql } from 'kysely';
 import { type PgWorkerEnv, pgBackends } from './pg-backends.js';
 
@@ -76,6 +77,7 @@ export default {
       env.ATTEMPT_TIMEOUT_MS === undefined ? undefined : Number(env.ATTEMPT_TIMEOUT_MS);
     const db = edgeDb<Database>({
       ...pgBackends(env),
+      regions,
       consistency: { token: readToken(request) },
       ...(attemptTimeoutMs === undefined ? {} : { attemptTimeoutMs }),
       onRoute: (event: RouteEvent) => {

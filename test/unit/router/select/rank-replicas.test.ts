@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Coordinates } from '../../../../src/drivers/region-spec.js';
+import { lookupRegion } from '../../../../src/regions/region-table.js';
 import type { HealthStatus } from '../../../../src/router/select/health/health-status.js';
 import { LatencyTracker } from '../../../../src/router/select/health/latency-tracker.js';
-import { lookupRegion } from '../../../../src/router/select/location/region-table.js';
 import { type ReplicaCandidate, rankReplicas } from '../../../../src/router/select/rank-replicas.js';
 import { seededRandom } from '../../../support/fake-clock.js';
 

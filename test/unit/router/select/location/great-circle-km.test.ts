@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Coordinates } from '../../../../../src/drivers/region-spec.js';
+import { lookupRegion } from '../../../../../src/regions/region-table.js';
 import { estimateRttMs } from '../../../../../src/router/select/location/estimate-rtt-ms.js';
 import { greatCircleKm } from '../../../../../src/router/select/location/great-circle-km.js';
-import { lookupRegion } from '../../../../../src/router/select/location/region-table.js';
 
 const LONDON = { latitude: 51.5074, longitude: -0.1278 };
 const PARIS = { latitude: 48.8566, longitude: 2.3522 };

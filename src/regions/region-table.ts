@@ -1,4 +1,4 @@
-import type { Coordinates } from '../../../drivers/region-spec.js';
+import type { Coordinates, RegionTable } from '../drivers/region-spec.js';
 
 /*
  * City-level coordinates of the places edge functions and databases run. One line per city:
@@ -255,7 +255,7 @@ const CLOUD_PREFIX = /^(aws|gcp|azure)-/;
 // Vercel regions are an airport code and a digit: `fra1`, `iad1`, `hnd1`.
 const VERCEL_REGION = /^([a-z]{3})\d{1,2}$/;
 
-let regions: Map<string, Coordinates> | undefined;
+let parsed: Map<string, Coordinates> | undefined;
 
 function parseTable(): Map<string, Coordinates> {
   const map = new Map<string, Coordinates>();
@@ -286,15 +286,15 @@ function parseTable(): Map<string, Coordinates> {
  * ```
  */
 export function lookupRegion(code: string): Coordinates | undefined {
-  regions ??= parseTable();
+  parsed ??= parseTable();
   const normalized = code.trim().toLowerCase().replaceAll(' ', '');
-  const exact = regions.get(normalized);
+  const exact = parsed.get(normalized);
   if (exact !== undefined) return exact;
   const withoutCloud = normalized.replace(CLOUD_PREFIX, '');
-  const cloudRegion = regions.get(withoutCloud);
+  const cloudRegion = parsed.get(withoutCloud);
   if (cloudRegion !== undefined) return cloudRegion;
   const airport = VERCEL_REGION.exec(withoutCloud)?.[1];
-  return airport === undefined ? undefined : regions.get(airport);
+  return airport === undefined ? undefined : parsed.get(airport);
 }
 
 /**
@@ -306,6 +306,19 @@ export function lookupRegion(code: string): Coordinates | undefined {
  * ```
  */
 export function knownRegionCodes(): string[] {
-  regions ??= parseTable();
-  return [...regions.keys()];
+  parsed ??= parseTable();
+  return [...parsed.keys()];
 }
+
+/**
+ * The code table for `edgeDb({ regions })`: pass it when backends or the caller's location are given as
+ * region codes. It is its own entry (`edge-db/regions`, about 3 KB gzip) so an app that never places nodes on
+ * a map (Neon's same-region replicas, D1, one Turso database) does not ship it.
+ *
+ * ### Examples
+ * ```ts
+ * import { regions } from 'edge-db/regions'
+ * regions.lookup('fra1') // Frankfurt
+ * ```
+ */
+export const regions: RegionTable = Object.freeze({ lookup: lookupRegion, codes: knownRegionCodes });

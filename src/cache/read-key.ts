@@ -1,7 +1,5 @@
-import type { CompiledQuery } from 'kysely';
-import { cacheKeyPrefix, cacheKeyWith } from '../../cache/cache-key.js';
-import type { QueryAnalysis } from '../../sql/analyze-query.js';
-import type { RouterContext } from '../router-context.js';
+import type { ReplicationFamily } from '../consistency/replication-adapter.js';
+import { cacheKeyPrefix, cacheKeyWith } from './cache-key.js';
 
 /**
  * The characters of key prefixes kept with a short id (about 1 MiB); past it the ids start over, and the entries
@@ -16,11 +14,22 @@ const interned = new Map<string, string>();
 let internedChars = 0;
 let nextId = 0;
 
-/** The id last used for each SQL text (its analysis), with the cluster it was built for. */
+/** The id last used for each SQL text (its memo object: the router's analysis), with the cluster it was built for. */
 const lastIds = new WeakMap<
-  QueryAnalysis,
+  object,
   { readonly family: string; readonly scope: string; readonly id: string }
 >();
+
+/** What identifies one read for {@link readKey}. */
+export interface ReadKeyInput {
+  /** An object that stands for the SQL text for as long as it lives (the router passes the text's analysis). */
+  readonly memo: object;
+  readonly family: ReplicationFamily;
+  /** The cluster's cache scope. */
+  readonly scope: string;
+  readonly sql: string;
+  readonly parameters: readonly unknown[];
+}
 
 /**
  * The isolate cache's key of a read. The SQL text and the cluster (the key's prefix, see `cacheKeyPrefix`) are
@@ -31,22 +40,21 @@ const lastIds = new WeakMap<
  *
  * ### Examples
  * ```ts
- * const key = readCacheKey(ctx, compiled, analyzeQuery(compiled)) // '#12,[10]]'
+ * const key = readKey({ memo: analyzeQuery(compiled), family: 'postgres', scope, sql: compiled.sql, parameters }) // '#12,[10]]'
  * ```
  */
-export function readCacheKey(ctx: RouterContext, query: CompiledQuery, analysis: QueryAnalysis): string {
-  const family = ctx.tokens.family === 'libsql' ? 'libsql' : 'postgres';
-  const scope = ctx.cacheScope;
-  const last = lastIds.get(analysis);
+export function readKey(input: ReadKeyInput): string {
+  const { memo, family, scope } = input;
+  const last = lastIds.get(memo);
   // The family too: the same `cluster` name could in principle name a PostgreSQL and a libSQL database.
   if (last !== undefined && last.scope === scope && last.family === family) {
-    return cacheKeyWith(last.id, query.parameters);
+    return cacheKeyWith(last.id, input.parameters);
   }
-  const prefix = cacheKeyPrefix({ family, sql: query.sql, clusterKey: scope });
+  const prefix = cacheKeyPrefix({ family, sql: input.sql, clusterKey: scope });
   // A full prefix starts with '[' and an id with '#': the two kinds of keys never meet.
   const id = prefix.length > MAX_INTERNED_PREFIX ? prefix : internedId(prefix);
-  lastIds.set(analysis, { family, scope, id });
-  return cacheKeyWith(id, query.parameters);
+  lastIds.set(memo, { family, scope, id });
+  return cacheKeyWith(id, input.parameters);
 }
 
 function internedId(prefix: string): string {

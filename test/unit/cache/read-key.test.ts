@@ -1,19 +1,23 @@
 import { CompiledQuery } from 'kysely';
 import { describe, expect, it } from 'vitest';
-import { readCacheKey } from '../../../../src/router/execute/read-cache-key.js';
-import type { RouterContext } from '../../../../src/router/router-context.js';
-import { analyzeQuery } from '../../../../src/sql/analyze-query.js';
+import { readKey } from '../../../src/cache/read-key.js';
+import { analyzeQuery } from '../../../src/sql/analyze-query.js';
 
-function ctxOf(scope: string, family: 'postgres' | 'libsql' = 'postgres'): RouterContext {
-  return { cacheScope: scope, tokens: { family } } as unknown as RouterContext;
+interface Cluster {
+  readonly scope: string;
+  readonly family: 'postgres' | 'libsql';
 }
 
-function keyOf(ctx: RouterContext, sql: string, parameters: readonly unknown[]): string {
+function ctxOf(scope: string, family: 'postgres' | 'libsql' = 'postgres'): Cluster {
+  return { scope, family };
+}
+
+function keyOf(ctx: Cluster, sql: string, parameters: readonly unknown[]): string {
   const query = CompiledQuery.raw(sql, [...parameters]);
-  return readCacheKey(ctx, query, analyzeQuery(query));
+  return readKey({ memo: analyzeQuery(query), ...ctx, sql: query.sql, parameters: query.parameters });
 }
 
-describe('readCacheKey', () => {
+describe('readKey', () => {
   it('gives one key to the same SQL, parameters, cluster and family, and another when any differs', () => {
     const a = ctxOf('cluster-a');
     const sql = 'select * from person where id = $1';

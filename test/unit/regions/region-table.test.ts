@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { Coordinates } from '../../../../../src/drivers/region-spec.js';
-import { EdgeDbError } from '../../../../../src/errors/edge-db-error.js';
-import { greatCircleKm } from '../../../../../src/router/select/location/great-circle-km.js';
-import { knownRegionCodes, lookupRegion } from '../../../../../src/router/select/location/region-table.js';
-import { resolveRegion } from '../../../../../src/router/select/location/resolve-region.js';
+import type { Coordinates } from '../../../src/drivers/region-spec.js';
+import { EdgeDbError } from '../../../src/errors/edge-db-error.js';
+import { knownRegionCodes, lookupRegion, regions } from '../../../src/regions/region-table.js';
+import { greatCircleKm } from '../../../src/router/select/location/great-circle-km.js';
+import { resolveRegion } from '../../../src/router/select/location/resolve-region.js';
 
 // Independent reference points (city centres) to check the table against.
 const CITIES: Record<string, Coordinates> = {
@@ -88,7 +88,7 @@ describe('region table', () => {
 
 describe('resolveRegion', () => {
   it('resolves codes and passes valid coordinates through', () => {
-    expect(resolveRegion('fra1')).toEqual(lookupRegion('eu-central-1'));
+    expect(resolveRegion('fra1', regions)).toEqual(lookupRegion('eu-central-1'));
     expect(resolveRegion({ latitude: -41.29, longitude: 174.78 })).toEqual({
       latitude: -41.29,
       longitude: 174.78,
@@ -98,7 +98,7 @@ describe('resolveRegion', () => {
   it('rejects unknown codes with CONFIG_INVALID and says how to fix it', () => {
     let caught: unknown;
     try {
-      resolveRegion('mars-north-1');
+      resolveRegion('mars-north-1', regions);
     } catch (error) {
       caught = error;
     }
@@ -111,5 +111,18 @@ describe('resolveRegion', () => {
   it('rejects out-of-range coordinates', () => {
     expect(() => resolveRegion({ latitude: 95, longitude: 0 })).toThrow(/invalid coordinates/);
     expect(() => resolveRegion({ latitude: Number.NaN, longitude: 0 })).toThrow(EdgeDbError);
+  });
+});
+
+describe('resolveRegion without a table', () => {
+  it('refuses a code with CONFIG_INVALID that says what to import, and takes coordinates', () => {
+    expect(() => resolveRegion('fra1')).toThrow(/import \{ regions \} from 'edge-db\/regions'/);
+    expect(resolveRegion({ latitude: 50.11, longitude: 8.68 })).toEqual({ latitude: 50.11, longitude: 8.68 });
+  });
+
+  it('uses a table of your own', () => {
+    const mine = { lookup: (code: string) => (code === 'home' ? { latitude: 1, longitude: 2 } : undefined) };
+    expect(resolveRegion('home', mine)).toEqual({ latitude: 1, longitude: 2 });
+    expect(() => resolveRegion('fra1', mine)).toThrow(/unknown region/);
   });
 });
