@@ -1,7 +1,7 @@
 import { Kysely } from 'kysely';
-import { isolateCache } from '../../src/cache/index.js';
-import { type EdgeDbConfig, edgeDb, type RouteEvent, route } from '../../src/index.js';
+import type { EdgeDbConfig, RouteEvent } from '../../src/index.js';
 import type { BenchResult } from '../lib/bench-result.js';
+import { builtEdgeDb } from '../lib/built-edge-db.js';
 import { ratioComparison } from '../lib/comparison.js';
 import { inProcessDialect } from '../lib/in-process-dialect.js';
 import { interleave, TimedArm } from '../lib/interleave.js';
@@ -30,6 +30,10 @@ export const cacheHit: Scenario = {
     const plan = context.quick
       ? { warmupRounds: 3, rounds: 15, batchSize: 200 }
       : { warmupRounds: 5, rounds: 80, batchSize: 500 };
+    // edge-db as the package builds it (see builtEdgeDb), Kysely from node_modules.
+    const { core, cache } = await builtEdgeDb();
+    const { edgeDb, route } = core;
+    const { isolateCache } = cache;
     const stub = inProcessDialect(ROWS);
     const kysely = new Kysely<BenchDb>({ dialect: stub });
     let lastEvent: RouteEvent | undefined;

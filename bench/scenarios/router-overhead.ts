@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import { createClient } from '@libsql/client';
 import { type Dialect, Kysely } from 'kysely';
 import { libsql } from '../../src/drivers/libsql/index.js';
-import { type Backend, edgeDb } from '../../src/index.js';
+import type { Backend } from '../../src/index.js';
 import type { BenchResult } from '../lib/bench-result.js';
+import { builtEdgeDb } from '../lib/built-edge-db.js';
 import { addedUsComparison, ratioComparison } from '../lib/comparison.js';
 import { inProcessDialect } from '../lib/in-process-dialect.js';
 import { interleave, TimedArm } from '../lib/interleave.js';
@@ -28,6 +29,7 @@ const readOne: Query = (db) => db.selectFrom('item').select(['id', 'name']).wher
  * edge-db against plain Kysely on the same in-process backend, so the difference is the router's CPU cost:
  * classification, replica ranking, session bookkeeping, route events. Two backends: a constant-answer dialect
  * (pure overhead) and a libSQL `file:` database through edge-db's own libSQL dialect (a real engine, no network).
+ * edge-db runs as the package builds it (see `builtEdgeDb`); the backends are the same objects for both sides.
  */
 export const routerOverhead: Scenario = {
   name: 'router-overhead',
@@ -96,6 +98,7 @@ async function compare(
   replica: () => Backend,
 ): Promise<BenchResult[]> {
   context.log(`router-overhead: ${variant}`);
+  const { edgeDb } = (await builtEdgeDb()).core;
   const kysely = new Kysely<BenchDb>({ dialect: plain.dialect });
   const cluster = `bench-router-overhead-${variant}`;
   const longLived = edgeDb<BenchDb>({ primary, replicas: [replica()], cluster });
@@ -110,9 +113,15 @@ async function compare(
         async () => void (await readOne(edgeDb<BenchDb>({ primary, replicas: [replica()], cluster }))),
         options,
       ),
+      // What an app without edge-db does per request: a new Kysely (Workers forbid sharing its I/O objects).
+      new TimedArm(
+        'kysely (instance per query)',
+        async () => void (await readOne(new Kysely<BenchDb>({ dialect: plain.dialect }))),
+        options,
+      ),
     ];
     await interleave(arms, plan);
-    const [base] = arms;
+    const [base, , perQuery, kyselyPerQuery] = arms;
     return arms.map((arm) => {
       const summary = summarize(arm.samples);
       return latencyRow(
@@ -127,9 +136,18 @@ async function compare(
                 comparisons: [
                   ratioComparison('vs kysely', arm.rounds, base!.rounds),
                   addedUsComparison('added vs kysely', arm.rounds, base!.rounds),
+                  ...(arm === perQuery
+                    ? [
+                        addedUsComparison(
+                          'added vs kysely instance per query',
+                          arm.rounds,
+                          kyselyPerQuery!.rounds,
+                        ),
+                      ]
+                    : []),
                 ],
               }),
-          notes: `${plan.rounds} interleaved rounds, one batch of ${plan.batchSize} sequential queries per system per round; samples are batch means; ops counts queries`,
+          notes: `${plan.rounds} interleaved rounds, one batch of ${plan.batchSize} sequential queries per system per round; samples are batch means; ops counts queries; edge-db as built for the package (esbuild, ES2022, no keepNames), Kysely from node_modules`,
         },
         { ...summary, ops: summary.ops * plan.batchSize },
       );

@@ -132,14 +132,14 @@ export class RouterContext {
   }
 
   /** Ends an attempt begun with {@link beginAttempt}: latency and health learn from it. */
-  endAttempt(node: RoutedNode, attempt: RouteAttempt, error?: unknown): void {
+  endAttempt(node: RoutedNode, outcome: RouteAttempt['outcome'], durationMs: number, error?: unknown): void {
     node.state.latency.end();
     node.state.inFlight--;
-    if (attempt.outcome === 'ok') node.state.latency.record(attempt.durationMs);
+    if (outcome === 'ok') node.state.latency.record(durationMs);
     if (node.role !== 'replica') return;
-    if (attempt.outcome === 'timeout' || (attempt.outcome === 'error' && countsAgainstNode(error))) {
+    if (outcome === 'timeout' || (outcome === 'error' && countsAgainstNode(error))) {
       this.cluster.outliers.recordFailure(node.key);
-    } else if (attempt.outcome !== 'aborted') {
+    } else if (outcome !== 'aborted') {
       // It answered: rows, "behind", or an error about the statement (a syntax error, a write it refused).
       this.cluster.outliers.recordSuccess(node.key);
     }

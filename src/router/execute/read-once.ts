@@ -54,8 +54,8 @@ export interface ReadAttempt {
   readonly signal: AbortSignal | undefined;
   /** Whether the read advances the session (consistency `session`). */
   readonly tracksSession: boolean;
-  /** Called once the statement is about to be sent (the connection was acquired). */
-  readonly onSent?: (() => void) | undefined;
+  /** Set once the statement is about to be sent (the connection was acquired): a failure after it may be the node dying mid-flight. */
+  sent?: boolean;
 }
 
 /**
@@ -94,7 +94,7 @@ export async function readOnce<R>(
     throw new EdgeDbError('TIMEOUT', `${label} lost a hedged race or its deadline`);
   }
   signal?.addEventListener('abort', detach, { once: true });
-  read.onSent?.();
+  read.sent = true;
   async function runAttempt(): Promise<{
     result: QueryResult<R>;
     position: ReplicationPosition | undefined;

@@ -9,7 +9,7 @@ import { cachedRead } from './cached-read.js';
 import type { ExecutionScope } from './execution-scope.js';
 import { attemptOutcomeOf, diedMidFlight, isNodeFailure, isWriteRefusal } from './node-failure.js';
 import { readError, writeInstead } from './read-failure.js';
-import { noteBehind, readOnce } from './read-once.js';
+import { noteBehind, type ReadAttempt, readOnce } from './read-once.js';
 import type { NodeReadResult, ReadStatement } from './read-statement.js';
 import { runWithFallbacks } from './run-with-fallbacks.js';
 
@@ -102,8 +102,10 @@ async function readFromNodes<R>(
             attemptDeadline,
             onMidFlightFailure,
           );
-          attempts.push(attemptOf(planned.node, 'ok', now, ctx.now()));
-          finishRead(scope, read, value.node, value.reason, attempts, cacheOutcome);
+          if (ctx.observed) {
+            attempts.push(attemptOf(planned.node, 'ok', now, ctx.now()));
+            finishRead(scope, read, value.node, value.reason, attempts, cacheOutcome);
+          }
           return value;
         } catch (error) {
           attempts.push(attemptOf(planned.node, attemptOutcomeOf(error, false), now, ctx.now()));
@@ -208,36 +210,38 @@ async function attemptRead<R>(
   const node = planned.node;
   ctx.beginAttempt(node);
   const attemptStart = ctx.now();
-  let sent = false;
+  const attempt: ReadAttempt = {
+    planned,
+    required: read.plan.requiredPosition,
+    transactions: read.plan.requiredTransactions,
+    query: read.query,
+    rest: read.rest,
+    deadlineAt,
+    signal,
+    tracksSession: read.plan.tracksSession === true,
+  };
   try {
-    const result = await readOnce<R>(ctx, scope.held, {
-      planned,
-      required: read.plan.requiredPosition,
-      transactions: read.plan.requiredTransactions,
-      query: read.query,
-      rest: read.rest,
-      deadlineAt,
-      signal,
-      tracksSession: read.plan.tracksSession === true,
-      onSent: () => {
-        sent = true;
-      },
-    });
-    ctx.endAttempt(node, attemptOf(node, 'ok', attemptStart, ctx.now()));
-    return { ...result, node, reason: planned.reason };
+    const result = (await readOnce<R>(ctx, scope.held, attempt)) as NodeReadResult<R> & {
+      node: RoutedNode;
+      reason: RouteReason;
+    };
+    ctx.endAttempt(node, 'ok', ctx.now() - attemptStart);
+    // readOnce's own object, completed: no copy per read.
+    result.node = node;
+    result.reason = planned.reason;
+    return result;
   } catch (error) {
     const outcome = attemptOutcomeOf(error, signal?.aborted === true);
-    ctx.endAttempt(node, attemptOf(node, outcome, attemptStart, ctx.now()), error);
+    ctx.endAttempt(node, outcome, ctx.now() - attemptStart, error);
     if (outcome === 'behind') noteBehind(ctx, node);
     else if (outcome !== 'aborted' && isNodeFailure(error)) {
       scope.held.discard(node);
-      if (sent && outcome === 'error' && diedMidFlight(error)) onMidFlightFailure();
+      if (attempt.sent === true && outcome === 'error' && diedMidFlight(error)) onMidFlightFailure();
     }
     throw error;
   }
 }
 
-/** The caller's AbortSignal among the extra arguments Kysely 0.29 passes to `executeQuery` (`{ signal }`). */
 function signalOf(rest: readonly unknown[]): AbortSignal | undefined {
   const options = rest[0] as { signal?: unknown } | undefined;
   return typeof AbortSignal !== 'undefined' && options?.signal instanceof AbortSignal

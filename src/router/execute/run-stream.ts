@@ -119,7 +119,7 @@ async function* streamFromNode<R>(
     const now = ctx.now();
     const outcome = error === undefined ? 'ok' : attemptOutcomeOf(error, false);
     const attempt = attemptOf(node, outcome, attemptStart, now);
-    ctx.endAttempt(node, attempt);
+    ctx.endAttempt(node, attempt.outcome, attempt.durationMs);
     if (error !== undefined && isNodeFailure(error)) scope.held.discard(node);
     if (queryClass.requiresPrimary && queryClass.reason !== 'lock') {
       // A streamed statement that writes (a data-modifying CTE) is a write like any other.

@@ -90,7 +90,7 @@ export async function runWrite<R>(
     }
     observeNodePosition(node.state, position, now);
     const attempt = attemptOf(node, 'ok', attemptStart, now);
-    ctx.endAttempt(node, attempt);
+    ctx.endAttempt(node, attempt.outcome, attempt.durationMs);
     if (ctx.observed)
       ctx.finish({
         query,
@@ -105,7 +105,7 @@ export async function runWrite<R>(
     const now = ctx.now();
     const unreachable = isUnreachable(error);
     const attempt = attemptOf(node, attemptOutcomeOf(error, false), attemptStart, now);
-    ctx.endAttempt(node, attempt);
+    ctx.endAttempt(node, attempt.outcome, attempt.durationMs);
     if (unreachable) scope.held.discard(node);
     if (reached) {
       // Either it may have committed before the failure, or the primary answered with an error that proves

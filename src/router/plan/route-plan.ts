@@ -38,7 +38,7 @@ export interface RoutePlan {
    * committed (its check is never skipped for them), the primary has them.
    */
   readonly requiredTransactions?: readonly TransactionId[] | undefined;
-  readonly detail?: string;
+  readonly detail?: string | undefined;
 }
 
 /** Everything a plan depends on; pure data so dry runs and tests can build plans without I/O. */
@@ -72,12 +72,21 @@ export interface PlanInput {
  * ```
  */
 export function planRoute(input: PlanInput): RoutePlan {
-  const plan = planAttempts(input);
+  const plan = planAttempts(input) as { -readonly [K in keyof RoutePlan]: RoutePlan[K] };
   if (input.consistency !== 'session' || input.queryClass.requiresPrimary) return plan;
+  plan.tracksSession = true;
   const transactions = input.session.pendingTransactions;
-  return transactions.length === 0
-    ? { ...plan, tracksSession: true }
-    : { ...plan, tracksSession: true, requiredTransactions: transactions };
+  if (transactions.length > 0) plan.requiredTransactions = transactions;
+  return plan;
+}
+
+/** Every plan has one shape (one hidden class for the engine): the fields planRoute completes come unset. */
+function routePlan(
+  attempts: readonly PlannedAttempt[],
+  requiredPosition: ReplicationPosition | undefined,
+  detail?: string,
+): RoutePlan {
+  return { attempts, tracksSession: false, requiredPosition, requiredTransactions: undefined, detail };
 }
 
 function planAttempts(input: PlanInput): RoutePlan {
@@ -99,29 +108,27 @@ function planAttempts(input: PlanInput): RoutePlan {
         }). Remove the hint for writes, or use readPreference 'replicaPreferred' for mixed builders.`,
       );
     }
-    return {
-      attempts: [attempt(primary, queryClass.reason as RouteReason, 'none', true)],
-      requiredPosition: undefined,
-    };
+    return routePlan([attempt(primary, queryClass.reason as RouteReason, 'none', true)], undefined);
   }
 
   const session = input.session;
   const requiredPosition = input.consistency === 'session' ? session.minPosition : undefined;
   const transactions = input.consistency === 'session' ? session.pendingTransactions.length : 0;
-  const checkFor = (node: RoutedNode) => freshnessCheck(node, requiredPosition, transactions > 0, input.now);
+  const pending = transactions > 0;
+  const checkFor = (node: RoutedNode) => freshnessCheck(node, requiredPosition, pending, input.now);
 
   if (namedNode !== undefined) {
-    return {
-      attempts: [attempt(namedNode, 'preference', checkFor(namedNode) ?? 'none', true)],
+    return routePlan(
+      [attempt(namedNode, 'preference', checkFor(namedNode) ?? 'none', true)],
       requiredPosition,
-    };
+    );
   }
   if (input.consistency === 'strong') {
-    return { attempts: [attempt(primary, 'strong', 'none', learns(primary))], requiredPosition };
+    return routePlan([attempt(primary, 'strong', 'none', learns(primary))], requiredPosition);
   }
   const preference = input.readPreference;
   if (preference === 'primary') {
-    return { attempts: [attempt(primary, 'preference', 'none', learns(primary))], requiredPosition };
+    return routePlan([attempt(primary, 'preference', 'none', learns(primary))], requiredPosition);
   }
 
   // A write committed but its position is not known: the primary serves this read and, where the adapter
@@ -131,11 +138,11 @@ function planAttempts(input: PlanInput): RoutePlan {
     const recent =
       session.lastWriteAt !== undefined && input.now - session.lastWriteAt < input.stickyAfterWriteMs;
     if (canLearn || recent) {
-      return {
-        attempts: [attempt(primary, 'after-write', 'none', canLearn)],
+      return routePlan(
+        [attempt(primary, 'after-write', 'none', canLearn)],
         requiredPosition,
-        detail: canLearn ? 'learning the position of the last write' : 'within stickyAfterWriteMs of a write',
-      };
+        canLearn ? 'learning the position of the last write' : 'within stickyAfterWriteMs of a write',
+      );
     }
   }
 
@@ -144,23 +151,22 @@ function planAttempts(input: PlanInput): RoutePlan {
     const sticky = input.nodesByName.get(session.unlearnedNode);
     if (sticky !== undefined && sticky.role === 'replica' && preference !== 'primaryPreferred') {
       const stickyAttempt = attempt(sticky, 'sticky', checkFor(sticky) ?? 'none', learns(sticky));
-      return {
-        attempts:
-          preference === 'replica'
-            ? [stickyAttempt]
-            : // The fallback learns the primary's position even at a round trip's cost: otherwise a later read
-              // of the older sticky replica could go back in time.
-              [stickyAttempt, attempt(primary, 'fallback', 'none', canReadPosition(primary))],
+      return routePlan(
+        preference === 'replica'
+          ? [stickyAttempt]
+          : // The fallback learns the primary's position even at a round trip's cost: otherwise a later read
+            // of the older sticky replica could go back in time.
+            [stickyAttempt, attempt(primary, 'fallback', 'none', canReadPosition(primary))],
         requiredPosition,
-        detail: 'monotonic reads: the last read position is unknown',
-      };
+        'monotonic reads: the last read position is unknown',
+      );
     }
     if (sticky?.role === 'primary') {
-      return {
-        attempts: [attempt(primary, 'sticky', 'none', canReadPosition(primary))],
+      return routePlan(
+        [attempt(primary, 'sticky', 'none', canReadPosition(primary))],
         requiredPosition,
-        detail: 'monotonic reads: learning the position',
-      };
+        'monotonic reads: learning the position',
+      );
     }
   }
 
@@ -204,25 +210,23 @@ function planAttempts(input: PlanInput): RoutePlan {
   );
   switch (preference) {
     case 'primaryPreferred':
-      return {
-        attempts: [
-          attempt(primary, 'preference', 'none', learns(primary)),
-          ...replicaAttempts.map(asFallback),
-        ],
+      return routePlan(
+        [attempt(primary, 'preference', 'none', learns(primary)), ...replicaAttempts.map(asFallback)],
         requiredPosition,
-      };
+      );
     case 'replica':
-      return { attempts: replicaAttempts, requiredPosition };
+      return routePlan(replicaAttempts, requiredPosition);
     case 'nearest':
       // The primary was ranked with the replicas; keep it as the last resort when it ranked beyond the cut.
-      return {
-        attempts: replicaAttempts.some((a) => a.node === primary)
+      return routePlan(
+        replicaAttempts.some((a) => a.node === primary)
           ? replicaAttempts
           : [...replicaAttempts, primaryAttempt],
         requiredPosition,
-      };
+      );
     case 'replicaPreferred':
-      return { attempts: [...replicaAttempts, primaryAttempt], requiredPosition };
+      replicaAttempts.push(primaryAttempt);
+      return routePlan(replicaAttempts, requiredPosition);
   }
 }
 

@@ -18,7 +18,7 @@ beforeAll(async () => {
   cluster.replicas[0]!.setLatency(1);
   cluster.replicas[1]!.setLatency(8);
   backends = pgBackends(cluster, { regions: ['syd', 'fra', 'iad'] });
-  const setup = edgeDb<DB>({ primary: backends.primary });
+  const setup = edgeDb<DB>({ primary: backends.primary, regions });
   await setup.schema
     .createTable('city')
     .addColumn('id', 'integer', (c) => c.primaryKey())
