@@ -28,7 +28,7 @@ const coreOfSameFormat: TsupPlugin = {
   },
 };
 
-export default defineConfig({
+const shared: Options = {
   entry: {
     index: 'src/index.ts',
     // The isolate cache's store and lru-cache: only Workers that cache bundle them.
@@ -43,7 +43,6 @@ export default defineConfig({
     // Spawned as a child process by startLibsqlCluster (libSQL's embedded-replica sync blocks its thread).
     'testing/libsql/replica-entry': 'src/testing/libsql/replica-entry.ts',
   },
-  format: ['esm', 'cjs'],
   dts: {
     entry: [
       'src/index.ts',
@@ -60,9 +59,9 @@ export default defineConfig({
   // No source maps in the package: they were 1.96 MB of its 2.9 MB unpacked, and the ESM/CJS output is
   // unminified, so stack traces already point at readable code.
   sourcemap: false,
-  clean: true,
+  // `npm run build` empties dist/ first: three builds write into it side by side.
+  clean: false,
   target: 'es2022',
-  splitting: false,
   treeshake: true,
   shims: true,
   esbuildPlugins: [coreStaysExternal],
@@ -77,4 +76,29 @@ export default defineConfig({
     'lru-cache',
     'testcontainers',
   ],
-});
+};
+
+const EDGE_ENTRIES = [
+  'index',
+  'cache/index',
+  'drivers/neon/index',
+  'drivers/libsql/index',
+  'drivers/d1/index',
+  'regions/index',
+  'integrations/hono/index',
+  'integrations/opentelemetry/index',
+];
+const entries = shared.entry as Record<string, string>;
+const pick = (keep: (name: string) => boolean) =>
+  Object.fromEntries(Object.entries(entries).filter(([name]) => keep(name)));
+
+export default defineConfig([
+  // ESM edge entries share chunks, so an app importing edge-db and edge-db/neon gets one copy of the SQL analysis
+  // (and of its isolate-wide memo), not one per entry. No shims: they would become a chunk importing `path`.
+  { ...shared, entry: pick((name) => EDGE_ENTRIES.includes(name)), format: 'esm', splitting: true, shims: false },
+  // edge-db/testing (Node only) finds its files through `__filename`/`import.meta.url`: one file per entry.
+  // Its declarations come with the first build's (dts covers every entry).
+  { ...shared, entry: pick((name) => !EDGE_ENTRIES.includes(name)), format: 'esm', splitting: false, dts: false },
+  // CommonJS (Node's require): one file per entry, as esbuild cannot split CommonJS.
+  { ...shared, format: 'cjs', splitting: false },
+]);
