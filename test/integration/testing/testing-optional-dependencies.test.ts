@@ -6,7 +6,12 @@ import { build, type Options } from 'tsup';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import projectConfig from '../../../tsup.config.js';
 
-const tsupConfig = projectConfig as Options;
+// The project's builds (an array): the one that has the testing entries, as ESM.
+const tsupConfig = (projectConfig as Options[]).find(
+  (config) =>
+    config.format === 'esm' &&
+    Object.keys(config.entry as Record<string, string>).some((name) => name.startsWith('testing/')),
+)!;
 
 // `edge-db/testing` as a libSQL-only project installs it: the built package in node_modules next to kysely,
 // @libsql/client, libsql and lru-cache, with no pg, ws or testcontainers anywhere on the resolution path.
@@ -35,6 +40,8 @@ beforeAll(async () => {
   await build({
     ...tsupConfig,
     entry,
+    // Both module systems, as the package ships edge-db/testing.
+    format: ['esm', 'cjs'],
     config: false,
     dts: false,
     sourcemap: false,
