@@ -1,10 +1,9 @@
 import { CompiledQuery, type DatabaseConnection } from 'kysely';
 import { normalizeInsertLsn, parseLsn } from './postgres-lsn.js';
 import {
-  checkedPosition,
   executeReturningTransactionId,
+  readCheckedPosition,
   type TransactionId,
-  transactionsCheckQuery,
 } from './postgres-transaction-id.js';
 import type { NodeRole, ReplicationAdapter } from './replication-adapter.js';
 import type { ReplicationPosition } from './replication-position.js';
@@ -39,10 +38,7 @@ export const postgresReplication: ReplicationAdapter = Object.freeze({
     transactions?: readonly TransactionId[],
   ): Promise<ReplicationPosition | undefined> {
     if (role === 'replica' && transactions !== undefined && transactions.length > 0) {
-      return checkedPosition(
-        await connection.executeQuery(transactionsCheckQuery(transactions)),
-        'the replica',
-      );
+      return readCheckedPosition(connection, transactions);
     }
     const result = await connection.executeQuery<{ lsn: string | null }>(
       role === 'primary' ? PRIMARY_POSITION : REPLICA_POSITION,

@@ -135,3 +135,15 @@ export function checkedPosition(
   }
   return typeof row?.lsn === 'string' ? parseLsn(row.lsn) : undefined;
 }
+
+/**
+ * Runs {@link transactionsCheckQuery} on a replica's connection: the replayed position read after the
+ * transactions were seen committed, or `REPLICA_BEHIND`. What `readPosition(connection, 'replica',
+ * transactions)` of every PostgreSQL adapter does.
+ */
+export async function readCheckedPosition(
+  connection: DatabaseConnection,
+  transactions: readonly TransactionId[],
+): Promise<ReplicationPosition | undefined> {
+  return checkedPosition(await connection.executeQuery(transactionsCheckQuery(transactions)), 'the replica');
+}

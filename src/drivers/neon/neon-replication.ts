@@ -3,6 +3,7 @@ import { normalizeInsertLsn, parseLsn } from '../../consistency/postgres-lsn.js'
 import {
   checkedPosition,
   executeReturningTransactionId,
+  readCheckedPosition,
   type TransactionId,
   transactionsCheckQuery,
 } from '../../consistency/postgres-transaction-id.js';
@@ -58,10 +59,7 @@ export class NeonReplicationAdapter implements ReplicationAdapter {
     transactions?: readonly TransactionId[],
   ): Promise<ReplicationPosition | undefined> {
     if (role === 'replica' && transactions !== undefined && transactions.length > 0) {
-      return checkedPosition(
-        await connection.executeQuery(transactionsCheckQuery(transactions)),
-        'the replica',
-      );
+      return readCheckedPosition(connection, transactions);
     }
     const { rows } = await connection.executeQuery<{ lsn: string | null }>(
       role === 'primary' ? primaryPositionQuery : replicaPositionQuery,
