@@ -1,6 +1,7 @@
 export type { CacheStats } from './cache/cache-stats.js';
 export type { ConsistencyMode } from './consistency/consistency-mode.js';
 export { type MergeTokensOptions, mergeTokens } from './consistency/merge-tokens.js';
+export { pipelinedPostgresReplication } from './consistency/pipelined-postgres-replication.js';
 export { formatLsn, parseLsn } from './consistency/postgres-lsn.js';
 export { postgresReplication } from './consistency/postgres-replication.js';
 export type {

@@ -35,6 +35,11 @@ export interface GeoBed {
    */
   dialect(node: 'primary' | 'near' | 'far'): PostgresDialect;
   /**
+   * A fresh dialect over a second pool per node whose clients pipeline (node-postgres `pipeline: true`), for
+   * edge-db's `pipelinedPostgresReplication`. Same ownership rule as {@link GeoBed.dialect}.
+   */
+  pipelinedDialect(node: 'primary' | 'near' | 'far'): PostgresDialect;
+  /**
    * Sets the one-way delays of the primary and both replicas (another topology on the same servers);
    * `setLatencies(GEO_LATENCY_MS)` restores the geo layout. Scenarios run one at a time, so a scenario that
    * changes them restores them in `finally`.
@@ -55,9 +60,10 @@ export async function startGeoBed(log: (message: string) => void): Promise<GeoBe
   const cluster = await startPostgresCluster({ replicas: 2 });
   const pools: pg.Pool[] = [];
   try {
-    const pool = (url: string): pg.Pool => {
+    const pool = (url: string, pipeline = false): pg.Pool => {
       const created = new pg.Pool({
         connectionString: url,
+        ...(pipeline ? { pipeline: true } : {}),
         max: 4,
         connectionTimeoutMillis: 10_000,
         query_timeout: 15_000,
@@ -73,6 +79,11 @@ export async function startGeoBed(log: (message: string) => void): Promise<GeoBe
     const primary = pool(cluster.primary.url);
     const near = pool(nearNode.url);
     const far = pool(farNode.url);
+    const pipelined = {
+      primary: pool(cluster.primary.url, true),
+      near: pool(nearNode.url, true),
+      far: pool(farNode.url, true),
+    };
 
     await primary.query('create table item (id integer primary key, name text not null)');
     await primary.query(`insert into item select g, 'item ' || g from generate_series(1, ${ROWS}) g`);
@@ -87,7 +98,9 @@ export async function startGeoBed(log: (message: string) => void): Promise<GeoBe
     };
     setLatencies(GEO_LATENCY_MS);
     // Open the pools' connections now, so no system pays a connection set-up inside its measurement.
-    await Promise.all([primary, near, far].map((each) => warm(each)));
+    await Promise.all(
+      [primary, near, far, pipelined.primary, pipelined.near, pipelined.far].map((each) => warm(each)),
+    );
 
     const dialects = { primary, near, far };
     let stopped: Promise<void> | undefined;
@@ -95,6 +108,7 @@ export async function startGeoBed(log: (message: string) => void): Promise<GeoBe
       cluster,
       pools: dialects,
       dialect: (node) => new PostgresDialect({ pool: dialects[node] }),
+      pipelinedDialect: (node) => new PostgresDialect({ pool: pipelined[node] }),
       setLatencies,
       stop: () => {
         stopped ??= closeAll(pools, cluster);

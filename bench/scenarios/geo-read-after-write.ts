@@ -1,6 +1,12 @@
 import { performance } from 'node:perf_hooks';
 import { Kysely } from 'kysely';
-import { consistencyToken, edgeDb, type RouteEvent } from '../../src/index.js';
+import {
+  type Backend,
+  consistencyToken,
+  edgeDb,
+  pipelinedPostgresReplication,
+  type RouteEvent,
+} from '../../src/index.js';
 import { regions } from '../../src/regions/index.js';
 import type { BenchResult, Comparison } from '../lib/bench-result.js';
 import { ratioComparison } from '../lib/comparison.js';
@@ -12,6 +18,7 @@ import { replicaShare } from './geo-read.js';
 
 export const READ_AFTER_WRITE_SYSTEMS = [
   'edge-db',
+  'edge-db (pg pipeline)',
   'always-primary-after-write',
   'no consistency (near replica)',
 ] as const;
@@ -45,12 +52,27 @@ async function runGeoReadAfterWrite(bed: GeoBed, context: ScenarioContext): Prom
     { name: 'replica-far', dialect: bed.dialect('far'), region: GEO_REGIONS.farReplica },
     { name: 'replica-near', dialect: bed.dialect('near'), region: GEO_REGIONS.nearReplica },
   ];
+  // The same cluster over node-postgres clients that pipeline, with the adapter that sends a replica's check
+  // in the read's own round trip.
+  const replication = pipelinedPostgresReplication;
+  const pipelined = {
+    primary: { ...primary, dialect: bed.pipelinedDialect('primary'), replication },
+    replicas: [
+      { ...replicas[0]!, dialect: bed.pipelinedDialect('far'), replication },
+      { ...replicas[1]!, dialect: bed.pipelinedDialect('near'), replication },
+    ],
+  };
   const location = { region: GEO_REGIONS.caller };
-  let servedBy = new Map<string, number>();
-  const onRoute = (event: RouteEvent): void => {
+  let servedBy = new Map<string, Map<string, number>>();
+  const counter = (system: System) => (event: RouteEvent) => {
     if (!event.sql.trimStart().toLowerCase().startsWith('select')) return;
     const key = `${event.node}/${event.reason}`;
-    servedBy.set(key, (servedBy.get(key) ?? 0) + 1);
+    let counts = servedBy.get(system);
+    if (counts === undefined) {
+      counts = new Map();
+      servedBy.set(system, counts);
+    }
+    counts.set(key, (counts.get(key) ?? 0) + 1);
   };
   const cluster = 'bench-geo-read-after-write';
   const insert = (db: Kysely<GeoDb>, id: number) =>
@@ -61,25 +83,35 @@ async function runGeoReadAfterWrite(bed: GeoBed, context: ScenarioContext): Prom
   const find = (db: Kysely<GeoDb>, id: number) =>
     db.selectFrom('item').select(['id', 'name']).where('id', '=', id).executeTakeFirst();
 
-  const cycles: Record<System, Cycle> = {
-    'edge-db': async (id) => {
+  /** edge-db: a request writes and mints a token, a second request reads with it. */
+  const edgeCycle =
+    (system: System, nodes: { primary: Backend; replicas: Backend[] }, clusterName: string): Cycle =>
+    async (id) => {
+      const onRoute = counter(system);
       const t0 = performance.now();
-      const writer = edgeDb<GeoDb>({ primary, replicas, location, regions, cluster, onRoute });
+      const writer = edgeDb<GeoDb>({ ...nodes, location, regions, cluster: clusterName, onRoute });
       await insert(writer, id);
       const token = await consistencyToken(writer);
       const t1 = performance.now();
       const reader = edgeDb<GeoDb>({
-        primary,
-        replicas,
+        ...nodes,
         location,
         regions,
-        cluster,
+        cluster: clusterName,
         onRoute,
         consistency: { token },
       });
       const row = await find(reader, id);
       return { writeMs: t1 - t0, readMs: performance.now() - t1, stale: row === undefined };
-    },
+    };
+
+  const cycles: Record<System, Cycle> = {
+    'edge-db': edgeCycle('edge-db', { primary, replicas }, cluster),
+    'edge-db (pg pipeline)': edgeCycle(
+      'edge-db (pg pipeline)',
+      pipelined,
+      'bench-geo-read-after-write-pipeline',
+    ),
     'always-primary-after-write': async (id) => {
       const t0 = performance.now();
       await insert(primaryDb, id);
@@ -123,7 +155,6 @@ async function runGeoReadAfterWrite(bed: GeoBed, context: ScenarioContext): Prom
       })),
       plan,
     );
-    const edge = measured.get('edge-db')!;
     const always = measured.get('always-primary-after-write')!;
     const loose = measured.get('no consistency (near replica)')!;
     for (const system of READ_AFTER_WRITE_SYSTEMS) {
@@ -131,10 +162,12 @@ async function runGeoReadAfterWrite(bed: GeoBed, context: ScenarioContext): Prom
       const writeSummary = summarize(writes);
       let notes =
         `replica lag ${lag} ms (recovery_min_apply_delay), primary RTT ${primaryRtt} ms; ${plan.rounds} interleaved rounds of one write-then-read cycle per system; ` +
-        `p50/p95/p99 are of the read after the write; write p50 ${round(writeSummary.p50_ms, 1)} ms${system === 'edge-db' ? ' (includes what the token needs)' : ''}`;
+        `p50/p95/p99 are of the read after the write; write p50 ${round(writeSummary.p50_ms, 1)} ms${system.startsWith('edge-db') ? ' (includes what the token needs)' : ''}`;
       const comparisons: Comparison[] = [];
-      if (system === 'edge-db') {
-        const described = [...servedBy].map(([key, count]) => `${key} ${count}`).join(', ');
+      const edge = measured.get(system)!;
+      const served = servedBy.get(system) ?? new Map<string, number>();
+      if (system.startsWith('edge-db')) {
+        const described = [...served].map(([key, count]) => `${key} ${count}`).join(', ');
         notes += `; reads served by (node/reason, warm-up included): ${described}`;
         comparisons.push(
           ratioComparison('write vs plain Kysely write', edge.writes, always.writes),
@@ -157,7 +190,7 @@ async function runGeoReadAfterWrite(bed: GeoBed, context: ScenarioContext): Prom
             stale_reads: stale,
             values: {
               lag_ms: lag,
-              ...(system === 'edge-db' ? { replica_read_share: replicaShare(servedBy) } : {}),
+              ...(system.startsWith('edge-db') ? { replica_read_share: replicaShare(served) } : {}),
               write_p50_ms: round(writeSummary.p50_ms, 3),
               write_plus_read_p50_ms: round(summarize(writes.map((w, k) => w + reads[k]!)).p50_ms, 3),
             },

@@ -12,6 +12,8 @@ import type { RouteHint } from './plan/route-hint.js';
 import { planRoute, type RoutePlan } from './plan/route-plan.js';
 import type { RoutedNode } from './routed-node.js';
 import type { CallerLocation } from './select/location/detect-caller-location.js';
+import { estimateRttMs } from './select/location/estimate-rtt-ms.js';
+import { greatCircleKm } from './select/location/great-circle-km.js';
 import { rankForRead } from './select/rank-for-read.js';
 
 /** How an instance reads and issues consistency tokens. */
@@ -106,7 +108,7 @@ export class RouterContext {
       stickyAfterWriteMs: this.settings.stickyAfterWriteMs,
       maxReplicaAttempts: this.settings.maxReplicaAttempts,
       nodesByName: this.nodesByName,
-      expectedRttMs: this.expectedRttMs,
+      rtt: this,
     });
   }
 
@@ -151,7 +153,19 @@ export class RouterContext {
   }
 
   /** The smoothed measured round trip of a node, if measured (a plain function: route plans take it as is). */
-  readonly expectedRttMs: (node: RoutedNode) => number | undefined = expectedRttMs;
+  /**
+   * The node's expected round trip: measured, or else estimated from the caller's distance to it (when both are
+   * located), or `undefined`. Ranks fallbacks and decides whether proving a replica fresh beats the primary.
+   */
+  expectedRttMs(node: RoutedNode): number | undefined {
+    const caller = this.#caller?.coordinates;
+    const coordinates = node.coordinates;
+    return node.state.latency.estimateMs(
+      caller !== undefined && coordinates !== undefined
+        ? estimateRttMs(greatCircleKm(caller, coordinates))
+        : undefined,
+    );
+  }
 
   /**
    * The isolate cache, created from this instance's `cache` option if no instance has yet. `undefined` when
@@ -184,11 +198,6 @@ export class RouterContext {
       // ignored on purpose
     }
   }
-}
-
-// At module scope, so an instance stores a reference instead of making a closure of its own.
-function expectedRttMs(node: RoutedNode): number | undefined {
-  return node.state.latency.estimateMs();
 }
 
 /**

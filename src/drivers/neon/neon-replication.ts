@@ -1,5 +1,13 @@
-import { CompiledQuery, type DatabaseConnection } from 'kysely';
-import { normalizeInsertLsn, parseLsn } from '../../consistency/postgres-lsn.js';
+import type { CompiledQuery, DatabaseConnection } from 'kysely';
+import {
+  assertCaughtUp,
+  lsnOf,
+  positioned,
+  positionOf,
+  primaryPositionOf,
+  primaryPositionQuery,
+  replicaPositionQuery,
+} from '../../consistency/positioned-read.js';
 import {
   checkedPosition,
   executeReturningTransactionId,
@@ -14,17 +22,8 @@ import type {
   WriteResult,
 } from '../../consistency/replication-adapter.js';
 import type { ReplicationPosition } from '../../consistency/replication-position.js';
-import { EdgeDbError } from '../../errors/edge-db-error.js';
 import { analyzeQuery } from '../../sql/analyze-query.js';
 import { NeonConnection } from './neon-connection.js';
-
-/**
- * Primary: the WAL insert position, which is at or after every commit record already written, also under
- * `synchronous_commit = off` (where `pg_current_wal_lsn()` can lag behind a commit).
- */
-const primaryPositionQuery = CompiledQuery.raw('select pg_current_wal_insert_lsn()::text as lsn');
-/** Replica: the replayed position; NULL when the node is not in recovery. */
-const replicaPositionQuery = CompiledQuery.raw('select pg_last_wal_replay_lsn()::text as lsn');
 
 /**
  * Reads and requires PostgreSQL WAL positions on a Neon node.
@@ -140,56 +139,7 @@ export class NeonReplicationAdapter implements ReplicationAdapter {
   }
 }
 
-/**
- * A replica's read between two positions. The position after it covers the checked transactions only when it
- * moved past the one read after the check: a standby makes a commit visible just before it advances its
- * replayed position, so the first reading may still be the record before that commit; any later value is at
- * or past the commit.
- */
-function positioned<R>(
-  result: PositionedResult<R>['result'],
-  floor: ReplicationPosition | undefined,
-  after: ReplicationPosition | undefined,
-  transactions: readonly TransactionId[] | undefined,
-): PositionedResult<R> {
-  const position = after ?? floor;
-  const settles = transactions !== undefined && floor !== undefined && after !== undefined && after > floor;
-  return { result, position, floor, ...(settles ? { settlesTransactions: true } : {}) };
-}
-
 /** Kysely 0.29's `{ signal }` argument of `executeQuery` (0.28 connections ignore it). */
 function signalArgument(signal: AbortSignal | undefined): [] {
   return (signal === undefined ? [] : [{ signal }]) as [];
-}
-
-function lsnOf(result: { rows: unknown[] } | undefined): string | null | undefined {
-  return (result?.rows[0] as { lsn?: string | null } | undefined)?.lsn;
-}
-
-function primaryPositionOf(lsn: string | null | undefined): ReplicationPosition | undefined {
-  const position = positionOf(lsn);
-  return position === undefined ? undefined : normalizeInsertLsn(position);
-}
-
-function positionOf(lsn: string | null | undefined): ReplicationPosition | undefined {
-  return typeof lsn === 'string' ? parseLsn(lsn) : undefined;
-}
-
-function assertCaughtUp(
-  position: ReplicationPosition | undefined,
-  minPosition: ReplicationPosition | undefined,
-): void {
-  if (minPosition === undefined) return;
-  if (position === undefined) {
-    throw new EdgeDbError(
-      'REPLICA_BEHIND',
-      'the replica reported no replay position (it is not in recovery), so it cannot prove it has the required writes. Read from the primary.',
-    );
-  }
-  if (position < minPosition) {
-    throw new EdgeDbError(
-      'REPLICA_BEHIND',
-      `the replica has replayed up to ${position} but the read requires ${minPosition}. Retry later or read from the primary.`,
-    );
-  }
 }

@@ -58,8 +58,11 @@ export interface PlanInput {
   readonly maxReplicaAttempts: number;
   /** Every node by name, for `node` hints. */
   readonly nodesByName: ReadonlyMap<string, RoutedNode>;
-  /** A node's measured round trip, when measured: a replica whose check costs more than the primary is skipped. */
-  readonly expectedRttMs?: ((node: RoutedNode) => number | undefined) | undefined;
+  /**
+   * A node's expected round trip (measured, or estimated from the caller's distance): a replica whose check
+   * costs more than the primary's round trip is skipped.
+   */
+  readonly rtt?: { expectedRttMs(node: RoutedNode): number | undefined } | undefined;
 }
 
 /**
@@ -232,12 +235,12 @@ function planAttempts(input: PlanInput): RoutePlan {
 
 /**
  * True when proving the replica fresh costs more than the primary's whole round trip (a probe is two round
- * trips, a piggy-backed check one), both measured, by more than noise (5 ms): the primary, which has every
- * write, answers sooner.
+ * trips, a piggy-backed check one), both known (measured, or estimated from the caller's distance), by more than
+ * noise (5 ms): the primary, which has every write, answers sooner.
  */
 function slowerThanPrimary(replica: RoutedNode, check: FreshnessCheck, input: PlanInput): boolean {
-  const replicaRtt = input.expectedRttMs?.(replica);
-  const primaryRtt = input.expectedRttMs?.(input.primary);
+  const replicaRtt = input.rtt?.expectedRttMs(replica);
+  const primaryRtt = input.rtt?.expectedRttMs(input.primary);
   if (replicaRtt === undefined || primaryRtt === undefined) return false;
   return (check === 'probe' ? 2 : 1) * replicaRtt > primaryRtt + 5;
 }

@@ -1,12 +1,12 @@
 import { PostgresDialect } from 'kysely';
 import pg from 'pg';
-import type { Backend } from '../../../src/index.js';
+import { type Backend, pipelinedPostgresReplication } from '../../../src/index.js';
 import type { PostgresCluster } from '../../../src/testing/index.js';
 
 /** node-postgres pools per node, shared by the instances of a test (closed by `end`). */
 export function pgBackends(
   cluster: PostgresCluster,
-  options: { max?: number; regions?: readonly string[] } = {},
+  options: { max?: number; regions?: readonly string[]; pipeline?: boolean } = {},
 ) {
   const pools: pg.Pool[] = [];
   const make = (url: string, name: string, index: number): Backend => {
@@ -16,6 +16,8 @@ export function pgBackends(
       connectionTimeoutMillis: 3000,
       query_timeout: 10_000,
       application_name: 'edge-db-test',
+      // node-postgres 8.23+: statements handed to a client without waiting go out together.
+      ...(options.pipeline === true ? { pipeline: true } : {}),
     });
     // A node taken down mid-test makes idle clients error; the test observes that through queries.
     pool.on('error', () => undefined);
@@ -29,6 +31,7 @@ export function pgBackends(
     return {
       name,
       dialect: new PostgresDialect({ pool: shared }),
+      ...(options.pipeline === true ? { replication: pipelinedPostgresReplication } : {}),
       ...(region === undefined ? {} : { region }),
     };
   };

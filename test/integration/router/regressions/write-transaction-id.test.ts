@@ -1,15 +1,9 @@
-import { type DatabaseConnection, type Dialect, type Driver, Kysely, sql } from 'kysely';
+import { Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isolateCache } from '../../../../src/cache/index.js';
 import { decodeToken } from '../../../../src/consistency/consistency-token.js';
 import { neon } from '../../../../src/drivers/neon/index.js';
-import {
-  type Backend,
-  consistencyToken,
-  edgeDb,
-  type RouteEvent,
-  sessionInfo,
-} from '../../../../src/index.js';
+import { consistencyToken, edgeDb, type RouteEvent, sessionInfo } from '../../../../src/index.js';
 import {
   type NeonProxy,
   neonLocalSettings,
@@ -18,6 +12,7 @@ import {
   startNeonProxy,
   startPostgresClusterWith,
 } from '../../../../src/testing/index.js';
+import { type CountedStatement, counted } from '../counted-backend.js';
 import { pgBackends } from '../pg-backends.js';
 
 /**
@@ -32,43 +27,7 @@ let cluster: PostgresCluster;
 let proxy: NeonProxy;
 let pg: ReturnType<typeof pgBackends>;
 /** Statements each node ran through the counting wrappers, in order. */
-const statements: { node: string; sql: string }[] = [];
-
-/** Wraps a dialect so every statement a node runs is recorded (the router sees the same connection API). */
-function counted(backend: Backend): Backend {
-  const dialect = backend.dialect;
-  const wrapped: Dialect = {
-    createAdapter: () => dialect.createAdapter(),
-    createIntrospector: (db) => dialect.createIntrospector(db),
-    createQueryCompiler: () => dialect.createQueryCompiler(),
-    createDriver: (): Driver => {
-      const driver = dialect.createDriver();
-      const originals = new WeakMap<DatabaseConnection, DatabaseConnection>();
-      const original = (c: DatabaseConnection) => originals.get(c) ?? c;
-      return {
-        init: () => driver.init(),
-        destroy: () => driver.destroy(),
-        beginTransaction: (c, settings) => driver.beginTransaction(original(c), settings),
-        commitTransaction: (c) => driver.commitTransaction(original(c)),
-        rollbackTransaction: (c) => driver.rollbackTransaction(original(c)),
-        releaseConnection: (c) => driver.releaseConnection(original(c)),
-        async acquireConnection(): Promise<DatabaseConnection> {
-          const connection = await driver.acquireConnection();
-          const wrapped: DatabaseConnection = {
-            executeQuery(query, ...rest: []) {
-              statements.push({ node: backend.name!, sql: query.sql });
-              return connection.executeQuery(query, ...rest);
-            },
-            streamQuery: connection.streamQuery.bind(connection),
-          };
-          originals.set(wrapped, connection);
-          return wrapped;
-        },
-      };
-    },
-  };
-  return { ...backend, dialect: wrapped };
-}
+const statements: CountedStatement[] = [];
 
 const onNode = (node: string, from: number) => statements.slice(from).filter((s) => s.node === node);
 
@@ -92,8 +51,8 @@ afterAll(async () => {
 describe('read-your-writes after a PostgreSQL write at no extra round trip (node-postgres)', () => {
   const open = (token?: string, events?: RouteEvent[]) =>
     edgeDb<Database>({
-      primary: counted(pg.primary),
-      replicas: pg.replicas.map(counted),
+      primary: counted(pg.primary, statements),
+      replicas: pg.replicas.map((replica) => counted(replica, statements)),
       cluster: 'xid-pg',
       consistency: { token },
       ...(events === undefined ? {} : { onRoute: (e: RouteEvent) => events.push(e) }),
@@ -278,6 +237,8 @@ describe('read-your-writes after a PostgreSQL write at no extra round trip (Neon
         // Every other round lets the replica apply the write first, so both answers of the check are exercised
         // (the others race the 5 ms apply delay and a background writer).
         if (i % 2 === 0) await cluster.replicas[0]!.waitForPosition(await cluster.primary.currentPosition());
+        // The others read around the moment the replica applies the write (0-7 ms after a 5 ms apply delay).
+        else await new Promise((resolve) => setTimeout(resolve, i % 8));
         const events: RouteEvent[] = [];
         const reader = open(token, events);
         const row = await reader

@@ -52,7 +52,7 @@ function input(replicas: RoutedNode[], session: ConsistencySession, primaryRttMs
     stickyAfterWriteMs: 0,
     maxReplicaAttempts: 3,
     nodesByName: new Map(all.map((n) => [n.name, n])),
-    expectedRttMs: (n) => (n as unknown as { rttMs?: number }).rttMs,
+    rtt: { expectedRttMs: (n) => (n as unknown as { rttMs?: number }).rttMs },
   };
 }
 

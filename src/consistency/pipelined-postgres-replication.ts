@@ -1,0 +1,89 @@
+import type { CompiledQuery, DatabaseConnection, QueryResult } from 'kysely';
+import {
+  assertCaughtUp,
+  lsnOf,
+  positioned,
+  positionOf,
+  primaryPositionOf,
+  primaryPositionQuery,
+  replicaPositionQuery,
+} from './positioned-read.js';
+import { postgresReplication } from './postgres-replication.js';
+import { checkedPosition, transactionsCheckQuery } from './postgres-transaction-id.js';
+import type { PositionedResult, ReplicationAdapter } from './replication-adapter.js';
+
+/**
+ * The PostgreSQL adapter for a dialect whose connections pipeline: statements given to one connection without
+ * waiting are written to the server at once and answered in order, each in its own implicit transaction
+ * (node-postgres 8.23+ with `pipeline: true` on its `Pool` or `Client`). The check a replica runs before a
+ * read (the session's position, or its writes' transaction ids) then rides in the read's own round trip, as
+ * on Neon HTTP: `[check, read, position]` go out together, the rows are discarded and the call rejects with
+ * `REPLICA_BEHIND` when the check fails. A read on the primary learns its position the same way
+ * (`[read, position]`). Writes learn their transaction id with `RETURNING`, as with {@link postgresReplication}.
+ *
+ * Use it only over a pipelining connection: over one that is not, the statements still run one after the other
+ * (node-postgres queues them, and prints a deprecation warning), correctly but at one round trip each.
+ * node-postgres refuses cursors in pipeline mode, so Kysely's `.stream()` is not available on such a pool.
+ *
+ * ### Examples
+ * ```ts
+ * const pool = new pg.Pool({ connectionString, pipeline: true })
+ * edgeDb({ primary: { dialect: new PostgresDialect({ pool }), replication: pipelinedPostgresReplication }, replicas })
+ * ```
+ */
+export const pipelinedPostgresReplication: ReplicationAdapter = Object.freeze({
+  family: 'postgres' as const,
+  checksTransactions: true,
+  readPosition: postgresReplication.readPosition,
+  executeWrite: postgresReplication.executeWrite!,
+  async executeWithPosition<R>(
+    connection: DatabaseConnection,
+    query: CompiledQuery,
+    options: Parameters<NonNullable<ReplicationAdapter['executeWithPosition']>>[2],
+  ): Promise<PositionedResult<R>> {
+    const transactions = options.transactions?.length ? options.transactions : undefined;
+    if (options.role === 'primary') {
+      // The position read after the statement is at or after every commit the rows reflect. No floor: a commit
+      // record can be in the WAL before its transaction is visible to other sessions.
+      const [read, after] = await pipeline<[R, { lsn: string | null }]>(connection, [
+        query,
+        primaryPositionQuery,
+      ]);
+      return { result: read, position: primaryPositionOf(lsnOf(after)) };
+    }
+    if (transactions === undefined && options.minPosition === undefined) {
+      // Nothing to prove: the read alone, as plain Kysely sends it.
+      return { result: await connection.executeQuery<R>(query), position: undefined };
+    }
+    const check = transactions === undefined ? replicaPositionQuery : transactionsCheckQuery(transactions);
+    const [checked, read, after] = await pipeline<[unknown, R, { lsn: string | null }]>(connection, [
+      check,
+      query,
+      replicaPositionQuery,
+    ]);
+    // Statements of a pipeline each take their own snapshot, in order: the rows reflect at least the check.
+    const floor =
+      transactions === undefined ? positionOf(lsnOf(checked)) : checkedPosition(checked, 'the replica');
+    assertCaughtUp(floor, options.minPosition);
+    return positioned(read, floor, positionOf(lsnOf(after)), transactions);
+  },
+} satisfies ReplicationAdapter);
+
+type Results<T extends unknown[]> = { [K in keyof T]: QueryResult<T[K]> };
+
+/**
+ * Hands every statement to the connection before awaiting any, and waits for all of them: the connection is
+ * never released with a statement still in flight. The first failure, in statement order, is thrown.
+ */
+async function pipeline<T extends unknown[]>(
+  connection: DatabaseConnection,
+  queries: readonly CompiledQuery[],
+): Promise<Results<T>> {
+  const settled = await Promise.allSettled(queries.map((query) => connection.executeQuery(query)));
+  const results: QueryResult<unknown>[] = [];
+  for (const outcome of settled) {
+    if (outcome.status === 'rejected') throw outcome.reason;
+    results.push(outcome.value);
+  }
+  return results as Results<T>;
+}
