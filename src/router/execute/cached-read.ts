@@ -1,9 +1,8 @@
-import type { CompiledQuery, QueryResult } from 'kysely';
+import type { QueryResult } from 'kysely';
 import type { ReplicationPosition } from '../../consistency/replication-position.js';
 import { EdgeDbError } from '../../errors/edge-db-error.js';
-import { analyzeQuery } from '../../sql/analyze-query.js';
-import type { RouteHint } from '../plan/route-hint.js';
 import type { RouterContext } from '../router-context.js';
+import type { ReadRequest } from './read-statement.js';
 
 /** What loading from the nodes tells the cache. */
 export interface NodeRead<R> {
@@ -20,14 +19,13 @@ export interface NodeRead<R> {
  */
 export async function cachedRead<R>(
   ctx: RouterContext,
-  query: CompiledQuery,
-  hint: RouteHint | undefined,
-  started: number,
+  request: ReadRequest,
   load: (cacheOutcome?: {
     readonly status: 'miss' | 'bypass';
     readonly reason?: string;
   }) => Promise<NodeRead<R>>,
 ): Promise<QueryResult<R>> {
+  const { query, hint, started, analysis } = request;
   const cacheHint = hint?.cache;
   const wantsCache = cacheHint === undefined ? ctx.settings.cacheAllReads : cacheHint !== false;
   if (!wantsCache) return (await load()).result;
@@ -40,7 +38,6 @@ export async function cachedRead<R>(
   if (cache === undefined) return (await load({ status: 'bypass', reason: 'no-cluster-identity' })).result;
 
   const options = typeof cacheHint === 'object' ? cacheHint : undefined;
-  const analysis = analyzeQuery(query);
   const consistency = hint?.consistency ?? ctx.settings.consistency;
   const bypass =
     consistency === 'strong'

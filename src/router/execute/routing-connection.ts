@@ -6,7 +6,7 @@ import type {
   TransactionSettings,
 } from 'kysely';
 import { EdgeDbError } from '../../errors/edge-db-error.js';
-import { analyzeQuery } from '../../sql/analyze-query.js';
+import { analyzeQuery, type QueryAnalysis } from '../../sql/analyze-query.js';
 import { primaryClass, type QueryClass, READ_CLASS } from '../../sql/query-class.js';
 import type { RouteReason } from '../observe/route-event.js';
 import { routeHintOf } from '../plan/route-hint.js';
@@ -63,7 +63,8 @@ export class RoutingConnection implements DatabaseConnection, ExecutionScope {
       return this.#inTransaction<R>(transaction, query, rest, started);
     }
     const hint = routeHintOf(query.queryId);
-    const queryClass = this.#classify(query);
+    const analysis = analyzeQuery(query);
+    const queryClass = this.#classOf(query, analysis);
     if (queryClass.requiresPrimary) {
       // A hint that would send it to a replica is an error (the plan says which).
       if (hint !== undefined) ctx.plan(queryClass, hint, started);
@@ -77,7 +78,9 @@ export class RoutingConnection implements DatabaseConnection, ExecutionScope {
       ctx.session.noteServedBy(ctx.primary.name, 'primary', undefined);
       return runOnNode<R>(this, ctx.primary, 'pinned', query, rest, started, hint);
     }
-    return runRead<R>(this, { plan: ctx.plan(queryClass, hint, started), query, rest, started, hint });
+    // A hint naming a node or a preference is checked now, even when the cache answers (the plan says why not).
+    if (hint?.node !== undefined || hint?.readPreference !== undefined) ctx.plan(queryClass, hint, started);
+    return runRead<R>(this, { queryClass, analysis, query, rest, started, hint });
   }
 
   async #inTransaction<R>(
@@ -110,7 +113,11 @@ export class RoutingConnection implements DatabaseConnection, ExecutionScope {
 
   /** The statement's class, raised to a write when a replica of this cluster refused its text as one. */
   #classify(query: CompiledQuery): QueryClass {
-    const queryClass = analyzeQuery(query).queryClass;
+    return this.#classOf(query, analyzeQuery(query));
+  }
+
+  #classOf(query: CompiledQuery, analysis: QueryAnalysis): QueryClass {
+    const queryClass = analysis.queryClass;
     if (!queryClass.requiresPrimary && this.ctx.cluster.isWritingStatement(query.sql)) {
       return primaryClass('write', 'a replica refused it as a write before');
     }

@@ -10,7 +10,7 @@ import type { ExecutionScope } from './execution-scope.js';
 import { attemptOutcomeOf, diedMidFlight, isNodeFailure, isWriteRefusal } from './node-failure.js';
 import { readError, writeInstead } from './read-failure.js';
 import { noteBehind, type ReadAttempt, readOnce } from './read-once.js';
-import type { NodeReadResult, ReadStatement } from './read-statement.js';
+import type { NodeReadResult, ReadRequest, ReadStatement } from './read-statement.js';
 import { runWithFallbacks } from './run-with-fallbacks.js';
 
 /**
@@ -21,41 +21,46 @@ const MAX_MID_FLIGHT_FAILURES = 2;
 
 /**
  * Runs a read: through the isolate cache when enabled, else (or on a miss) on the plan's nodes in order,
- * with deadlines, hedging and fallbacks. A replica refusing the statement as a write (a function that writes)
- * turns it into a write on the primary, remembered so the next one goes there first.
+ * with deadlines, hedging and fallbacks. The read is planned only when it goes to the nodes: a cache hit
+ * ranks no replica. A replica refusing the statement as a write (a function that writes) turns it into a
+ * write on the primary, remembered so the next one goes there first.
  */
-export async function runRead<R>(scope: ExecutionScope, read: ReadStatement): Promise<QueryResult<R>> {
-  try {
-    return await runReadOnce<R>(scope, read);
-  } catch (error) {
-    // No replica reached a requirement the primary itself is behind (a token from the future): rewind, retry.
-    if (!(await rewindBeyondPrimary(scope.ctx, error, read.plan.requiredPosition))) throw error;
-    const plan = {
-      ...read.plan,
-      requiredPosition: scope.ctx.session.minPosition,
-      requiredTransactions: undefined,
-    };
-    return runReadOnce<R>(scope, { ...read, plan });
-  }
-}
-
-async function runReadOnce<R>(scope: ExecutionScope, read: ReadStatement): Promise<QueryResult<R>> {
+export async function runRead<R>(scope: ExecutionScope, request: ReadRequest): Promise<QueryResult<R>> {
   const { ctx } = scope;
-  const cacheHint = read.hint?.cache;
+  const cacheHint = request.hint?.cache;
   if (cacheHint === false || (cacheHint === undefined && !ctx.settings.cacheAllReads)) {
-    return (await readFromNodes<R>(scope, read, undefined)).result;
+    return (await readPlanned<R>(scope, request, undefined)).result;
   }
-  return cachedRead<R>(ctx, read.query, read.hint, read.started, async (cacheOutcome) => {
-    if (cacheOutcome?.status !== 'miss') return readFromNodes<R>(scope, read, cacheOutcome);
+  return cachedRead<R>(ctx, request, async (cacheOutcome) => {
+    if (cacheOutcome?.status !== 'miss') return readPlanned<R>(scope, request, cacheOutcome);
     // A cache load may outlive this statement (a background refresh) and may answer other requests (single
     // flight): it runs on its own connection, released when it ends, and no caller's signal cancels it.
     const own = scope.detached();
     try {
-      return await readFromNodes<R>(own, { ...read, rest: [] }, cacheOutcome);
+      return await readPlanned<R>(own, { ...request, rest: [] }, cacheOutcome);
     } finally {
       await own.release().catch(() => undefined);
     }
   });
+}
+
+/** Plans the read and runs it on the nodes; once more after a rewind when the session's token is from the future. */
+async function readPlanned<R>(
+  scope: ExecutionScope,
+  request: ReadRequest,
+  cacheOutcome: { readonly status: 'miss' | 'bypass'; readonly reason?: string | undefined } | undefined,
+): Promise<NodeReadResult<R>> {
+  const { ctx } = scope;
+  const { query, rest, started, hint } = request;
+  const plan = ctx.plan(request.queryClass, hint, started);
+  try {
+    return await readFromNodes<R>(scope, { plan, query, rest, started, hint }, cacheOutcome);
+  } catch (error) {
+    // No replica reached a requirement the primary itself is behind (a token from the future): rewind, retry.
+    if (!(await rewindBeyondPrimary(ctx, error, plan.requiredPosition))) throw error;
+    const rewound = { ...plan, requiredPosition: ctx.session.minPosition, requiredTransactions: undefined };
+    return readFromNodes<R>(scope, { plan: rewound, query, rest, started, hint }, cacheOutcome);
+  }
 }
 
 async function readFromNodes<R>(

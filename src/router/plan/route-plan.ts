@@ -234,15 +234,17 @@ function planAttempts(input: PlanInput): RoutePlan {
 }
 
 /**
- * True when proving the replica fresh costs more than the primary's whole round trip (a probe is two round
- * trips, a piggy-backed check one), both known (measured, or estimated from the caller's distance), by more than
- * noise (5 ms): the primary, which has every write, answers sooner.
+ * True when trying a further replica is expected to cost more than going to the primary now. It is tried only
+ * after an earlier choice was behind or failed, so it may well be behind too (replicas of one primary lag
+ * alike): at even odds, trying it pays only when twice its check beats the primary's round trip. A probe is
+ * two round trips, a piggy-backed check one; round trips are known (measured, or estimated from the caller's
+ * distance), and 5 ms is noise.
  */
 function slowerThanPrimary(replica: RoutedNode, check: FreshnessCheck, input: PlanInput): boolean {
   const replicaRtt = input.rtt?.expectedRttMs(replica);
   const primaryRtt = input.rtt?.expectedRttMs(input.primary);
   if (replicaRtt === undefined || primaryRtt === undefined) return false;
-  return (check === 'probe' ? 2 : 1) * replicaRtt > primaryRtt + 5;
+  return 2 * (check === 'probe' ? 2 : 1) * replicaRtt > primaryRtt + 5;
 }
 
 /** Whether the node can report its position at all (libSQL over `file:` cannot): probing it is wasted. */

@@ -97,14 +97,20 @@ describe('planRoute: a further replica must beat the primary', () => {
   it('skips a fallback replica whose check costs more than the primary round trip, keeps the first', () => {
     const session = new ConsistencySession(50n);
     const near = node('near', 'replica', probing, 4);
-    const far = node('far', 'replica', probing, 80); // two round trips: 160 ms > 140 ms
+    const far = node('far', 'replica', probing, 40); // two round trips, at even odds: 160 ms > 140 ms
     const plan = planRoute(input([near, far], session, 140));
     expect(route(plan)).toEqual(['near:checked:probe', 'primary:fallback:none']);
-    // A piggy-backed check is one round trip: 80 ms beats the primary.
-    const farPiggyback = node('far', 'replica', piggyback, 80);
+    // A piggy-backed check is one round trip: 2 x 40 ms beats the primary...
+    const farPiggyback = node('far', 'replica', piggyback, 40);
     expect(route(planRoute(input([near, farPiggyback], session, 140)))).toEqual([
       'near:checked:probe',
       'far:fallback:piggyback',
+      'primary:fallback:none',
+    ]);
+    // ...2 x 80 ms does not: the primary has the write for sure, the far replica at even odds.
+    const fartherPiggyback = node('far', 'replica', piggyback, 80);
+    expect(route(planRoute(input([near, fartherPiggyback], session, 140)))).toEqual([
+      'near:checked:probe',
       'primary:fallback:none',
     ]);
   });
