@@ -25,11 +25,12 @@ const MAX_MID_FLIGHT_FAILURES = 2;
  * ranks no replica. A replica refusing the statement as a write (a function that writes) turns it into a
  * write on the primary, remembered so the next one goes there first.
  */
-export async function runRead<R>(scope: ExecutionScope, request: ReadRequest): Promise<QueryResult<R>> {
+export function runRead<R>(scope: ExecutionScope, request: ReadRequest): Promise<QueryResult<R>> {
   const { ctx } = scope;
   const cacheHint = request.hint?.cache;
   if (cacheHint === false || (cacheHint === undefined && !ctx.settings.cacheAllReads)) {
-    return (await readPlanned<R>(scope, request, undefined)).result;
+    // No async frame of its own: this is every uncached read's path.
+    return readPlanned<R>(scope, request, undefined).then(resultOf) as Promise<QueryResult<R>>;
   }
   return cachedRead<R>(ctx, request, async (cacheOutcome) => {
     if (cacheOutcome?.status !== 'miss') return readPlanned<R>(scope, request, cacheOutcome);
@@ -42,6 +43,10 @@ export async function runRead<R>(scope: ExecutionScope, request: ReadRequest): P
       await own.release().catch(() => undefined);
     }
   });
+}
+
+function resultOf(read: NodeReadResult<unknown>): QueryResult<unknown> {
+  return read.result;
 }
 
 /** Plans the read and runs it on the nodes; once more after a rewind when the session's token is from the future. */

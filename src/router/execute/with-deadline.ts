@@ -3,20 +3,19 @@ import { EdgeDbError } from '../../errors/edge-db-error.js';
 /**
  * Resolves or rejects like `promise`, or rejects with `EdgeDbError('TIMEOUT')` after `ms`. The timer never
  * outlives the race. `onLate` receives the original promise's outcome if it settles after the deadline, so
- * its resources (a connection still busy with the query) can be released then. Written with `await` so a
- * failing query's error keeps the caller's async stack.
+ * its resources (a connection still busy with the query) can be released then. One promise and one timer per
+ * call, no `Promise.race`: it is on every statement's path.
  */
-export async function withDeadline<T>(
+export function withDeadline<T>(
   promise: Promise<T>,
   ms: number,
   what: string,
   onLate?: (outcome: PromiseSettledResult<T>) => void,
 ): Promise<T> {
-  if (!Number.isFinite(ms)) return await promise;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  let timedOut = false;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
+  if (!Number.isFinite(ms)) return promise;
+  return new Promise<T>((resolve, reject) => {
+    let timedOut = false;
+    const timer = setTimeout(() => {
       timedOut = true;
       reject(
         new EdgeDbError(
@@ -25,16 +24,19 @@ export async function withDeadline<T>(
         ),
       );
     }, ms);
+    promise.then(
+      (value) => {
+        if (!timedOut) {
+          clearTimeout(timer);
+          resolve(value);
+        } else onLate?.({ status: 'fulfilled', value });
+      },
+      (reason: unknown) => {
+        if (!timedOut) {
+          clearTimeout(timer);
+          reject(reason);
+        } else onLate?.({ status: 'rejected', reason });
+      },
+    );
   });
-  try {
-    return await Promise.race([promise, deadline]);
-  } finally {
-    clearTimeout(timer);
-    if (timedOut && onLate !== undefined) {
-      promise.then(
-        (value) => onLate({ status: 'fulfilled', value }),
-        (reason: unknown) => onLate({ status: 'rejected', reason }),
-      );
-    }
-  }
 }
