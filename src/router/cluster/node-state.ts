@@ -19,6 +19,12 @@ export interface NodeState {
   estimatedLagMs: number | undefined;
   /** Measured round trips. */
   readonly latency: LatencyTracker;
+  /**
+   * True once a write extended with `pg_current_xact_id()` returned its transaction id here (PostgreSQL 13+):
+   * writes inside transactions are extended too from then on. Not before: on an older server the extended
+   * statement fails, which would abort the caller's transaction.
+   */
+  returnsTransactionIds: boolean;
 }
 
 /** A node's state before anything is known. */
@@ -29,6 +35,7 @@ export function newNodeState(now: () => number): NodeState {
     inFlight: 0,
     estimatedLagMs: undefined,
     latency: new LatencyTracker({ now }),
+    returnsTransactionIds: false,
   };
 }
 

@@ -63,7 +63,13 @@ export class HeldConnections {
   }
 
   /** Releases every held connection; failures are gathered. */
-  async releaseAll(): Promise<void> {
+  /** Releases every held connection; nothing held (a cache hit) settles at once, with no async frame. */
+  releaseAll(): Promise<void> {
+    if (this.#node === undefined && (this.#others === undefined || this.#others.size === 0)) return RELEASED;
+    return this.#releaseAll();
+  }
+
+  async #releaseAll(): Promise<void> {
     if (this.#others === undefined || this.#others.size === 0) {
       const node = this.#node;
       if (node === undefined) return;
@@ -100,3 +106,5 @@ export class HeldConnections {
     }
   }
 }
+
+const RELEASED: Promise<void> = Promise.resolve();

@@ -98,6 +98,16 @@ export class RoutingConnection implements DatabaseConnection, ExecutionScope {
       );
     }
     this.#transactionRead = true;
+    const adapter = node.adapter;
+    // The transaction's first write that can carry it returns the transaction's id (one id for all its writes),
+    // on a node known to have pg_current_xact_id(): the commit then needs no position read from the primary.
+    const learnsId =
+      transaction.writes &&
+      transaction.transactionId === undefined &&
+      analysis.queryClass.requiresPrimary &&
+      node.role === 'primary' &&
+      node.state.returnsTransactionIds &&
+      adapter?.executeWrite !== undefined;
     const result = await runOnNode<R>(
       this,
       node,
@@ -106,6 +116,13 @@ export class RoutingConnection implements DatabaseConnection, ExecutionScope {
       rest,
       started,
       routeHintOf(query.queryId),
+      learnsId
+        ? async (connection) => {
+            const written = await adapter.executeWrite!<R>(connection, query, {});
+            if (written.transaction !== undefined) transaction.transactionId = written.transaction;
+            return written.result;
+          }
+        : undefined,
     );
     if (transaction.writes && analysis.queryClass.requiresPrimary) this.invalidate(query);
     return result;
@@ -230,7 +247,8 @@ export class RoutingConnection implements DatabaseConnection, ExecutionScope {
 
   /** Records the transaction's writes in the session and the cache once they may have committed. */
   #settleWrites(binding: TransactionBinding): void {
-    this.ctx.session.noteWrite(undefined, this.ctx.now());
+    // Known by its id when one of its writes returned it; otherwise the session learns a position first.
+    this.ctx.session.noteWrite(undefined, this.ctx.now(), binding.transactionId);
     const tables = binding.tables;
     binding.tables = new Set();
     const cache = this.ctx.cacheInUse() ? this.ctx.cache() : undefined;
@@ -281,11 +299,11 @@ export class RoutingConnection implements DatabaseConnection, ExecutionScope {
   }
 
   /** Releases every real connection this virtual connection acquired. */
-  async release(): Promise<void> {
+  release(): Promise<void> {
     this.transaction = undefined;
     this.pinned = false;
     this.#transactionRead = false;
-    await this.held.releaseAll();
+    return this.held.releaseAll();
   }
 
   #bound(operation: string): TransactionBinding {

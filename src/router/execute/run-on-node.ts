@@ -1,4 +1,4 @@
-import type { CompiledQuery, QueryResult } from 'kysely';
+import type { CompiledQuery, DatabaseConnection, QueryResult } from 'kysely';
 import { attemptOf } from '../observe/emit-route.js';
 import type { RouteReason } from '../observe/route-event.js';
 import type { RouteHint } from '../plan/route-hint.js';
@@ -18,13 +18,15 @@ export async function runOnNode<R>(
   rest: unknown[],
   started: number,
   hint: RouteHint | undefined,
+  /** Runs the statement on the node's connection, when not as it is (a write that returns its transaction id). */
+  execute?: (connection: DatabaseConnection) => Promise<QueryResult<R>>,
 ): Promise<QueryResult<R>> {
   const { ctx } = scope;
   const attemptStart = ctx.observed ? ctx.now() : 0;
   try {
     const connection = await scope.held.acquire(node, ctx.settings.attemptTimeoutMs);
     const result = await withDeadline(
-      connection.executeQuery<R>(query, ...(rest as [])),
+      execute === undefined ? connection.executeQuery<R>(query, ...(rest as [])) : execute(connection),
       hint?.timeoutMs ?? ctx.settings.timeoutMs,
       `node "${node.name}"`,
     );

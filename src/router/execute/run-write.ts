@@ -65,6 +65,7 @@ export async function runWrite<R>(
       result = written.result;
       position = written.position;
       transaction = written.transaction;
+      if (transaction !== undefined) node.state.returnsTransactionIds = true;
     } else if (writes && statement.autocommit && adapter?.executeWithPosition !== undefined) {
       const positioned = await withDeadline(
         adapter.executeWithPosition<R>(connection, query, { role: 'primary' }),

@@ -5,6 +5,7 @@ import type {
   QueryResult,
   TransactionSettings,
 } from 'kysely';
+import type { TransactionId } from '../../consistency/postgres-transaction-id.js';
 import { hasNativeTransactions } from '../../drivers/driver-capabilities.js';
 import { EdgeDbError } from '../../errors/edge-db-error.js';
 import { attemptOf } from '../observe/emit-route.js';
@@ -38,6 +39,11 @@ export class TransactionBinding {
   readonly writes: boolean;
   /** Tables written inside the transaction, invalidated in the cache when it commits. */
   tables: Set<string> | 'all' = new Set();
+  /**
+   * The transaction's id (PostgreSQL `xid8`), once one of its writes returned it: every write of a transaction
+   * commits under that one id, so replicas can prove the whole transaction committed.
+   */
+  transactionId: TransactionId | undefined;
   readonly #ctx: RouterContext;
   readonly #connection: DatabaseConnection;
   readonly #kysely: DatabaseConnection;

@@ -119,6 +119,44 @@ describe('read-your-writes after a PostgreSQL write at no extra round trip (node
     await reader.destroy();
   });
 
+  it("a transaction's write returns the transaction's id: the commit and the token ask the primary nothing more", async () => {
+    const db = open();
+    // An autocommit write first: it shows the primary has pg_current_xact_id() (PostgreSQL 13+).
+    await db.insertInto('xid_item').values({ id: 40, note: 'before' }).execute();
+    await db.transaction().execute(async (trx) => {
+      await trx.insertInto('xid_item').values({ id: 41, note: 'in a transaction' }).execute();
+      await trx.updateTable('xid_item').set({ note: 'updated' }).where('id', '=', 41).execute();
+    });
+    const from = statements.length;
+    const token = await consistencyToken(db);
+    expect(onNode('primary', from)).toHaveLength(0);
+    const payload = await decodeToken(token!, {});
+    expect(payload.transactions).toHaveLength(2);
+    await db.destroy();
+
+    await cluster.replicas[0]!.waitForPosition(await cluster.primary.currentPosition());
+    const events: RouteEvent[] = [];
+    const reader = open(token, events);
+    const row = await reader.selectFrom('xid_item').selectAll().where('id', '=', 41).executeTakeFirst();
+    expect(row).toEqual({ id: 41, note: 'updated' });
+    expect(events.at(-1)).toMatchObject({ role: 'replica' });
+    await reader.destroy();
+  });
+
+  it('a transaction rolled back, or run before any write showed the id, leaves the session as before', async () => {
+    const db = open();
+    await expect(
+      db.transaction().execute(async (trx) => {
+        await trx.insertInto('xid_item').values({ id: 42, note: 'rolled back' }).execute();
+        throw new Error('abort');
+      }),
+    ).rejects.toThrow('abort');
+    expect((await sessionInfo(db)).pendingTransactions).toEqual([]);
+    const row = await db.selectFrom('xid_item').selectAll().where('id', '=', 42).executeTakeFirst();
+    expect(row).toBeUndefined();
+    await db.destroy();
+  });
+
   it('falls back to the primary while the replica has not applied the write', async () => {
     await cluster.replicas[0]!.pause();
     try {
