@@ -52,20 +52,35 @@ export const pipelinedPostgresReplication: ReplicationAdapter = Object.freeze({
       return { result: read, position: primaryPositionOf(lsnOf(after)) };
     }
     if (transactions === undefined && options.minPosition === undefined) {
-      // Nothing to prove: the read alone, as plain Kysely sends it.
-      return { result: await connection.executeQuery<R>(query), position: undefined };
+      // Nothing to prove: the read and the position after it (no floor), in one round trip.
+      const [read, after] = await pipeline<[R, { lsn: string | null }]>(connection, [
+        query,
+        replicaPositionQuery,
+      ]);
+      return { result: read, position: positionOf(lsnOf(after)) };
     }
-    const check = transactions === undefined ? replicaPositionQuery : transactionsCheckQuery(transactions);
-    const [checked, read, after] = await pipeline<[unknown, R, { lsn: string | null }]>(connection, [
-      check,
-      query,
-      replicaPositionQuery,
-    ]);
-    // Statements of a pipeline each take their own snapshot, in order: the rows reflect at least the check.
+    // Ids: [check, replayed position, read, position]; the second statement proves a commit seen only in the
+    // commit log has finished replaying (see checkedPosition). Positions: [position, read, position].
+    const queries =
+      transactions === undefined
+        ? [replicaPositionQuery, query, replicaPositionQuery]
+        : [transactionsCheckQuery(transactions), replicaPositionQuery, query, replicaPositionQuery];
+    const settled = await Promise.allSettled(queries.map((each) => connection.executeQuery(each)));
+    const answer = (index: number): QueryResult<unknown> => {
+      const outcome = settled[index]!;
+      if (outcome.status === 'rejected') throw outcome.reason;
+      return outcome.value;
+    };
+    // The check decides first: a read that failed on a replica behind the session (a table or column the
+    // session just created) is a stale replica, not an error of the statement.
     const floor =
-      transactions === undefined ? positionOf(lsnOf(checked)) : checkedPosition(checked, 'the replica');
+      transactions === undefined
+        ? positionOf(lsnOf(answer(0)))
+        : checkedPosition(answer(0), 'the replica', answer(1));
     assertCaughtUp(floor, options.minPosition);
-    return positioned(read, floor, positionOf(lsnOf(after)), transactions);
+    const offset = transactions === undefined ? 1 : 2;
+    const read = answer(offset) as QueryResult<R>;
+    return positioned(read, floor, positionOf(lsnOf(answer(offset + 1))), transactions);
   },
 } satisfies ReplicationAdapter);
 

@@ -81,7 +81,9 @@ export async function executeReturningTransactionId<R>(
   try {
     result = await connection.executeQuery<Record<string, unknown>>(extended.query, ...args);
   } catch (error) {
-    if (!lacksTransactionIds(error)) throw error;
+    // Failed before running (no such function before PostgreSQL 13, or a rule that cannot return rows): send
+    // the statement as it was.
+    if (!lacksTransactionIds(error) && !refusesReturning(error)) throw error;
     return { result: await connection.executeQuery<R>(query, ...args), transaction: undefined };
   }
   const text = result.rows[0]?.[XID_COLUMN];
@@ -95,6 +97,15 @@ function withoutXid(row: Record<string, unknown>): Record<string, unknown> {
   return rest;
 }
 
+/**
+ * `feature_not_supported` about RETURNING: the target is a view or a table with a `DO INSTEAD` rule that has no
+ * RETURNING clause ("cannot perform INSERT RETURNING on relation ..."), refused while the statement is rewritten.
+ */
+function refusesReturning(error: unknown): boolean {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  return code === '0A000' && typeof message === 'string' && message.includes('RETURNING');
+}
+
 /** `undefined_function` naming pg_current_xact_id: a server before PostgreSQL 13. */
 function lacksTransactionIds(error: unknown): boolean {
   const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
@@ -105,25 +116,43 @@ function lacksTransactionIds(error: unknown): boolean {
  * One statement, run on a replica BEFORE the read: are the given transactions committed here, and (read after
  * that answer, behind an optimisation fence) the replayed position. `xid < xmin` or `xid < xmax and
  * committed` are the checks that held on standbys (`pg_visible_in_snapshot` does not: a standby's snapshot
- * lists no in-progress ids), and only as a statement before the read, never inside it.
+ * lists no in-progress ids), and only as a statement before the read, never inside it. `below` says every id
+ * is below the snapshot's xmin: only that answer is final on its own (see {@link checkedPosition}).
  */
-const TRANSACTIONS_CHECK = `select s.visible, case when s.visible then pg_last_wal_replay_lsn()::text end as lsn from (
-  select coalesce(bool_and(case when x < pg_snapshot_xmin(c.snap) then true
+const TRANSACTIONS_CHECK = `select s.below, s.visible, case when s.visible then pg_last_wal_replay_lsn()::text end as lsn from (
+  select coalesce(bool_and(x < pg_snapshot_xmin(c.snap)), true) as below,
+    coalesce(bool_and(case when x < pg_snapshot_xmin(c.snap) then true
     when x < pg_snapshot_xmax(c.snap) then pg_xact_status(x) = 'committed' else false end), true) as visible
   from (select pg_current_snapshot() as snap offset 0) c, unnest(string_to_array($1, ',')::xid8[]) as x offset 0) s`;
+
+/** The replayed position alone, read after a check (see {@link checkedPosition}). */
+export const REPLAYED_POSITION = CompiledQuery.raw('select pg_last_wal_replay_lsn()::text as lsn');
 
 /** The check of {@link TRANSACTIONS_CHECK} for these ids. */
 export function transactionsCheckQuery(transactions: readonly TransactionId[]): CompiledQuery {
   return CompiledQuery.raw(TRANSACTIONS_CHECK, [transactions.join(',')]);
 }
 
+/** True when the check's answer is final on its own: every id below the snapshot's xmin. */
+export function checkIsFinal(result: { rows: unknown[] } | undefined): boolean {
+  const row = result?.rows[0] as { below?: unknown } | undefined;
+  return row?.below === true || row?.below === 't';
+}
+
 /**
- * Reads the answer of {@link transactionsCheckQuery}: the replayed position read after the transactions
- * were seen committed, or `REPLICA_BEHIND` when one of them is not (yet) committed on this node.
+ * Reads the answer of {@link transactionsCheckQuery}, with `next` the answer of {@link REPLAYED_POSITION} read
+ * after it (and before the read): the position the read may rely on, or `REPLICA_BEHIND`.
+ *
+ * An id below the snapshot's xmin is final. An id seen committed only in the commit log is not yet: a standby
+ * replaying a commit marks the commit log before it takes the id out of its running list ("We must mark clog
+ * before we update the ProcArray", xact_redo_commit), so a snapshot taken in between still treats the
+ * transaction as running. The replayed position moves past the commit record only once its redo is complete:
+ * a position read later that moved past the one read in the check proves it.
  */
 export function checkedPosition(
   result: { rows: unknown[] } | undefined,
   node: string,
+  next?: { rows: unknown[] } | undefined,
 ): ReplicationPosition | undefined {
   const row = result?.rows[0] as { visible?: unknown; lsn?: unknown } | undefined;
   const visible = row?.visible === true || row?.visible === 't';
@@ -133,7 +162,18 @@ export function checkedPosition(
       `${node} has not applied the session's last write yet (its transaction is not committed there). Retry later or read from the primary.`,
     );
   }
-  return typeof row?.lsn === 'string' ? parseLsn(row.lsn) : undefined;
+  const checked = typeof row?.lsn === 'string' ? parseLsn(row.lsn) : undefined;
+  const after = (next?.rows[0] as { lsn?: unknown } | undefined)?.lsn;
+  const later = typeof after === 'string' ? parseLsn(after) : undefined;
+  if (checkIsFinal(result))
+    return later !== undefined && checked !== undefined && later > checked ? later : checked;
+  if (checked === undefined || later === undefined || later <= checked) {
+    throw new EdgeDbError(
+      'REPLICA_BEHIND',
+      `${node} is still applying the session's last write (committed, not yet visible to new reads). Retry later or read from the primary.`,
+    );
+  }
+  return later;
 }
 
 /**
@@ -145,5 +185,14 @@ export async function readCheckedPosition(
   connection: DatabaseConnection,
   transactions: readonly TransactionId[],
 ): Promise<ReplicationPosition | undefined> {
-  return checkedPosition(await connection.executeQuery(transactionsCheckQuery(transactions)), 'the replica');
+  const check = await connection.executeQuery(transactionsCheckQuery(transactions));
+  // A final answer (or a plain "not committed") needs nothing more; a commit seen in the commit log only needs
+  // the replayed position to move past the check's, read by a statement of its own.
+  if (checkIsFinal(check) || !isVisible(check)) return checkedPosition(check, 'the replica');
+  return checkedPosition(check, 'the replica', await connection.executeQuery(REPLAYED_POSITION));
+}
+
+function isVisible(result: { rows: unknown[] }): boolean {
+  const row = result.rows[0] as { visible?: unknown } | undefined;
+  return row?.visible === true || row?.visible === 't';
 }

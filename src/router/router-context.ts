@@ -152,7 +152,6 @@ export class RouterContext {
     return node.state.latency.percentileMs(0.95);
   }
 
-  /** The smoothed measured round trip of a node, if measured (a plain function: route plans take it as is). */
   /**
    * The node's expected round trip: measured, or else estimated from the caller's distance to it (when both are
    * located), or `undefined`. Ranks fallbacks and decides whether proving a replica fresh beats the primary.

@@ -115,19 +115,23 @@ export class NeonReplicationAdapter implements ReplicationAdapter {
       };
     }
     if (connection instanceof NeonConnection && connection.transport === 'http') {
-      const [check, read, after] = await connection.executeHttpBatch(
-        [
-          transactions ? transactionsCheckQuery(transactions) : replicaPositionQuery,
-          query,
-          replicaPositionQuery,
-        ],
+      // Ids are checked by [check, replayed position, read, position]: the second position proves a commit
+      // seen only in the commit log has finished replaying (see checkedPosition).
+      const results = await connection.executeHttpBatch(
+        transactions
+          ? [transactionsCheckQuery(transactions), replicaPositionQuery, query, replicaPositionQuery]
+          : [replicaPositionQuery, query, replicaPositionQuery],
         {
           isolationLevel: 'ReadCommitted',
           readOnly: true,
           signal,
         },
       );
-      const floor = transactions ? checkedPosition(check, 'the replica') : positionOf(lsnOf(check));
+      const check = results[0];
+      const [read, after] = transactions ? [results[2], results[3]] : [results[1], results[2]];
+      const floor = transactions
+        ? checkedPosition(check, 'the replica', results[1])
+        : positionOf(lsnOf(check));
       assertCaughtUp(floor, options.minPosition);
       return positioned(read as PositionedResult<R>['result'], floor, positionOf(lsnOf(after)), transactions);
     }

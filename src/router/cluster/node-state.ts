@@ -20,11 +20,31 @@ export interface NodeState {
   /** Measured round trips. */
   readonly latency: LatencyTracker;
   /**
-   * True once a write extended with `pg_current_xact_id()` returned its transaction id here (PostgreSQL 13+):
-   * writes inside transactions are extended too from then on. Not before: on an older server the extended
-   * statement fails, which would abort the caller's transaction.
+   * Tables (lower-cased names) whose writes, extended with `RETURNING pg_current_xact_id()`, returned their
+   * transaction id here (PostgreSQL 13+, and no `DO INSTEAD` rule refusing RETURNING): writes to them inside
+   * transactions are extended too. Only those: inside a transaction, a refused extension would abort the
+   * caller's transaction. Bounded ({@link MAX_TRANSACTION_ID_TABLES}).
    */
-  returnsTransactionIds: boolean;
+  readonly transactionIdTables: Set<string>;
+}
+
+/** How many table names {@link NodeState.transactionIdTables} keeps. */
+export const MAX_TRANSACTION_ID_TABLES = 256;
+
+/** Notes that writes to `tables` returned their transaction id on this node. */
+export function noteTransactionIdTables(state: NodeState, tables: readonly string[] | undefined): void {
+  if (tables === undefined) return;
+  for (const table of tables) {
+    if (state.transactionIdTables.size >= MAX_TRANSACTION_ID_TABLES) return;
+    state.transactionIdTables.add(table.toLowerCase());
+  }
+}
+
+/** True when every one of `tables` is known to return transaction ids on this node. */
+export function returnsTransactionIdsFor(state: NodeState, tables: readonly string[] | undefined): boolean {
+  if (tables === undefined || tables.length === 0) return false;
+  for (const table of tables) if (!state.transactionIdTables.has(table.toLowerCase())) return false;
+  return true;
 }
 
 /** A node's state before anything is known. */
@@ -35,7 +55,7 @@ export function newNodeState(now: () => number): NodeState {
     inFlight: 0,
     estimatedLagMs: undefined,
     latency: new LatencyTracker({ now }),
-    returnsTransactionIds: false,
+    transactionIdTables: new Set(),
   };
 }
 

@@ -62,8 +62,7 @@ export class HeldConnections {
     if (connection !== undefined) this.detach(node, connection);
   }
 
-  /** Releases every held connection; failures are gathered. */
-  /** Releases every held connection; nothing held (a cache hit) settles at once, with no async frame. */
+  /** Releases every held connection (failures are gathered); nothing held (a cache hit) settles at once, with no async frame. */
   releaseAll(): Promise<void> {
     if (this.#node === undefined && (this.#others === undefined || this.#others.size === 0)) return RELEASED;
     return this.#releaseAll();

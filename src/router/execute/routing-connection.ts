@@ -8,6 +8,7 @@ import type {
 import { EdgeDbError } from '../../errors/edge-db-error.js';
 import { analyzeQuery, type QueryAnalysis } from '../../sql/analyze-query.js';
 import { primaryClass, type QueryClass, READ_CLASS } from '../../sql/query-class.js';
+import { returnsTransactionIdsFor } from '../cluster/node-state.js';
 import type { RouteReason } from '../observe/route-event.js';
 import { routeHintOf } from '../plan/route-hint.js';
 import type { RouterContext } from '../router-context.js';
@@ -100,13 +101,14 @@ export class RoutingConnection implements DatabaseConnection, ExecutionScope {
     this.#transactionRead = true;
     const adapter = node.adapter;
     // The transaction's first write that can carry it returns the transaction's id (one id for all its writes),
-    // on a node known to have pg_current_xact_id(): the commit then needs no position read from the primary.
+    // when autocommit writes to the same tables returned theirs on this node (PostgreSQL 13+, no rule refusing
+    // RETURNING): the commit then needs no position read from the primary.
     const learnsId =
       transaction.writes &&
       transaction.transactionId === undefined &&
       analysis.queryClass.requiresPrimary &&
       node.role === 'primary' &&
-      node.state.returnsTransactionIds &&
+      returnsTransactionIdsFor(node.state, analysis.writtenTables(query)) &&
       adapter?.executeWrite !== undefined;
     const result = await runOnNode<R>(
       this,
@@ -118,7 +120,7 @@ export class RoutingConnection implements DatabaseConnection, ExecutionScope {
       routeHintOf(query.queryId),
       learnsId
         ? async (connection) => {
-            const written = await adapter.executeWrite!<R>(connection, query, {});
+            const written = await adapter.executeWrite!<R>(connection, query, { signal: signalOf(rest) });
             if (written.transaction !== undefined) transaction.transactionId = written.transaction;
             return written.result;
           }
@@ -319,4 +321,10 @@ interface CancellableConnection extends DatabaseConnection {
   cancelQuery?(
     provider: (consumer: (control: DatabaseConnection) => Promise<void>) => Promise<void>,
   ): Promise<void>;
+}
+
+/** Kysely 0.29's `{ signal }` option of a statement, if the caller gave one. */
+function signalOf(rest: readonly unknown[]): AbortSignal | undefined {
+  const signal = (rest[0] as { signal?: unknown } | undefined)?.signal;
+  return signal instanceof AbortSignal ? signal : undefined;
 }

@@ -2,8 +2,9 @@ import type { CompiledQuery, QueryResult } from 'kysely';
 import type { TransactionId } from '../../consistency/postgres-transaction-id.js';
 import type { ReplicationPosition } from '../../consistency/replication-position.js';
 import { EdgeDbError } from '../../errors/edge-db-error.js';
+import { analyzeQuery } from '../../sql/analyze-query.js';
 import type { QueryClass } from '../../sql/query-class.js';
-import { observeNodePosition } from '../cluster/node-state.js';
+import { noteTransactionIdTables, observeNodePosition } from '../cluster/node-state.js';
 import { attemptOf } from '../observe/emit-route.js';
 import type { RouteReason } from '../observe/route-event.js';
 import type { RouteHint } from '../plan/route-hint.js';
@@ -65,7 +66,8 @@ export async function runWrite<R>(
       result = written.result;
       position = written.position;
       transaction = written.transaction;
-      if (transaction !== undefined) node.state.returnsTransactionIds = true;
+      if (transaction !== undefined)
+        noteTransactionIdTables(node.state, analyzeQuery(query).writtenTables(query));
     } else if (writes && statement.autocommit && adapter?.executeWithPosition !== undefined) {
       const positioned = await withDeadline(
         adapter.executeWithPosition<R>(connection, query, { role: 'primary' }),

@@ -64,11 +64,12 @@ describe('pipelinedPostgresReplication over node-postgres in pipeline mode', () 
     const replica = onNode('replica-0', from);
     expect(replica.map((s) => s.sql)).toEqual([
       expect.stringMatching(/pg_xact_status/),
+      expect.stringMatching(/pg_last_wal_replay_lsn/),
       expect.stringMatching(/from "pipe_item"/),
       expect.stringMatching(/pg_last_wal_replay_lsn/),
     ]);
     // Each statement was handed to the connection before the previous one was answered: one round trip.
-    expect(replica.map((s) => s.alongside)).toEqual([0, 1, 2]);
+    expect(replica.map((s) => s.alongside)).toEqual([0, 1, 2, 3]);
     await reader.destroy();
   });
 
@@ -114,12 +115,40 @@ describe('pipelinedPostgresReplication over node-postgres in pipeline mode', () 
     await reader.destroy();
   });
 
-  it('reads with nothing to prove send the read alone', async () => {
+  it('reads with nothing to prove learn the replica position in the same round trip', async () => {
     const db = open();
     const from = statements.length;
     await db.selectFrom('pipe_item').selectAll().execute();
-    expect(onNode('replica-0', from).map((s) => s.alongside)).toEqual([0]);
+    const replica = onNode('replica-0', from);
+    expect(replica.map((s) => s.alongside)).toEqual([0, 1]);
+    expect(replica[1]!.sql).toMatch(/pg_last_wal_replay_lsn/);
+    // The session knows where it read: minting a token asks nobody.
+    const before = statements.length;
+    await consistencyToken(db);
+    expect(statements.length).toBe(before);
     await db.destroy();
+  });
+
+  it("a read that fails on a replica behind the session is the replica's staleness, not the caller's error", async () => {
+    await cluster.replicas[0]!.pause();
+    try {
+      const writer = open();
+      await sql`create table pipe_new (id int primary key)`.execute(writer);
+      const token = await consistencyToken(writer);
+      await writer.destroy();
+      // The next request: the replica has not the table yet, so its check fails, and so does the read (42P01).
+      const events: RouteEvent[] = [];
+      const reader = open({ token, events });
+      const rows = await sql<{ id: number }>`select id from pipe_new`.execute(reader);
+      expect(rows.rows).toEqual([]);
+      expect(events.at(-1)!.attempts.map((a) => `${a.role}:${a.outcome}`)).toEqual([
+        'replica:behind',
+        'primary:ok',
+      ]);
+      await reader.destroy();
+    } finally {
+      await cluster.replicas[0]!.resume();
+    }
   });
 
   it('never serves a replica read without the write while the replica lags and others write (bounded race)', async () => {

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isolateCache } from '../../../../src/cache/index.js';
 import { decodeToken } from '../../../../src/consistency/consistency-token.js';
 import { neon } from '../../../../src/drivers/neon/index.js';
-import { consistencyToken, edgeDb, type RouteEvent, sessionInfo } from '../../../../src/index.js';
+import { consistencyToken, edgeDb, type RouteEvent, route, sessionInfo } from '../../../../src/index.js';
 import {
   type NeonProxy,
   neonLocalSettings,
@@ -21,6 +21,7 @@ import { pgBackends } from '../pg-backends.js';
  */
 interface Database {
   xid_item: { id: number; note: string | null };
+  xid_view: { id: number; note: string | null };
 }
 
 let cluster: PostgresCluster;
@@ -37,6 +38,11 @@ beforeAll(async () => {
   pg = pgBackends(cluster);
   const setup = new Kysely<Database>({ dialect: pg.primary.dialect });
   await sql`create table xid_item (id int primary key, note text)`.execute(setup);
+  // A view whose rule cannot return rows: PostgreSQL refuses `INSERT ... RETURNING` on it (0A000).
+  await sql`create view xid_view as select id, note from xid_item`.execute(setup);
+  await sql`create rule xid_view_insert as on insert to xid_view do instead insert into xid_item values (new.id, new.note)`.execute(
+    setup,
+  );
   await setup.destroy();
   await cluster.replicas[0]!.waitForPosition(await cluster.primary.currentPosition());
 });
@@ -154,6 +160,23 @@ describe('read-your-writes after a PostgreSQL write at no extra round trip (node
     expect((await sessionInfo(db)).pendingTransactions).toEqual([]);
     const row = await db.selectFrom('xid_item').selectAll().where('id', '=', 42).executeTakeFirst();
     expect(row).toBeUndefined();
+    await db.destroy();
+  });
+
+  it('writes through a view whose DO INSTEAD rule cannot return rows, as plain Kysely does', async () => {
+    const db = open();
+    await db.insertInto('xid_view').values({ id: 50, note: 'through the rule' }).execute();
+    // Inside a transaction too: the view never returned an id, so its writes are sent as they are.
+    await db.transaction().execute(async (trx) => {
+      await trx.insertInto('xid_view').values({ id: 51, note: 'in a transaction' }).execute();
+    });
+    const rows = await route(db, { readPreference: 'primary' })
+      .selectFrom('xid_item')
+      .select('id')
+      .where('id', 'in', [50, 51])
+      .orderBy('id')
+      .execute();
+    expect(rows).toEqual([{ id: 50 }, { id: 51 }]);
     await db.destroy();
   });
 
