@@ -17,8 +17,8 @@ import type { PositionedResult, ReplicationAdapter } from './replication-adapter
  * waiting are written to the server at once and answered in order, each in its own implicit transaction
  * (node-postgres 8.23+ with `pipeline: true` on its `Pool` or `Client`). The check a replica runs before a
  * read (the session's position, or its writes' transaction ids) then rides in the read's own round trip, as
- * on Neon HTTP: `[check, read, position]` go out together, the rows are discarded and the call rejects with
- * `REPLICA_BEHIND` when the check fails. A read on the primary learns its position the same way
+ * on Neon HTTP: `[check, position, read, position]` go out together (`[position, read, position]` for a
+ * position alone); the rows are discarded and the call rejects with `REPLICA_BEHIND` when the check fails. A read on the primary learns its position the same way
  * (`[read, position]`). Writes learn their transaction id with `RETURNING`, as with {@link postgresReplication}.
  *
  * Use it only over a pipelining connection: over one that is not, the statements still run one after the other
