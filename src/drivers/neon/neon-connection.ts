@@ -1,6 +1,7 @@
 import type { CompiledQuery, DatabaseConnection, QueryResult } from 'kysely';
 import { EdgeDbError } from '../../errors/edge-db-error.js';
 import { isSessionStatement } from '../../sql/is-session-statement.js';
+import { signalOf } from '../query-signal.js';
 import type { NeonDialectConfig } from './neon-dialect-config.js';
 import type { NeonHttpBatchOptions, NeonHttpConnection } from './neon-http-connection.js';
 import { NeonWebSocketConnection } from './neon-websocket-connection.js';
@@ -109,10 +110,4 @@ export class NeonConnection implements DatabaseConnection {
       );
     }
   }
-}
-
-/** A real `AbortSignal` from Kysely's options argument, ignoring anything else a caller may pass. */
-function signalOf(options: { readonly signal?: unknown } | undefined): AbortSignal | undefined {
-  const signal = options?.signal;
-  return typeof AbortSignal !== 'undefined' && signal instanceof AbortSignal ? signal : undefined;
 }

@@ -5,6 +5,7 @@ import type {
   QueryResult,
   TransactionSettings,
 } from 'kysely';
+import { signalOf } from '../../drivers/query-signal.js';
 import { EdgeDbError } from '../../errors/edge-db-error.js';
 import { analyzeQuery, type QueryAnalysis } from '../../sql/analyze-query.js';
 import { primaryClass, type QueryClass, READ_CLASS } from '../../sql/query-class.js';
@@ -120,7 +121,7 @@ export class RoutingConnection implements DatabaseConnection, ExecutionScope {
       routeHintOf(query.queryId),
       learnsId
         ? async (connection) => {
-            const written = await adapter.executeWrite!<R>(connection, query, { signal: signalOf(rest) });
+            const written = await adapter.executeWrite!<R>(connection, query, { signal: signalOf(rest[0]) });
             if (written.transaction !== undefined) transaction.transactionId = written.transaction;
             return written.result;
           }
@@ -321,10 +322,4 @@ interface CancellableConnection extends DatabaseConnection {
   cancelQuery?(
     provider: (consumer: (control: DatabaseConnection) => Promise<void>) => Promise<void>,
   ): Promise<void>;
-}
-
-/** Kysely 0.29's `{ signal }` option of a statement, if the caller gave one. */
-function signalOf(rest: readonly unknown[]): AbortSignal | undefined {
-  const signal = (rest[0] as { signal?: unknown } | undefined)?.signal;
-  return signal instanceof AbortSignal ? signal : undefined;
 }

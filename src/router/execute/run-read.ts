@@ -1,4 +1,5 @@
 import type { QueryResult } from 'kysely';
+import { signalOf } from '../../drivers/query-signal.js';
 import { EdgeDbError } from '../../errors/edge-db-error.js';
 import { attemptOf } from '../observe/emit-route.js';
 import type { RouteAttempt, RouteReason } from '../observe/route-event.js';
@@ -87,7 +88,7 @@ async function readFromNodes<R>(
   let midFlightFailures = 0;
   const onMidFlightFailure = () => midFlightFailures++;
   const retryable = (error: unknown) => isNodeFailure(error) && midFlightFailures < MAX_MID_FLIGHT_FAILURES;
-  const callerSignal = signalOf(rest);
+  const callerSignal = signalOf(rest[0]);
   try {
     if (hedgeAfterMs === undefined && callerSignal === undefined) {
       // The common case: one attempt after another, each bounded by its own deadline, nothing to abort.
@@ -250,11 +251,4 @@ async function attemptRead<R>(
     }
     throw error;
   }
-}
-
-function signalOf(rest: readonly unknown[]): AbortSignal | undefined {
-  const options = rest[0] as { signal?: unknown } | undefined;
-  return typeof AbortSignal !== 'undefined' && options?.signal instanceof AbortSignal
-    ? options.signal
-    : undefined;
 }
