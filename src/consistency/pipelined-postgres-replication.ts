@@ -1,15 +1,13 @@
 import type { CompiledQuery, DatabaseConnection, QueryResult } from 'kysely';
+import { checkedReadQueries, checkedReadResult } from './checked-replica-read.js';
 import {
-  assertCaughtUp,
   lsnOf,
-  positioned,
   positionOf,
   primaryPositionOf,
   primaryPositionQuery,
   replicaPositionQuery,
 } from './positioned-read.js';
 import { postgresReplication } from './postgres-replication.js';
-import { checkedPosition, transactionsCheckQuery } from './postgres-transaction-id.js';
 import type { PositionedResult, ReplicationAdapter } from './replication-adapter.js';
 
 /**
@@ -45,60 +43,32 @@ export const pipelinedPostgresReplication: ReplicationAdapter = Object.freeze({
     if (options.role === 'primary') {
       // The position read after the statement is at or after every commit the rows reflect. No floor: a commit
       // record can be in the WAL before its transaction is visible to other sessions.
-      const [read, after] = await pipeline<[R, { lsn: string | null }]>(connection, [
-        query,
-        primaryPositionQuery,
-      ]);
-      return { result: read, position: primaryPositionOf(lsnOf(after)) };
+      const answer = await pipeline(connection, [query, primaryPositionQuery]);
+      return { result: answer(0) as QueryResult<R>, position: primaryPositionOf(lsnOf(answer(1))) };
     }
     if (transactions === undefined && options.minPosition === undefined) {
       // Nothing to prove: the read and the position after it (no floor), in one round trip.
-      const [read, after] = await pipeline<[R, { lsn: string | null }]>(connection, [
-        query,
-        replicaPositionQuery,
-      ]);
-      return { result: read, position: positionOf(lsnOf(after)) };
+      const answer = await pipeline(connection, [query, replicaPositionQuery]);
+      return { result: answer(0) as QueryResult<R>, position: positionOf(lsnOf(answer(1))) };
     }
-    // Ids: [check, replayed position, read, position]; the second statement proves a commit seen only in the
-    // commit log has finished replaying (see checkedPosition). Positions: [position, read, position].
-    const queries =
-      transactions === undefined
-        ? [replicaPositionQuery, query, replicaPositionQuery]
-        : [transactionsCheckQuery(transactions), replicaPositionQuery, query, replicaPositionQuery];
-    const settled = await Promise.allSettled(queries.map((each) => connection.executeQuery(each)));
-    const answer = (index: number): QueryResult<unknown> => {
-      const outcome = settled[index]!;
-      if (outcome.status === 'rejected') throw outcome.reason;
-      return outcome.value;
-    };
-    // The check decides first: a read that failed on a replica behind the session (a table or column the
-    // session just created) is a stale replica, not an error of the statement.
-    const floor =
-      transactions === undefined
-        ? positionOf(lsnOf(answer(0)))
-        : checkedPosition(answer(0), 'the replica', answer(1));
-    assertCaughtUp(floor, options.minPosition);
-    const offset = transactions === undefined ? 1 : 2;
-    const read = answer(offset) as QueryResult<R>;
-    return positioned(read, floor, positionOf(lsnOf(answer(offset + 1))), transactions);
+    const answer = await pipeline(connection, checkedReadQueries(query, transactions));
+    return checkedReadResult<R>(answer, transactions, options.minPosition);
   },
 } satisfies ReplicationAdapter);
 
-type Results<T extends unknown[]> = { [K in keyof T]: QueryResult<T[K]> };
-
 /**
  * Hands every statement to the connection before awaiting any, and waits for all of them: the connection is
- * never released with a statement still in flight. The first failure, in statement order, is thrown.
+ * never released with a statement still in flight. `answer(i)` gives the i-th statement's result or throws its
+ * error, so the caller decides which failure counts first.
  */
-async function pipeline<T extends unknown[]>(
+async function pipeline(
   connection: DatabaseConnection,
   queries: readonly CompiledQuery[],
-): Promise<Results<T>> {
+): Promise<(index: number) => QueryResult<unknown>> {
   const settled = await Promise.allSettled(queries.map((query) => connection.executeQuery(query)));
-  const results: QueryResult<unknown>[] = [];
-  for (const outcome of settled) {
+  return (index) => {
+    const outcome = settled[index]!;
     if (outcome.status === 'rejected') throw outcome.reason;
-    results.push(outcome.value);
-  }
-  return results as Results<T>;
+    return outcome.value;
+  };
 }

@@ -7,7 +7,7 @@ import {
   type UpdateQueryNode,
 } from 'kysely';
 import { EdgeDbError } from '../errors/edge-db-error.js';
-import { parseLsn } from './postgres-lsn.js';
+import { lsnOf, positionOf, replicaPositionQuery } from './positioned-read.js';
 import type { ReplicationPosition } from './replication-position.js';
 
 /**
@@ -125,23 +125,34 @@ const TRANSACTIONS_CHECK = `select s.below, s.visible, case when s.visible then 
     when x < pg_snapshot_xmax(c.snap) then pg_xact_status(x) = 'committed' else false end), true) as visible
   from (select pg_current_snapshot() as snap offset 0) c, unnest(string_to_array($1, ',')::xid8[]) as x offset 0) s`;
 
-/** The replayed position alone, read after a check (see {@link checkedPosition}). */
-export const REPLAYED_POSITION = CompiledQuery.raw('select pg_last_wal_replay_lsn()::text as lsn');
-
 /** The check of {@link TRANSACTIONS_CHECK} for these ids. */
 export function transactionsCheckQuery(transactions: readonly TransactionId[]): CompiledQuery {
   return CompiledQuery.raw(TRANSACTIONS_CHECK, [transactions.join(',')]);
 }
 
-/** True when the check's answer is final on its own: every id below the snapshot's xmin. */
-export function checkIsFinal(result: { rows: unknown[] } | undefined): boolean {
-  const row = result?.rows[0] as { below?: unknown } | undefined;
-  return row?.below === true || row?.below === 't';
+/** The row of a {@link transactionsCheckQuery} answer; a missing row is "not visible". */
+interface CheckRow {
+  /** Every id is below the snapshot's xmin: final on its own. */
+  readonly below: boolean;
+  /** Every id is below xmin, or below xmax and committed in the commit log. */
+  readonly visible: boolean;
+  /** The replayed position, read after the answer (only when visible). */
+  readonly position: ReplicationPosition | undefined;
+}
+
+function checkRow(result: { rows: unknown[] } | undefined): CheckRow {
+  const row = result?.rows[0] as { below?: unknown; visible?: unknown } | undefined;
+  return {
+    below: row?.below === true || row?.below === 't',
+    visible: row?.visible === true || row?.visible === 't',
+    position: positionOf(lsnOf(result)),
+  };
 }
 
 /**
- * Reads the answer of {@link transactionsCheckQuery}, with `next` the answer of {@link REPLAYED_POSITION} read
- * after it (and before the read): the position the read may rely on, or `REPLICA_BEHIND`.
+ * Reads the answer of {@link transactionsCheckQuery}, with `next` the answer of a replayed-position statement
+ * ({@link replicaPositionQuery}) read after it (and before the read): the position the read may rely on, or
+ * `REPLICA_BEHIND`.
  *
  * An id below the snapshot's xmin is final. An id seen committed only in the commit log is not yet: a standby
  * replaying a commit marks the commit log before it takes the id out of its running list ("We must mark clog
@@ -154,19 +165,15 @@ export function checkedPosition(
   node: string,
   next?: { rows: unknown[] } | undefined,
 ): ReplicationPosition | undefined {
-  const row = result?.rows[0] as { visible?: unknown; lsn?: unknown } | undefined;
-  const visible = row?.visible === true || row?.visible === 't';
+  const { below, visible, position: checked } = checkRow(result);
   if (!visible) {
     throw new EdgeDbError(
       'REPLICA_BEHIND',
       `${node} has not applied the session's last write yet (its transaction is not committed there). Retry later or read from the primary.`,
     );
   }
-  const checked = typeof row?.lsn === 'string' ? parseLsn(row.lsn) : undefined;
-  const after = (next?.rows[0] as { lsn?: unknown } | undefined)?.lsn;
-  const later = typeof after === 'string' ? parseLsn(after) : undefined;
-  if (checkIsFinal(result))
-    return later !== undefined && checked !== undefined && later > checked ? later : checked;
+  const later = positionOf(lsnOf(next));
+  if (below) return later !== undefined && checked !== undefined && later > checked ? later : checked;
   if (checked === undefined || later === undefined || later <= checked) {
     throw new EdgeDbError(
       'REPLICA_BEHIND',
@@ -188,11 +195,7 @@ export async function readCheckedPosition(
   const check = await connection.executeQuery(transactionsCheckQuery(transactions));
   // A final answer (or a plain "not committed") needs nothing more; a commit seen in the commit log only needs
   // the replayed position to move past the check's, read by a statement of its own.
-  if (checkIsFinal(check) || !isVisible(check)) return checkedPosition(check, 'the replica');
-  return checkedPosition(check, 'the replica', await connection.executeQuery(REPLAYED_POSITION));
-}
-
-function isVisible(result: { rows: unknown[] }): boolean {
-  const row = result.rows[0] as { visible?: unknown } | undefined;
-  return row?.visible === true || row?.visible === 't';
+  const { below, visible } = checkRow(check);
+  if (below || !visible) return checkedPosition(check, 'the replica');
+  return checkedPosition(check, 'the replica', await connection.executeQuery(replicaPositionQuery));
 }

@@ -1,4 +1,5 @@
 import type { CompiledQuery, DatabaseConnection } from 'kysely';
+import { checkedReadQueries, checkedReadResult } from '../../consistency/checked-replica-read.js';
 import {
   assertCaughtUp,
   lsnOf,
@@ -9,11 +10,9 @@ import {
   replicaPositionQuery,
 } from '../../consistency/positioned-read.js';
 import {
-  checkedPosition,
   executeReturningTransactionId,
   readCheckedPosition,
   type TransactionId,
-  transactionsCheckQuery,
 } from '../../consistency/postgres-transaction-id.js';
 import type {
   NodeRole,
@@ -29,10 +28,12 @@ import { NeonConnection } from './neon-connection.js';
  * Reads and requires PostgreSQL WAL positions on a Neon node.
  *
  * - `readPosition`: one statement (`pg_current_wal_insert_lsn()` / `pg_last_wal_replay_lsn()`).
- * - `executeWithPosition` on a replica over HTTP: ONE request, a read-only READ COMMITTED batch
- *   `[replay position, the read, replay position]`. The check runs first and every statement of a READ
- *   COMMITTED transaction takes a new snapshot, so the rows reflect at least the position checked (the
- *   floor). Behind `minPosition`, the rows are discarded and the call rejects with `REPLICA_BEHIND`.
+ * - `executeWithPosition` on a replica over HTTP: ONE request, a read-only READ COMMITTED batch of
+ *   {@link checkedReadQueries} (`[check, replayed position, the read, replay position]` for the session's
+ *   transaction ids, `[replay position, the read, replay position]` for a position). The check runs first and
+ *   every statement of a READ COMMITTED transaction takes a new snapshot, so the rows reflect at least the
+ *   position checked (the floor). Behind the session, the rows are discarded and the call rejects with
+ *   `REPLICA_BEHIND`.
  * - A read on a primary over HTTP: ONE request, a READ COMMITTED batch `[the read, insert position]`
  *   (not read-only: a function taken for a read may write). It returns only `position`, no floor: a commit
  *   record can be in the WAL before the commit is visible to other sessions.
@@ -115,25 +116,13 @@ export class NeonReplicationAdapter implements ReplicationAdapter {
       };
     }
     if (connection instanceof NeonConnection && connection.transport === 'http') {
-      // Ids are checked by [check, replayed position, read, position]: the second position proves a commit
-      // seen only in the commit log has finished replaying (see checkedPosition).
-      const results = await connection.executeHttpBatch(
-        transactions
-          ? [transactionsCheckQuery(transactions), replicaPositionQuery, query, replicaPositionQuery]
-          : [replicaPositionQuery, query, replicaPositionQuery],
-        {
-          isolationLevel: 'ReadCommitted',
-          readOnly: true,
-          signal,
-        },
-      );
-      const check = results[0];
-      const [read, after] = transactions ? [results[2], results[3]] : [results[1], results[2]];
-      const floor = transactions
-        ? checkedPosition(check, 'the replica', results[1])
-        : positionOf(lsnOf(check));
-      assertCaughtUp(floor, options.minPosition);
-      return positioned(read as PositionedResult<R>['result'], floor, positionOf(lsnOf(after)), transactions);
+      // One request; the statements of a READ COMMITTED batch take a snapshot each.
+      const results = await connection.executeHttpBatch(checkedReadQueries(query, transactions), {
+        isolationLevel: 'ReadCommitted',
+        readOnly: true,
+        signal,
+      });
+      return checkedReadResult<R>((index) => results[index], transactions, options.minPosition);
     }
     // In a session (or another connection type): check, read, and read the position again on one connection.
     const floor = await this.readPosition(connection, 'replica', transactions);
