@@ -72,7 +72,7 @@ export class RoutingConnection implements DatabaseConnection, ExecutionScope {
       if (hint !== undefined) ctx.plan(queryClass, hint, started);
       const autocommit = !this.pinned;
       this.pinned = true;
-      return runWrite<R>(this, { queryClass, query, rest, started, hint, autocommit });
+      return runWrite<R>(this, { queryClass, analysis, query, rest, started, hint, autocommit });
     }
     if (this.pinned) {
       // Reads of a pinned block run on the primary without learning a position: the session's next read
@@ -80,8 +80,9 @@ export class RoutingConnection implements DatabaseConnection, ExecutionScope {
       ctx.session.noteServedBy(ctx.primary.name, 'primary', undefined);
       return runOnNode<R>(this, ctx.primary, 'pinned', query, rest, started, hint);
     }
-    // A hint naming a node or a preference is checked now, even when the cache answers (the plan says why not).
-    if (hint?.node !== undefined || hint?.readPreference !== undefined) ctx.plan(queryClass, hint, started);
+    // A hint naming a node not in the cluster fails even when the cache answers (the plan says why); a read
+    // preference cannot fail a read, so it is planned only if the read goes to the nodes.
+    if (hint?.node !== undefined) ctx.plan(queryClass, hint, started);
     return runRead<R>(this, { queryClass, analysis, query, rest, started, hint });
   }
 

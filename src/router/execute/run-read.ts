@@ -59,13 +59,14 @@ async function readPlanned<R>(
   const { ctx } = scope;
   const { query, rest, started, hint } = request;
   const plan = ctx.plan(request.queryClass, hint, started);
+  const read: ReadStatement = { plan, query, rest, started, hint };
   try {
-    return await readFromNodes<R>(scope, { plan, query, rest, started, hint }, cacheOutcome);
+    return await readFromNodes<R>(scope, read, cacheOutcome);
   } catch (error) {
     // No replica reached a requirement the primary itself is behind (a token from the future): rewind, retry.
     if (!(await rewindBeyondPrimary(ctx, error, plan.requiredPosition))) throw error;
     const rewound = { ...plan, requiredPosition: ctx.session.minPosition, requiredTransactions: undefined };
-    return readFromNodes<R>(scope, { plan: rewound, query, rest, started, hint }, cacheOutcome);
+    return readFromNodes<R>(scope, { ...read, plan: rewound }, cacheOutcome);
   }
 }
 

@@ -1,8 +1,9 @@
 import type { CompiledQuery, QueryResult } from 'kysely';
 import type { TransactionId } from '../../consistency/postgres-transaction-id.js';
 import type { ReplicationPosition } from '../../consistency/replication-position.js';
+import { signalOf } from '../../drivers/query-signal.js';
 import { EdgeDbError } from '../../errors/edge-db-error.js';
-import { analyzeQuery } from '../../sql/analyze-query.js';
+import type { QueryAnalysis } from '../../sql/analyze-query.js';
 import type { QueryClass } from '../../sql/query-class.js';
 import { noteTransactionIdTables, observeNodePosition } from '../cluster/node-state.js';
 import { attemptOf } from '../observe/emit-route.js';
@@ -15,6 +16,8 @@ import { withDeadline } from './with-deadline.js';
 /** What a statement that must run on the primary is, for {@link runWrite}. */
 export interface PrimaryStatement {
   readonly queryClass: QueryClass;
+  /** The SQL text's analysis that classified it; absent for a SELECT a replica refused as a write. */
+  readonly analysis?: QueryAnalysis | undefined;
   readonly query: CompiledQuery;
   readonly rest: unknown[];
   readonly started: number;
@@ -59,15 +62,16 @@ export async function runWrite<R>(
     // transaction id, which replicas can check instead).
     if (writes && statement.autocommit && adapter?.executeWrite !== undefined) {
       const written = await withDeadline(
-        adapter.executeWrite<R>(connection, query, {}),
+        adapter.executeWrite<R>(connection, query, { signal: signalOf(statement.rest[0]) }),
         deadline,
         `primary "${node.name}"`,
       );
       result = written.result;
       position = written.position;
       transaction = written.transaction;
-      if (transaction !== undefined)
-        noteTransactionIdTables(node.state, analyzeQuery(query).writtenTables(query));
+      // The tables whose writes inside a transaction may then return its id (see routing-connection.ts).
+      if (transaction !== undefined && statement.analysis !== undefined)
+        noteTransactionIdTables(node.state, statement.analysis.writtenTables(query));
     } else if (writes && statement.autocommit && adapter?.executeWithPosition !== undefined) {
       const positioned = await withDeadline(
         adapter.executeWithPosition<R>(connection, query, { role: 'primary' }),
