@@ -2,6 +2,7 @@ import { Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consistencyToken, edgeDb, type RouteEvent, route, sessionInfo } from '../../../src/index.js';
 import { type PostgresCluster, startPostgresClusterWith } from '../../../src/testing/index.js';
+import { runBoundedRace } from './bounded-race.js';
 import { type CountedStatement, counted } from './counted-backend.js';
 import { pgBackends } from './pg-backends.js';
 
@@ -152,49 +153,14 @@ describe('pipelinedPostgresReplication over node-postgres in pipeline mode', () 
   });
 
   it('never serves a replica read without the write while the replica lags and others write (bounded race)', async () => {
-    const rounds = Number(process.env.EDGE_DB_XID_ROUNDS ?? 100);
-    const background = new Kysely<Database>({ dialect: pg.primary.dialect });
-    let writing = true;
-    const noise = (async () => {
-      for (let i = 0; writing; i++) {
-        await sql`insert into pipe_item values (${100_000 + i}, 'noise') on conflict do nothing`.execute(
-          background,
-        );
-      }
-    })();
-    let fromReplica = 0;
-    try {
-      await cluster.replicas[0]!.setApplyDelay(5);
-      for (let i = 0; i < rounds; i++) {
-        const writer = open();
-        await writer
-          .insertInto('pipe_item')
-          .values({ id: 1_000 + i, note: `n${i}` })
-          .execute();
-        const token = await consistencyToken(writer);
-        await writer.destroy();
-        // Every other round lets the replica apply the write first, so both answers of the check are exercised.
-        // The others read around the moment the replica applies it (0-7 ms after a 5 ms apply delay), where a
-        // check that does not come before the read would pass with the row missing.
-        if (i % 2 === 0) await caughtUp();
-        else await new Promise((resolve) => setTimeout(resolve, i % 8));
-        const events: RouteEvent[] = [];
-        const reader = open({ token, events });
-        const row = await reader
-          .selectFrom('pipe_item')
-          .select('note')
-          .where('id', '=', 1_000 + i)
-          .executeTakeFirst();
-        expect(row, `round ${i}: read through ${events.at(-1)?.node}`).toEqual({ note: `n${i}` });
-        if (events.at(-1)?.role === 'replica') fromReplica++;
-        await reader.destroy();
-      }
-    } finally {
-      writing = false;
-      await noise;
-      await background.destroy();
-      await cluster.replicas[0]!.setApplyDelay(0);
-    }
+    const { rounds, fromReplica } = await runBoundedRace({
+      cluster,
+      table: 'pipe_item',
+      rounds: 100,
+      background: pg.primary.dialect,
+      open: (token, events) => open({ token, ...(events === undefined ? {} : { events }) }),
+      closeWriter: 'before-read',
+    });
     console.log(`pipelined xid race: ${rounds} rounds, ${fromReplica} served by the replica, 0 missing rows`);
     expect(fromReplica).toBeGreaterThanOrEqual(rounds / 4);
   });

@@ -3,14 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { edgeDb, type RouteEvent, resetClusterState } from '../../../src/index.js';
 import { type PostgresCluster, startPostgresClusterWith } from '../../../src/testing/index.js';
 import { loadMigrator, type MigrationLike } from '../../support/migrator.js';
-import {
-  itKeepsReadYourWrites,
-  type KvDatabase,
-  type LaggingCluster,
-  replicaChaos,
-  seedKv,
-} from './consistency-harness.js';
+import { itKeepsReadYourWrites, type LaggingCluster } from './consistency-harness.js';
 import { pgBackends } from './pg-backends.js';
+import { postgresLaggingCluster } from './postgres-lagging-cluster.js';
 
 let cluster: PostgresCluster;
 let backends: ReturnType<typeof pgBackends>;
@@ -19,25 +14,11 @@ let lagging: LaggingCluster;
 beforeAll(async () => {
   cluster = await startPostgresClusterWith({ replicas: 2 });
   backends = pgBackends(cluster, { max: 3 });
-  lagging = {
+  lagging = await postgresLaggingCluster(cluster, {
     name: 'pg-consistency',
     primary: backends.primary,
     replicas: backends.replicas,
-    ...replicaChaos(
-      cluster.replicas.map((replica) => ({
-        pause: () => replica.pause(),
-        resume: () => replica.resume(),
-        setLag: (ms: number) => replica.setApplyDelay(ms),
-      })),
-      [0, 20, 200],
-      0,
-    ),
-  };
-  const setup = edgeDb<KvDatabase>({ primary: backends.primary, replicas: [] });
-  await seedKv(setup);
-  // Users without a token may read any replica: let the seed reach every replica before the workload starts.
-  const seeded = await cluster.primary.currentPosition();
-  for (const replica of cluster.replicas) await replica.waitForPosition(seeded);
+  });
 });
 
 afterAll(async () => {

@@ -5,21 +5,14 @@ import { join } from 'node:path';
 import { type Client, createClient, LibsqlError } from '@libsql/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LibsqlCluster, startLibsqlCluster } from '../../../src/testing/libsql/libsql-cluster.js';
+import { hranaExecute } from './hrana-execute.js';
 
 const TOKEN = 'cluster-token';
 let baseDir: string;
 let cluster: LibsqlCluster;
 let primary: Client;
 
-async function execute(url: string, stmt: Record<string, unknown>): Promise<any> {
-  const response = await fetch(`${url}/v2/pipeline`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ baton: null, requests: [{ type: 'execute', stmt }, { type: 'close' }] }),
-    signal: AbortSignal.timeout(15_000),
-  });
-  return ((await response.json()) as { results: any[] }).results[0];
-}
+const execute = (url: string, stmt: Record<string, unknown>) => hranaExecute(url, TOKEN, stmt);
 
 beforeAll(async () => {
   baseDir = mkdtempSync(join(tmpdir(), 'edge-db-libsql-cluster-'));

@@ -1,6 +1,7 @@
 import { type Client, createClient, LibsqlError } from '@libsql/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LibsqlCluster, startLibsqlCluster } from '../../../src/testing/libsql/libsql-cluster.js';
+import { hranaExecute } from './hrana-execute.js';
 
 const TOKEN = 'modes-token';
 let cluster: LibsqlCluster;
@@ -13,15 +14,7 @@ function connect(url: string): Client {
   return client;
 }
 
-async function execute(url: string, stmt: Record<string, unknown>): Promise<any> {
-  const response = await fetch(`${url}/v2/pipeline`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ baton: null, requests: [{ type: 'execute', stmt }, { type: 'close' }] }),
-    signal: AbortSignal.timeout(15_000),
-  });
-  return ((await response.json()) as { results: any[] }).results[0];
-}
+const execute = (url: string, stmt: Record<string, unknown>) => hranaExecute(url, TOKEN, stmt);
 
 beforeAll(async () => {
   cluster = await startLibsqlCluster({

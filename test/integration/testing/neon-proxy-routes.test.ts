@@ -6,16 +6,14 @@ import {
   neonLocalSettings,
   type PostgresCluster,
   postgresHttpRoutes,
-  startNeonProxy,
-  startPostgresClusterWith,
 } from '../../../src/testing/index.js';
+import { startNeonPostgresCluster } from '../../support/neon-postgres-cluster.js';
 
 let cluster: PostgresCluster;
 let proxy: NeonProxy;
 
 beforeAll(async () => {
-  cluster = await startPostgresClusterWith({ replicas: 1 });
-  proxy = await startNeonProxy({ httpRoute: postgresHttpRoutes(cluster) });
+  ({ cluster, proxy } = await startNeonPostgresCluster({ replicas: 1 }));
 });
 afterAll(async () => {
   await proxy?.close();

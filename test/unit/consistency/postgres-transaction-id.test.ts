@@ -1,32 +1,16 @@
-import {
-  type CompiledQuery,
-  type DatabaseConnection,
-  DummyDriver,
-  Kysely,
-  PostgresAdapter,
-  PostgresIntrospector,
-  PostgresQueryCompiler,
-  type QueryResult,
-  sql,
-} from 'kysely';
+import { type CompiledQuery, type DatabaseConnection, type QueryResult, sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import {
   checkedPosition,
   executeReturningTransactionId,
 } from '../../../src/consistency/postgres-transaction-id.js';
+import { compileOnlyDb } from '../../support/compile-only-db.js';
 
 interface Database {
   item: { id: number; note: string | null };
 }
 
-const db = new Kysely<Database>({
-  dialect: {
-    createAdapter: () => new PostgresAdapter(),
-    createDriver: () => new DummyDriver(),
-    createIntrospector: (k) => new PostgresIntrospector(k),
-    createQueryCompiler: () => new PostgresQueryCompiler(),
-  },
-});
+const db = compileOnlyDb<Database>();
 
 /** A connection that answers like PostgreSQL would for the statements these tests send. */
 function fakeConnection(answer: (query: CompiledQuery) => QueryResult<any>) {

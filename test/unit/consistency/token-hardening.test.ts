@@ -5,7 +5,8 @@ import {
   encodeToken,
   importTokenSecret,
 } from '../../../src/consistency/consistency-token.js';
-import { edgeDb, type RouteEvent, resetClusterState, sessionInfo } from '../../../src/index.js';
+import { resetClusterState, sessionInfo } from '../../../src/index.js';
+import { recordedRouter } from '../../support/recorded-router.js';
 import { fakeCluster } from '../../support/recording-dialect.js';
 
 // Issue 14.7 and 19.4: tokens that were accepted although they should not be.
@@ -20,17 +21,11 @@ const DAY = 86_400;
 afterEach(() => resetClusterState());
 
 function instance(fake: ReturnType<typeof fakeCluster>, consistency: object, now = Date.now(), extra = {}) {
-  const events: RouteEvent[] = [];
-  const db = edgeDb<DB>({
-    primary: fake.primary,
-    replicas: fake.replicas,
-    cluster: CLUSTER,
+  return recordedRouter<DB>(fake, CLUSTER, {
     consistency: { secret: SECRET, ...consistency },
-    onRoute: (e) => events.push(e),
     now: () => now,
     ...extra,
   });
-  return { db, events };
 }
 
 async function tokenAt(position: bigint, issuedAt: number, secret = true): Promise<string> {

@@ -6,6 +6,7 @@ import { neon } from '../../../src/drivers/neon/index.js';
 import { NeonHttpConnection } from '../../../src/drivers/neon/neon-http-connection.js';
 import { edgeDb, isEdgeDbError, resetClusterState } from '../../../src/index.js';
 import { isNodeFailure, isUnreachable } from '../../../src/router/execute/node-failure.js';
+import { thrown } from '../../support/thrown.js';
 import { scriptedFetch, stmtResult } from './libsql/libsql-scripted-fetch.js';
 
 /** The code of the EdgeDbError `run` rejects with, or the error's constructor name. */
@@ -16,15 +17,6 @@ async function failure(run: () => Promise<unknown>): Promise<string> {
     return isEdgeDbError(error) ? error.code : ((error as Error)?.constructor?.name ?? String(error));
   }
   return 'resolved';
-}
-
-function thrown(run: () => unknown): unknown {
-  try {
-    run();
-  } catch (error) {
-    return error;
-  }
-  return undefined;
 }
 
 /** A libSQL HTTP server that refuses every request as unauthorized (a wrong or expired auth token). */

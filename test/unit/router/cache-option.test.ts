@@ -4,14 +4,14 @@ import { QueryCache } from '../../../src/cache/query-cache.js';
 import {
   configureIsolate,
   type EdgeDbConfig,
-  edgeDb,
   isEdgeDbError,
-  type RouteEvent,
   resetClusterState,
   route,
 } from '../../../src/index.js';
 import { isolateCacheIfCreated } from '../../../src/router/cluster/isolate-cache.js';
+import { recordedRouter } from '../../support/recorded-router.js';
 import { fakeCluster } from '../../support/recording-dialect.js';
+import { thrown } from '../../support/thrown.js';
 
 interface DB {
   person: { id: number; name: string };
@@ -22,26 +22,8 @@ afterEach(() => {
   resetClusterState();
 });
 
-function instance(fake: ReturnType<typeof fakeCluster>, config: Partial<EdgeDbConfig> = {}) {
-  const events: RouteEvent[] = [];
-  const db = edgeDb<DB>({
-    primary: fake.primary,
-    replicas: fake.replicas,
-    cluster: 'cache-option',
-    onRoute: (e) => events.push(e),
-    ...config,
-  });
-  return { db, events };
-}
-
-function thrown(run: () => unknown): unknown {
-  try {
-    run();
-  } catch (error) {
-    return error;
-  }
-  return undefined;
-}
+const instance = (fake: ReturnType<typeof fakeCluster>, config: Partial<EdgeDbConfig> = {}) =>
+  recordedRouter<DB>(fake, 'cache-option', config);
 
 describe('the cache option comes from edge-db/cache', () => {
   it.each([

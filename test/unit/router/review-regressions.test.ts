@@ -1,14 +1,9 @@
 import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isolateCache } from '../../../src/cache/index.js';
-import { clusterHash, encodeToken } from '../../../src/consistency/consistency-token.js';
-import {
-  type EdgeDbConfig,
-  edgeDb,
-  type RouteEvent,
-  resetClusterState,
-  sessionInfo,
-} from '../../../src/index.js';
+import { type EdgeDbConfig, edgeDb, resetClusterState, sessionInfo } from '../../../src/index.js';
+import { postgresTokenAt } from '../../support/postgres-token.js';
+import { recordedRouter } from '../../support/recorded-router.js';
 import { fakeCluster } from '../../support/recording-dialect.js';
 
 interface DB {
@@ -17,17 +12,8 @@ interface DB {
 
 afterEach(() => resetClusterState());
 
-function open(fake: ReturnType<typeof fakeCluster>, config: Partial<EdgeDbConfig> = {}) {
-  const events: RouteEvent[] = [];
-  const db = edgeDb<DB>({
-    primary: fake.primary,
-    replicas: fake.replicas,
-    cluster: 'regressions',
-    onRoute: (e) => events.push(e),
-    ...config,
-  });
-  return { db, events };
-}
+const open = (fake: ReturnType<typeof fakeCluster>, config: Partial<EdgeDbConfig> = {}) =>
+  recordedRouter<DB>(fake, 'regressions', config);
 
 describe('regressions found in review', () => {
   it('keeps reads monotonic after a primary fallback on a backend that cannot piggy-back positions', async () => {
@@ -49,12 +35,7 @@ describe('regressions found in review', () => {
 
   it('never stores a cache entry at the position of a token from the future', async () => {
     const fake = fakeCluster(1);
-    const forged = await encodeToken({
-      cluster: clusterHash('regressions'),
-      family: 'postgres',
-      position: 2n ** 60n,
-      issuedAt: Date.now() / 1000,
-    });
+    const forged = await postgresTokenAt('regressions', 2n ** 60n);
     const a = open(fake, { cache: isolateCache({ ttlMs: 60_000 }), consistency: { token: forged } });
     fake.cluster.node('primary').rows = [{ v: 'old' }];
     fake.cluster.node('replica-0').rows = [{ v: 'old' }];
@@ -64,12 +45,7 @@ describe('regressions found in review', () => {
     fake.cluster.node('primary').rows = [{ v: 'new' }];
     fake.cluster.node('replica-0').rows = [{ v: 'new' }];
     fake.cluster.node('replica-0').position = 10n;
-    const token = await encodeToken({
-      cluster: clusterHash('regressions'),
-      family: 'postgres',
-      position: 10n,
-      issuedAt: Date.now() / 1000,
-    });
+    const token = await postgresTokenAt('regressions', 10n);
     const b = open(fake, { cache: isolateCache({ ttlMs: 60_000 }), consistency: { token } });
     expect(await b.db.selectFrom('t').selectAll().execute()).toEqual([{ v: 'new' }]);
     expect(b.events.at(-1)?.cache).not.toBe('hit');

@@ -1,9 +1,10 @@
 import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isolateCache } from '../../../src/cache/index.js';
-import { clusterHash, encodeToken } from '../../../src/consistency/consistency-token.js';
 import { type EdgeDbConfig, edgeDb, type RouteEvent, resetClusterState, route } from '../../../src/index.js';
 import { regions } from '../../../src/regions/index.js';
+import { postgresTokenAt } from '../../support/postgres-token.js';
+import { recordedRouter } from '../../support/recorded-router.js';
 import { fakeCluster } from '../../support/recording-dialect.js';
 
 interface DB {
@@ -13,18 +14,8 @@ interface DB {
 
 afterEach(() => resetClusterState());
 
-function instance(fake: ReturnType<typeof fakeCluster>, config: Partial<EdgeDbConfig> = {}) {
-  const events: RouteEvent[] = [];
-  const db = edgeDb<DB>({
-    primary: fake.primary,
-    replicas: fake.replicas,
-    cluster: 'features',
-    onRoute: (e) => events.push(e),
-    regions,
-    ...config,
-  });
-  return { db, events };
-}
+const instance = (fake: ReturnType<typeof fakeCluster>, config: Partial<EdgeDbConfig> = {}) =>
+  recordedRouter<DB>(fake, 'features', { regions, ...config });
 
 describe('cache in the router', () => {
   it('serves a repeated read from the cache and drops it when this isolate writes the table', async () => {
@@ -56,12 +47,7 @@ describe('cache in the router', () => {
     // a write elsewhere (another isolate): the primary and the replica move on, this isolate's cache does not know
     fake.cluster.primaryPosition = 50n;
     fake.cluster.node('replica-0').position = 50n;
-    const token = await encodeToken({
-      cluster: clusterHash('features'),
-      family: 'postgres',
-      position: 50n,
-      issuedAt: Date.now() / 1000,
-    });
+    const token = await postgresTokenAt('features', 50n);
     const second = instance(fake, { cache: isolateCache({ ttlMs: 60_000 }), consistency: { token } });
     await second.db.selectFrom('person').selectAll().execute();
     expect(second.events.at(-1)).toMatchObject({ node: 'replica-0', cache: 'miss' });

@@ -9,14 +9,13 @@ import {
 import {
   consistencyToken,
   EdgeDbError,
-  edgeDb,
   mergeTokens,
-  type RouteEvent,
   readToken,
   resetClusterState,
   sessionInfo,
   withToken,
 } from '../../../src/index.js';
+import { recordedRouter } from '../../support/recorded-router.js';
 import { fakeCluster } from '../../support/recording-dialect.js';
 
 interface DB {
@@ -135,15 +134,7 @@ describe('token transport', () => {
 
 describe('sessions across instances', () => {
   function instance(fake: ReturnType<typeof fakeCluster>, token?: string, extra: object = {}) {
-    const events: RouteEvent[] = [];
-    const db = edgeDb<DB>({
-      primary: fake.primary,
-      replicas: fake.replicas,
-      cluster: 'tokens-test',
-      consistency: { token, secret: SECRET, ...extra },
-      onRoute: (e) => events.push(e),
-    });
-    return { db, events };
+    return recordedRouter<DB>(fake, 'tokens-test', { consistency: { token, secret: SECRET, ...extra } });
   }
 
   it('carries read-your-writes to another instance through a token', async () => {

@@ -1,18 +1,10 @@
-import {
-  type Compilable,
-  DummyDriver,
-  Kysely,
-  PostgresAdapter,
-  PostgresIntrospector,
-  PostgresQueryCompiler,
-  type RootOperationNode,
-  sql,
-} from 'kysely';
+import { type Compilable, type RootOperationNode, sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { classifyQuery } from '../../../src/sql/classify-query.js';
 import { classifySql } from '../../../src/sql/classify-sql.js';
 import type { QueryClassReason } from '../../../src/sql/query-class.js';
 import { ROOT_KIND_ROUTES } from '../../../src/sql/root-kind-routes.js';
+import { compileOnlyDb } from '../../support/compile-only-db.js';
 
 interface DB {
   person: { id: number; name: string; team_id: number };
@@ -20,14 +12,7 @@ interface DB {
   audit: { id: number; what: string };
 }
 
-const db = new Kysely<DB>({
-  dialect: {
-    createAdapter: () => new PostgresAdapter(),
-    createDriver: () => new DummyDriver(),
-    createIntrospector: (k) => new PostgresIntrospector(k),
-    createQueryCompiler: () => new PostgresQueryCompiler(),
-  },
-});
+const db = compileOnlyDb<DB>();
 
 /** One builder per root node kind and builder family, with the class it must get. */
 const cases = {

@@ -1,15 +1,8 @@
-import {
-  DummyDriver,
-  Kysely,
-  PostgresAdapter,
-  PostgresIntrospector,
-  PostgresQueryCompiler,
-  type RootOperationNode,
-  sql,
-} from 'kysely';
+import { type RootOperationNode, sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { readTablesOf } from '../../../src/sql/read-tables.js';
 import { writtenTablesOf } from '../../../src/sql/written-tables.js';
+import { compileOnlyDb } from '../../support/compile-only-db.js';
 
 interface DB {
   person: { id: number; name: string; updated_at: Date };
@@ -20,14 +13,7 @@ interface DB {
   'app.account': { id: number; person_id: number };
 }
 
-const db = new Kysely<DB>({
-  dialect: {
-    createAdapter: () => new PostgresAdapter(),
-    createDriver: () => new DummyDriver(),
-    createIntrospector: (kysely) => new PostgresIntrospector(kysely),
-    createQueryCompiler: () => new PostgresQueryCompiler(),
-  },
-});
+const db = compileOnlyDb<DB>();
 
 interface Case {
   readonly query: { toOperationNode(): RootOperationNode } | RootOperationNode;

@@ -8,14 +8,8 @@ import {
   type RouteEvent,
   resetClusterState,
 } from '../../../../src/index.js';
-import {
-  type NeonProxy,
-  neonLocalSettings,
-  type PostgresCluster,
-  postgresHttpRoutes,
-  startNeonProxy,
-  startPostgresClusterWith,
-} from '../../../../src/testing/index.js';
+import { type NeonProxy, neonLocalSettings, type PostgresCluster } from '../../../../src/testing/index.js';
+import { startNeonPostgresCluster } from '../../../support/neon-postgres-cluster.js';
 
 // Issue 19.1: `stream()` passed the driver's stream through, so neither `timeoutMs` nor `attemptTimeoutMs`
 // applied and health was not recorded: a stream whose standby died mid-stream hung for ever. It must end with
@@ -33,8 +27,7 @@ let cluster: PostgresCluster;
 let proxy: NeonProxy;
 
 beforeAll(async () => {
-  cluster = await startPostgresClusterWith({ replicas: 1 });
-  proxy = await startNeonProxy({ httpRoute: postgresHttpRoutes(cluster) });
+  ({ cluster, proxy } = await startNeonPostgresCluster({ replicas: 1 }));
   const setup = edgeDb<DB>({ primary: neon(neonLocalSettings(proxy, cluster.primary.url)) });
   await sql`create table numbers as select generate_series(1, 2000) as n`.execute(setup);
   await setup.destroy();

@@ -2,17 +2,12 @@ import { Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isolateCache } from '../../../../src/cache/index.js';
 import { decodeToken } from '../../../../src/consistency/consistency-token.js';
-import { neon } from '../../../../src/drivers/neon/index.js';
 import { consistencyToken, edgeDb, type RouteEvent, route, sessionInfo } from '../../../../src/index.js';
-import {
-  type NeonProxy,
-  neonLocalSettings,
-  type PostgresCluster,
-  postgresHttpRoutes,
-  startNeonProxy,
-  startPostgresClusterWith,
-} from '../../../../src/testing/index.js';
+import type { NeonProxy, PostgresCluster } from '../../../../src/testing/index.js';
+import { startNeonPostgresCluster } from '../../../support/neon-postgres-cluster.js';
+import { runBoundedRace } from '../bounded-race.js';
 import { type CountedStatement, counted } from '../counted-backend.js';
+import { neonBackends } from '../neon-backends.js';
 import { pgBackends } from '../pg-backends.js';
 
 /**
@@ -33,8 +28,7 @@ const statements: CountedStatement[] = [];
 const onNode = (node: string, from: number) => statements.slice(from).filter((s) => s.node === node);
 
 beforeAll(async () => {
-  cluster = await startPostgresClusterWith({ replicas: 1 });
-  proxy = await startNeonProxy({ httpRoute: postgresHttpRoutes(cluster) });
+  ({ cluster, proxy } = await startNeonPostgresCluster({ replicas: 1 }));
   pg = pgBackends(cluster);
   const setup = new Kysely<Database>({ dialect: pg.primary.dialect });
   await sql`create table xid_item (id int primary key, note text)`.execute(setup);
@@ -249,8 +243,7 @@ describe('the isolate cache and writes known by transaction id', () => {
 describe('read-your-writes after a PostgreSQL write at no extra round trip (Neon over HTTP)', () => {
   const open = (token?: string, events?: RouteEvent[]) =>
     edgeDb<Database>({
-      primary: neon({ ...neonLocalSettings(proxy, cluster.primary.url), name: 'primary' }),
-      replicas: [neon({ ...neonLocalSettings(proxy, cluster.replicas[0]!.url), name: 'replica-0' })],
+      ...neonBackends(proxy, cluster),
       consistency: { token },
       ...(events === undefined ? {} : { onRoute: (e: RouteEvent) => events.push(e) }),
     });
@@ -275,48 +268,14 @@ describe('read-your-writes after a PostgreSQL write at no extra round trip (Neon
   });
 
   it('never serves a replica read without the write while the replica lags and others write (bounded race)', async () => {
-    const rounds = Number(process.env.EDGE_DB_XID_ROUNDS ?? 150);
-    const background = new Kysely<Database>({ dialect: pg.primary.dialect });
-    let writing = true;
-    const noise = (async () => {
-      for (let i = 0; writing; i++) {
-        await sql`insert into xid_item values (${100_000 + i}, 'noise') on conflict do nothing`.execute(
-          background,
-        );
-      }
-    })();
-    let fromReplica = 0;
-    try {
-      await cluster.replicas[0]!.setApplyDelay(5);
-      for (let i = 0; i < rounds; i++) {
-        const writer = open();
-        await writer
-          .insertInto('xid_item')
-          .values({ id: 1_000 + i, note: `n${i}` })
-          .execute();
-        const token = await consistencyToken(writer);
-        // Every other round lets the replica apply the write first, so both answers of the check are exercised
-        // (the others race the 5 ms apply delay and a background writer).
-        if (i % 2 === 0) await cluster.replicas[0]!.waitForPosition(await cluster.primary.currentPosition());
-        // The others read around the moment the replica applies the write (0-7 ms after a 5 ms apply delay).
-        else await new Promise((resolve) => setTimeout(resolve, i % 8));
-        const events: RouteEvent[] = [];
-        const reader = open(token, events);
-        const row = await reader
-          .selectFrom('xid_item')
-          .select('note')
-          .where('id', '=', 1_000 + i)
-          .executeTakeFirst();
-        expect(row, `round ${i}: read through ${events.at(-1)?.node}`).toEqual({ note: `n${i}` });
-        if (events.at(-1)?.role === 'replica') fromReplica++;
-        await Promise.all([writer.destroy(), reader.destroy()]);
-      }
-    } finally {
-      writing = false;
-      await noise;
-      await background.destroy();
-      await cluster.replicas[0]!.setApplyDelay(0);
-    }
+    const { rounds, fromReplica } = await runBoundedRace({
+      cluster,
+      table: 'xid_item',
+      rounds: 150,
+      background: pg.primary.dialect,
+      open,
+      closeWriter: 'after-read',
+    });
     console.log(
       `xid race: ${rounds} write-then-read rounds, ${fromReplica} served by the replica, 0 missing rows`,
     );

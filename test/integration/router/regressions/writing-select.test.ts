@@ -2,16 +2,10 @@ import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isolateCache } from '../../../../src/cache/index.js';
-import { neon } from '../../../../src/drivers/neon/index.js';
 import { edgeDb, type RouteEvent, resetClusterState, sessionInfo } from '../../../../src/index.js';
-import {
-  type NeonProxy,
-  neonLocalSettings,
-  type PostgresCluster,
-  postgresHttpRoutes,
-  startNeonProxy,
-  startPostgresClusterWith,
-} from '../../../../src/testing/index.js';
+import type { NeonProxy, PostgresCluster } from '../../../../src/testing/index.js';
+import { startNeonPostgresCluster } from '../../../support/neon-postgres-cluster.js';
+import { neonBackends } from '../neon-backends.js';
 import { pgBackends } from '../pg-backends.js';
 
 // Issue 14.1: a SELECT calling a user-defined function that writes fails on a standby with SQLSTATE 25006; it was
@@ -26,7 +20,7 @@ let cluster: PostgresCluster;
 let proxy: NeonProxy;
 
 beforeAll(async () => {
-  cluster = await startPostgresClusterWith({ replicas: 1 });
+  ({ cluster, proxy } = await startNeonPostgresCluster({ replicas: 1 }));
   const client = new pg.Client({ connectionString: cluster.primary.directUrl });
   await client.connect();
   try {
@@ -41,7 +35,6 @@ beforeAll(async () => {
     await client.end();
   }
   await cluster.replicas[0]!.waitForPosition(await cluster.primary.currentPosition());
-  proxy = await startNeonProxy({ httpRoute: postgresHttpRoutes(cluster) });
 });
 
 afterAll(async () => {
@@ -110,8 +103,7 @@ describe('a SELECT whose function writes (14.1, real PostgreSQL standby)', () =>
     resetClusterState();
     const events: RouteEvent[] = [];
     const db = edgeDb<DB>({
-      primary: neon({ ...neonLocalSettings(proxy, cluster.primary.url), name: 'primary' }),
-      replicas: [neon({ ...neonLocalSettings(proxy, cluster.replicas[0]!.url), name: 'replica-0' })],
+      ...neonBackends(proxy, cluster),
       cluster: 'writing-select-stream',
       onRoute: (e) => events.push(e),
     });

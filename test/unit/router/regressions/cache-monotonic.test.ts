@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { isolateCache } from '../../../../src/cache/index.js';
-import { edgeDb, type RouteEvent, resetClusterState, route } from '../../../../src/index.js';
+import { resetClusterState, route } from '../../../../src/index.js';
+import { recordedRouter } from '../../../support/recorded-router.js';
 import { fakeCluster } from '../../../support/recording-dialect.js';
 
 // Issue 14.5: cache entries without a position (loaded from the primary, or through adapters that cannot
@@ -21,17 +22,8 @@ describe('monotonic reads through the cache (14.5)', () => {
     primary.rows = [{ v: 'new' }];
     replica.position = 10n;
     replica.rows = [{ v: 'old' }];
-    const open = () => {
-      const events: RouteEvent[] = [];
-      const db = edgeDb<DB>({
-        primary: fake.primary,
-        replicas: fake.replicas,
-        cluster: 'cache-monotonic',
-        cache: isolateCache({ ttlMs: 60_000 }),
-        onRoute: (e) => events.push(e),
-      });
-      return { db, events };
-    };
+    const open = () =>
+      recordedRouter<DB>(fake, 'cache-monotonic', { cache: isolateCache({ ttlMs: 60_000 }) });
     // one request loads the entry from the primary (rows of no known position)
     const loader = open();
     await route(loader.db, { readPreference: 'primary' }).selectFrom('t').selectAll().execute();

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { edgeDb, type RouteEvent, resetClusterState } from '../../../../src/index.js';
+import { resetClusterState } from '../../../../src/index.js';
+import { recordedRouter } from '../../../support/recorded-router.js';
 import { fakeCluster } from '../../../support/recording-dialect.js';
 
 // Issue 19.6 (router half): a statement that kills the node running it (an engine crash on bad input) was retried
@@ -14,14 +15,7 @@ afterEach(() => resetClusterState());
 
 function fleet() {
   const fake = fakeCluster(4);
-  const events: RouteEvent[] = [];
-  const db = edgeDb<DB>({
-    primary: fake.primary,
-    replicas: fake.replicas,
-    cluster: 'mid-flight',
-    maxReplicaAttempts: 4,
-    onRoute: (e) => events.push(e),
-  });
+  const { db, events } = recordedRouter<DB>(fake, 'mid-flight', { maxReplicaAttempts: 4 });
   return { fake, db, events };
 }
 

@@ -1,11 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  type EdgeDbConfig,
-  edgeDb,
-  type RouteEvent,
-  resetClusterState,
-  route,
-} from '../../../../src/index.js';
+import { type EdgeDbConfig, resetClusterState, route } from '../../../../src/index.js';
+import { recordedRouter } from '../../../support/recorded-router.js';
 import { fakeCluster } from '../../../support/recording-dialect.js';
 
 // Issue 14.2: with exactly one replica (the usual Neon set-up) the replica list was never ranked, so ejection
@@ -17,17 +12,8 @@ interface DB {
 
 afterEach(() => resetClusterState());
 
-function open(fake: ReturnType<typeof fakeCluster>, config: Partial<EdgeDbConfig> = {}) {
-  const events: RouteEvent[] = [];
-  const db = edgeDb<DB>({
-    primary: fake.primary,
-    replicas: fake.replicas,
-    cluster: 'one-replica',
-    onRoute: (e) => events.push(e),
-    ...config,
-  });
-  return { db, events };
-}
+const open = (fake: ReturnType<typeof fakeCluster>, config: Partial<EdgeDbConfig> = {}) =>
+  recordedRouter<DB>(fake, 'one-replica', config);
 
 describe('exactly one replica is ranked like many (14.2)', () => {
   it('an ejected (failing) replica is not tried first on every read', async () => {

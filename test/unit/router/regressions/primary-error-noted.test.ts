@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { edgeDb, type RouteEvent, resetClusterState, sessionInfo } from '../../../../src/index.js';
+import { resetClusterState, sessionInfo } from '../../../../src/index.js';
+import { recordedRouter } from '../../../support/recorded-router.js';
 import { fakeCluster } from '../../../support/recording-dialect.js';
 
 // Issue 14.3: when the primary answered a write with an error (a unique violation from a concurrent
@@ -20,13 +21,7 @@ describe('a write the primary answered with an error (14.3)', () => {
     fake.cluster.primaryPosition = 10n;
     primary.rows = [{ id: 1, v: 'theirs' }];
     replica.rows = [];
-    const events: RouteEvent[] = [];
-    const db = edgeDb<DB>({
-      primary: fake.primary,
-      replicas: fake.replicas,
-      cluster: 'primary-error',
-      onRoute: (e) => events.push(e),
-    });
+    const { db, events } = recordedRouter<DB>(fake, 'primary-error');
     primary.failWith = Object.assign(new Error('duplicate key value violates unique constraint "t_pkey"'), {
       code: '23505',
     });

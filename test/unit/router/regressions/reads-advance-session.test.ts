@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { edgeDb, type RouteEvent, resetClusterState } from '../../../../src/index.js';
+import { edgeDb, resetClusterState } from '../../../../src/index.js';
+import { recordedRouter } from '../../../support/recorded-router.js';
 import { fakeCluster } from '../../../support/recording-dialect.js';
 
 // Issue 14.6: reads in read-only transactions, pinned reads in `db.connection()` and FOR UPDATE reads did not
@@ -18,13 +19,7 @@ function setUp() {
   fake.cluster.node('primary').rows = [{ v: 'new' }];
   fake.cluster.node('replica-0').position = 10n;
   fake.cluster.node('replica-0').rows = [{ v: 'old' }];
-  const events: RouteEvent[] = [];
-  const db = edgeDb<DB>({
-    primary: fake.primary,
-    replicas: fake.replicas,
-    cluster: 'reads-advance',
-    onRoute: (e) => events.push(e),
-  });
+  const { db, events } = recordedRouter<DB>(fake, 'reads-advance');
   const next = () => db.selectFrom('t').select('v').where('id', '=', 1).execute();
   return { db, events, next };
 }

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { type EdgeDbConfig, edgeDb, type RouteEvent, resetClusterState } from '../../../../src/index.js';
+import { type EdgeDbConfig, resetClusterState } from '../../../../src/index.js';
+import { recordedRouter } from '../../../support/recorded-router.js';
 import { fakeCluster } from '../../../support/recording-dialect.js';
 
 // Issue 14.4: a replica's known position never aged and was never lowered by what the replica reported, so
@@ -11,17 +12,8 @@ interface DB {
 
 afterEach(() => resetClusterState());
 
-function open(fake: ReturnType<typeof fakeCluster>, config: Partial<EdgeDbConfig> = {}) {
-  const events: RouteEvent[] = [];
-  const db = edgeDb<DB>({
-    primary: fake.primary,
-    replicas: fake.replicas,
-    cluster: 'position-drop',
-    onRoute: (e) => events.push(e),
-    ...config,
-  });
-  return { db, events };
-}
+const open = (fake: ReturnType<typeof fakeCluster>, config: Partial<EdgeDbConfig> = {}) =>
+  recordedRouter<DB>(fake, 'position-drop', config);
 
 /** A session writes `new`; the replica applies it and serves the session once (its position becomes known). */
 async function writeAndCatchUp(fake: ReturnType<typeof fakeCluster>, config: Partial<EdgeDbConfig>) {

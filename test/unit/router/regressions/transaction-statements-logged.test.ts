@@ -1,6 +1,7 @@
 import type { LogEvent } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
-import { edgeDb, type RouteEvent, resetClusterState } from '../../../../src/index.js';
+import { resetClusterState } from '../../../../src/index.js';
+import { recordedRouter } from '../../../support/recorded-router.js';
 import { fakeCluster } from '../../../support/recording-dialect.js';
 
 // Issue 14.9: begin/commit/rollback/savepoint went to each node's driver on the raw connection, so Kysely's
@@ -16,15 +17,10 @@ describe('transaction statements reach Kysely and onRoute (14.9)', () => {
   it('logs begin, savepoints, commit and rollback, and reports begin/commit/rollback with their SQL', async () => {
     const fake = fakeCluster(1);
     const logged: string[] = [];
-    const events: RouteEvent[] = [];
-    const db = edgeDb<DB>({
-      primary: fake.primary,
-      replicas: fake.replicas,
-      cluster: 'trx-log',
+    const { db, events } = recordedRouter<DB>(fake, 'trx-log', {
       log: (event: LogEvent) => {
         logged.push(event.query.sql);
       },
-      onRoute: (e) => events.push(e),
     });
     await db.transaction().execute((trx) => trx.insertInto('t').values({ id: 1, v: 'x' }).execute());
     const trx = await db.startTransaction().execute();
