@@ -17,6 +17,8 @@ export interface GuestbookTarget {
   /** Stop applying the primary's changes on every replica (reads there miss later writes). */
   pauseReplicas(): Promise<void>;
   resumeReplicas(): Promise<void>;
+  /** Waits until every replica has applied what the primary has now (a request without a token may go there). */
+  catchUp(): Promise<void>;
 }
 
 /** Local clusters for the runtime tests: libSQL (primary + 2 replicas) and PostgreSQL behind the Neon proxy. */
@@ -75,6 +77,10 @@ export async function startLocalClusters(
       resumeReplicas: async () => {
         await Promise.all(cluster.replicas.map((replica) => replica.resume()));
       },
+      catchUp: async () => {
+        const index = await cluster.primary.replicationIndex();
+        await Promise.all(cluster.replicas.map((replica) => replica.waitForIndex(index)));
+      },
     });
   }
   if (postgresCluster !== undefined && proxy !== undefined) {
@@ -94,6 +100,10 @@ export async function startLocalClusters(
       },
       resumeReplicas: async () => {
         await Promise.all(cluster.replicas.map((replica) => replica.resume()));
+      },
+      catchUp: async () => {
+        const position = await cluster.primary.currentPosition();
+        await Promise.all(cluster.replicas.map((replica) => replica.waitForPosition(position)));
       },
     });
   }
