@@ -2,9 +2,6 @@ import type { DatabaseConnection } from 'kysely';
 import type { RoutedNode } from '../routed-node.js';
 import { withDeadline } from './with-deadline.js';
 
-/** What a driver's answer is raced against to learn whether it is already there. */
-const NOT_YET = Symbol('not yet');
-
 /**
  * A real connection of `node` within `timeoutMs`. A connection that arrives after the deadline is released
  * as soon as it arrives, so a slow connect never leaks one.
@@ -13,16 +10,28 @@ const NOT_YET = Symbol('not yet');
  * are taken without arming a timer, which costs more than the rest of the hand-over. Only a driver that makes
  * the caller wait gets the deadline.
  */
-export async function acquireConnection(
+export function acquireConnection(
   node: RoutedNode,
   timeoutMs: number,
   purpose = 'connecting to',
 ): Promise<DatabaseConnection> {
   const acquiring = node.driver.acquireConnection();
-  // A promise that already settled wins: its reaction is queued before the one of `NOT_YET`.
-  const ready = await Promise.race([acquiring, Promise.resolve(NOT_YET)]);
-  if (ready !== NOT_YET) return ready;
-  return await withDeadline(acquiring, timeoutMs, `${purpose} "${node.name}"`, (late) => {
-    if (late.status === 'fulfilled') void node.driver.releaseConnection(late.value).catch(() => undefined);
-  });
+  let ready: DatabaseConnection | undefined;
+  // A promise that already settled runs this reaction before the one below, queued after it.
+  acquiring.then(
+    (connection) => {
+      ready = connection;
+    },
+    () => undefined,
+  );
+  return RESOLVED.then(
+    () =>
+      ready ??
+      withDeadline(acquiring, timeoutMs, `${purpose} "${node.name}"`, (late) => {
+        if (late.status === 'fulfilled')
+          void node.driver.releaseConnection(late.value).catch(() => undefined);
+      }),
+  );
 }
+
+const RESOLVED: Promise<void> = Promise.resolve();

@@ -21,16 +21,17 @@ export class HeldConnections {
     return this.get(node) ?? this.#acquire(node, timeoutMs);
   }
 
-  async #acquire(node: RoutedNode, timeoutMs: number): Promise<DatabaseConnection> {
-    const connection = await acquireConnection(node, timeoutMs);
-    if (this.#node === undefined || this.#node === node) {
-      this.#node = node;
-      this.#connection = connection;
-    } else {
-      this.#others ??= new Map();
-      this.#others.set(node, connection);
-    }
-    return connection;
+  #acquire(node: RoutedNode, timeoutMs: number): Promise<DatabaseConnection> {
+    return acquireConnection(node, timeoutMs).then((connection) => {
+      if (this.#node === undefined || this.#node === node) {
+        this.#node = node;
+        this.#connection = connection;
+      } else {
+        this.#others ??= new Map();
+        this.#others.set(node, connection);
+      }
+      return connection;
+    });
   }
 
   /** The node's connection if one is held. */
@@ -68,31 +69,33 @@ export class HeldConnections {
     return this.#releaseAll();
   }
 
-  async #releaseAll(): Promise<void> {
+  #releaseAll(): Promise<void> {
     if (this.#others === undefined || this.#others.size === 0) {
-      const node = this.#node;
-      if (node === undefined) return;
+      // One connection (a statement ran on one node): no async frame.
+      const node = this.#node!;
       const connection = this.#connection!;
       this.#forget(node);
       try {
-        await node.driver.releaseConnection(connection);
+        return node.driver.releaseConnection(connection).catch(releaseFailed);
       } catch (error) {
-        throw new EdgeDbError('LIFECYCLE_FAILED', 'releasing a connection failed', { cause: error });
+        // A driver that throws instead of rejecting.
+        return Promise.reject(lifecycleFailed(error));
       }
-      return;
     }
+    return this.#releaseMany(this.#others);
+  }
+
+  async #releaseMany(others: Map<RoutedNode, DatabaseConnection>): Promise<void> {
     const held = [...this.entries()];
     this.#node = undefined;
     this.#connection = undefined;
-    this.#others.clear();
+    others.clear();
     const results = await Promise.allSettled(
       held.map(([node, connection]) => node.driver.releaseConnection(connection)),
     );
     const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed.length > 0) {
-      throw new EdgeDbError('LIFECYCLE_FAILED', 'releasing a connection failed', {
-        cause: new AggregateError(failed.map((f) => f.reason)),
-      });
+      throw lifecycleFailed(new AggregateError(failed.map((f) => f.reason)));
     }
   }
 
@@ -107,3 +110,11 @@ export class HeldConnections {
 }
 
 const RELEASED: Promise<void> = Promise.resolve();
+
+function releaseFailed(error: unknown): never {
+  throw lifecycleFailed(error);
+}
+
+function lifecycleFailed(cause: unknown): EdgeDbError {
+  return new EdgeDbError('LIFECYCLE_FAILED', 'releasing a connection failed', { cause });
+}

@@ -1,4 +1,4 @@
-import type { CompiledQuery, QueryResult } from 'kysely';
+import type { CompiledQuery, DatabaseConnection, QueryResult } from 'kysely';
 import type { TransactionId } from '../../consistency/postgres-transaction-id.js';
 import type { ReplicationPosition } from '../../consistency/replication-position.js';
 import { EdgeDbError, isEdgeDbError } from '../../errors/edge-db-error.js';
@@ -8,6 +8,8 @@ import type { RoutedNode } from '../routed-node.js';
 import type { RouterContext } from '../router-context.js';
 import { rewindSessionTo } from '../session/rewind-beyond-primary.js';
 import type { HeldConnections } from './held-connections.js';
+import { attemptOutcomeOf, diedMidFlight, isNodeFailure } from './node-failure.js';
+import type { NodeReadResult } from './read-statement.js';
 import { withDeadline } from './with-deadline.js';
 
 /**
@@ -61,137 +63,198 @@ export interface ReadAttempt {
 /**
  * One read attempt on one node: proves the node fresh enough for the session (a probe before the read, or
  * the adapter's check in the read's own round trip, waiting briefly when that beats the primary), runs the
- * read, and advances the session and the node's known position with what the node reported.
+ * read, and advances the session and the node's known position with what the node reported. The node's load
+ * and health learn the attempt's outcome; a node that failed loses its connection, and `onMidFlightFailure`
+ * hears of a statement that was sent before its node died.
+ *
+ * A plain read (no check, no position to learn) awaits the statement itself, in this one async frame: it is
+ * every read's path on a replica with nothing to prove.
  */
 export async function readOnce<R>(
   ctx: RouterContext,
   held: HeldConnections,
   read: ReadAttempt,
-): Promise<{
-  result: QueryResult<R>;
-  position: ReplicationPosition | undefined;
-  floor: ReplicationPosition | undefined;
-}> {
-  const { planned, required, query, rest, deadlineAt, signal, tracksSession } = read;
-  // Only a replica's check proves transactions; the primary has every write that returned.
-  const transactions =
-    read.transactions !== undefined && read.transactions.length > 0 ? read.transactions : undefined;
-  const checked = planned.node.role === 'replica' ? transactions : undefined;
-  const left = () => Math.max(1, deadlineAt - ctx.now());
+  onMidFlightFailure: () => void,
+): Promise<NodeReadResult<R>> {
+  const { planned, required, deadlineAt, signal, tracksSession } = read;
   const { node } = planned;
-  const writeEpoch = ctx.session.writeEpoch;
-  const adapter = node.adapter;
-  const reports = adapter?.reportsPositions !== false;
-  const label = `node "${node.name}"`;
-  const connection = await held.acquire(node, left());
-  // A hedged attempt that lost keeps running (Kysely 0.28 cannot cancel it): hand its connection back when
-  // it settles instead of reusing it for the next statement.
-  let running: Promise<unknown> | undefined;
-  const detach = () => held.detach(node, connection, running);
-  if (signal?.aborted === true) {
-    // Lost the race while connecting: never start the query.
-    held.detach(node, connection, undefined);
-    throw new EdgeDbError('TIMEOUT', `${label} lost a hedged race or its deadline`);
-  }
-  signal?.addEventListener('abort', detach, { once: true });
-  read.sent = true;
-  async function runAttempt(): Promise<{
-    result: QueryResult<R>;
-    position: ReplicationPosition | undefined;
-    floor: ReplicationPosition | undefined;
-    settles: boolean;
-  }> {
-    let position: ReplicationPosition | undefined;
-    let floor: ReplicationPosition | undefined;
-    let result: QueryResult<R>;
-    let settles = false;
-    if (planned.check === 'probe' && adapter !== undefined) {
-      floor = await withDeadline(adapter.readPosition(connection, node.role, checked), left(), label);
-      observeNodePosition(node.state, floor, ctx.now());
-      if (required !== undefined && (floor === undefined || floor < required)) {
-        throw new EdgeDbError(
-          'REPLICA_BEHIND',
-          `replica "${node.name}" has not applied the session's position yet`,
-        );
-      }
+  ctx.beginAttempt(node);
+  const attemptStart = ctx.now();
+  try {
+    // Only a replica's check proves transactions; the primary has every write that returned.
+    const transactions =
+      read.transactions !== undefined && read.transactions.length > 0 ? read.transactions : undefined;
+    const checked = node.role === 'replica' ? transactions : undefined;
+    const writeEpoch = ctx.session.writeEpoch;
+    const adapter = node.adapter;
+    const connection = await held.acquire(node, Math.max(1, deadlineAt - ctx.now()));
+    // A hedged attempt that lost keeps running (Kysely 0.28 cannot cancel it): hand its connection back when
+    // it settles instead of reusing it for the next statement.
+    let running: Promise<unknown> | undefined;
+    const detach = signal === undefined ? undefined : () => held.detach(node, connection, running);
+    if (signal?.aborted === true) {
+      // Lost the race while connecting: never start the query.
+      held.detach(node, connection, undefined);
+      throw new EdgeDbError('TIMEOUT', `node "${node.name}" lost a hedged race or its deadline`);
     }
+    if (detach !== undefined) signal?.addEventListener('abort', detach, { once: true });
+    read.sent = true;
+    let answer: AttemptAnswer<R>;
     if (
-      adapter?.executeWithPosition !== undefined &&
-      (planned.check === 'piggyback' || planned.learnPosition)
+      adapter === undefined ||
+      (planned.check !== 'probe' && planned.check !== 'piggyback' && !planned.learnPosition)
     ) {
-      const run = () =>
-        withDeadline(
-          adapter.executeWithPosition!<R>(connection, query, {
-            role: node.role,
-            minPosition: planned.check === 'piggyback' ? required : undefined,
-            ...(planned.check === 'piggyback' && checked !== undefined ? { transactions: checked } : {}),
-            signal,
-          }),
-          left(),
-          label,
-        );
-      let positioned: Awaited<ReturnType<typeof run>>;
-      try {
-        positioned = await run();
-      } catch (error) {
-        const waitMs = isEdgeDbError(error, 'REPLICA_BEHIND') ? worthWaitingMs(ctx, node) : undefined;
-        if (waitMs === undefined || signal?.aborted === true) throw error;
-        await abortableSleep(waitMs, signal);
-        positioned = await run();
-      }
-      result = positioned.result;
-      position = positioned.position;
-      floor = positioned.floor ?? floor;
-      settles = positioned.settlesTransactions === true;
-      if (position === undefined && planned.learnPosition && node.role === 'primary' && reports) {
-        position = await withDeadline(adapter.readPosition(connection, 'primary'), left(), label);
-      }
-    } else {
       // The attempt's signal stands in for the caller's (it aborts with it): a lost hedge or a missed deadline
       // cancels the driver's I/O where the driver honours it (edge-db's Neon HTTP and libSQL fetches).
-      const args = signal === undefined ? rest : [{ ...(rest[0] as object | undefined), signal }];
-      result = await withDeadline(connection.executeQuery<R>(query, ...(args as [])), left(), label);
-      if (planned.learnPosition && adapter !== undefined && node.role === 'primary' && reports) {
-        position = await withDeadline(adapter.readPosition(connection, 'primary'), left(), label);
-      }
+      const args = signal === undefined ? read.rest : [{ ...(read.rest[0] as object | undefined), signal }];
+      const work = withDeadline(
+        connection.executeQuery<R>(read.query, ...(args as [])),
+        Math.max(1, deadlineAt - ctx.now()),
+        `node "${node.name}"`,
+      );
+      running = work;
+      answer = { result: await work, position: undefined, floor: undefined, settles: false };
+    } else {
+      // Kept so a connection detached by an abort goes back to its pool only once this read settles.
+      const work = runAttempt<R>(ctx, connection, read, checked);
+      running = work;
+      answer = await work;
     }
-    return { result, position, floor, settles };
+    if (detach !== undefined) signal?.removeEventListener('abort', detach);
+    const { result, position, floor, settles } = answer;
+    // The signal may have fired while the read ran (TypeScript's narrowing does not know it can).
+    if (isAborted(signal))
+      throw new EdgeDbError('TIMEOUT', `node "${node.name}" lost a hedged race or its deadline`);
+    observeNodePosition(node.state, position ?? (node.role === 'replica' ? floor : undefined), ctx.now());
+    if (node.role === 'replica' && required !== undefined && floor !== undefined && floor < required) {
+      // The node's own word says it is behind what the plan believed (rebuilt or restored behind its old
+      // position): its rows must not be served for this session.
+      throw new EdgeDbError(
+        'REPLICA_BEHIND',
+        `replica "${node.name}" reports a position behind the session's`,
+      );
+    }
+    if (node.role === 'primary' && position !== undefined && required !== undefined && position < required) {
+      // The primary is behind the session: the requirement came from a token issued before a restore or a
+      // failover (or forged). Nothing can satisfy it; trust the primary and forget positions beyond it.
+      rewindSessionTo(ctx, position);
+    }
+    if (planned.reason === 'after-write' && position !== undefined)
+      ctx.session.resolvePending(position, writeEpoch);
+    // The primary's position after the read is past every write that had returned when the read was planned;
+    // a replica's only when its adapter says so.
+    if (transactions !== undefined && (node.role === 'primary' ? position !== undefined : settles))
+      ctx.session.settleTransactions(transactions);
+    if (tracksSession) ctx.session.noteServedBy(node.name, node.role, position);
+    if (node.role === 'replica' && required !== undefined && node.state.estimatedLagMs !== undefined) {
+      node.state.estimatedLagMs /= 2;
+    }
+    ctx.endAttempt(node, 'ok', ctx.now() - attemptStart);
+    // A replica of the plan was known or checked to have replayed the session's requirement, and a standby
+    // makes a commit visible when it replays it: its rows reflect the requirement. A primary proves nothing of
+    // the kind (a commit can be in the WAL before it is visible, and a requirement may be forged): no floor
+    // from it. Without a report, the plan's trusted knowledge (check `none`) or the check it passed is the
+    // floor. A backend that guarantees its floors itself (a D1 session) proves them on the primary too.
+    const proven =
+      node.role === 'replica' ? (floor ?? required) : adapter?.floorGuaranteed ? floor : undefined;
+    return { result, position, floor: proven, node, reason: planned.reason };
+  } catch (error) {
+    const outcome = attemptOutcomeOf(error, signal?.aborted === true);
+    ctx.endAttempt(node, outcome, ctx.now() - attemptStart, error);
+    if (outcome === 'behind') noteBehind(ctx, node);
+    else if (outcome !== 'aborted' && isNodeFailure(error)) {
+      held.discard(node);
+      if (read.sent === true && outcome === 'error' && diedMidFlight(error)) onMidFlightFailure();
+    }
+    throw error;
   }
-  // Kept so a connection detached by an abort goes back to its pool only once this read settles.
-  const work = runAttempt();
-  running = work;
-  const { result, position, floor, settles } = await work;
-  signal?.removeEventListener('abort', detach);
-  // The signal may have fired while the read ran (TypeScript's narrowing does not know it can).
-  if (isAborted(signal)) throw new EdgeDbError('TIMEOUT', `${label} lost a hedged race or its deadline`);
-  observeNodePosition(node.state, position ?? (node.role === 'replica' ? floor : undefined), ctx.now());
-  if (node.role === 'replica' && required !== undefined && floor !== undefined && floor < required) {
-    // The node's own word says it is behind what the plan believed (rebuilt or restored behind its old
-    // position): its rows must not be served for this session.
-    throw new EdgeDbError('REPLICA_BEHIND', `replica "${node.name}" reports a position behind the session's`);
+}
+
+/** What one attempt's statements told: the rows, and the positions around them. */
+interface AttemptAnswer<R> {
+  readonly result: QueryResult<R>;
+  readonly position: ReplicationPosition | undefined;
+  readonly floor: ReplicationPosition | undefined;
+  readonly settles: boolean;
+}
+
+/** The statements of one attempt on its connection: the check the plan asks for, the read, the position. */
+async function runAttempt<R>(
+  ctx: RouterContext,
+  connection: DatabaseConnection,
+  read: ReadAttempt,
+  checked: readonly TransactionId[] | undefined,
+): Promise<AttemptAnswer<R>> {
+  const { planned, required, query, rest, deadlineAt, signal } = read;
+  const { node } = planned;
+  const adapter = node.adapter;
+  const label = `node "${node.name}"`;
+  const left = () => Math.max(1, deadlineAt - ctx.now());
+  let position: ReplicationPosition | undefined;
+  let floor: ReplicationPosition | undefined;
+  let result: QueryResult<R>;
+  let settles = false;
+  if (planned.check === 'probe' && adapter !== undefined) {
+    floor = await withDeadline(adapter.readPosition(connection, node.role, checked), left(), label);
+    observeNodePosition(node.state, floor, ctx.now());
+    if (required !== undefined && (floor === undefined || floor < required)) {
+      throw new EdgeDbError(
+        'REPLICA_BEHIND',
+        `replica "${node.name}" has not applied the session's position yet`,
+      );
+    }
   }
-  if (node.role === 'primary' && position !== undefined && required !== undefined && position < required) {
-    // The primary is behind the session: the requirement came from a token issued before a restore or a
-    // failover (or forged). Nothing can satisfy it; trust the primary and forget positions beyond it.
-    rewindSessionTo(ctx, position);
+  if (
+    adapter?.executeWithPosition !== undefined &&
+    (planned.check === 'piggyback' || planned.learnPosition)
+  ) {
+    const run = () =>
+      withDeadline(
+        adapter.executeWithPosition!<R>(connection, query, {
+          role: node.role,
+          minPosition: planned.check === 'piggyback' ? required : undefined,
+          ...(planned.check === 'piggyback' && checked !== undefined ? { transactions: checked } : {}),
+          signal,
+        }),
+        left(),
+        label,
+      );
+    let positioned: Awaited<ReturnType<typeof run>>;
+    try {
+      positioned = await run();
+    } catch (error) {
+      const waitMs = isEdgeDbError(error, 'REPLICA_BEHIND') ? worthWaitingMs(ctx, node) : undefined;
+      if (waitMs === undefined || signal?.aborted === true) throw error;
+      await abortableSleep(waitMs, signal);
+      positioned = await run();
+    }
+    result = positioned.result;
+    position = positioned.position;
+    floor = positioned.floor ?? floor;
+    settles = positioned.settlesTransactions === true;
+    if (
+      position === undefined &&
+      planned.learnPosition &&
+      node.role === 'primary' &&
+      adapter.reportsPositions !== false
+    ) {
+      position = await withDeadline(adapter.readPosition(connection, 'primary'), left(), label);
+    }
+  } else {
+    // The attempt's signal stands in for the caller's (it aborts with it): a lost hedge or a missed deadline
+    // cancels the driver's I/O where the driver honours it (edge-db's Neon HTTP and libSQL fetches).
+    const args = signal === undefined ? rest : [{ ...(rest[0] as object | undefined), signal }];
+    result = await withDeadline(connection.executeQuery<R>(query, ...(args as [])), left(), label);
+    if (
+      planned.learnPosition &&
+      adapter !== undefined &&
+      node.role === 'primary' &&
+      adapter.reportsPositions !== false
+    ) {
+      position = await withDeadline(adapter.readPosition(connection, 'primary'), left(), label);
+    }
   }
-  if (planned.reason === 'after-write' && position !== undefined)
-    ctx.session.resolvePending(position, writeEpoch);
-  // The primary's position after the read is past every write that had returned when the read was planned; a
-  // replica's only when its adapter says so.
-  if (transactions !== undefined && (node.role === 'primary' ? position !== undefined : settles))
-    ctx.session.settleTransactions(transactions);
-  if (tracksSession) ctx.session.noteServedBy(node.name, node.role, position);
-  if (node.role === 'replica' && required !== undefined && node.state.estimatedLagMs !== undefined) {
-    node.state.estimatedLagMs /= 2;
-  }
-  // A replica of the plan was known or checked to have replayed the session's requirement, and a standby makes a
-  // commit visible when it replays it: its rows reflect the requirement. A primary proves nothing of the kind (a
-  // commit can be in the WAL before it is visible, and a requirement may be forged): no floor from it.
-  // Without a report, the plan's trusted knowledge (check `none`) or the check it passed is the floor.
-  // A backend that guarantees its floors itself (a D1 session) proves them on the primary too.
-  const proven = node.role === 'replica' ? (floor ?? required) : adapter?.floorGuaranteed ? floor : undefined;
-  return { result, position, floor: proven };
+  return { result, position, floor, settles };
 }
 
 function isAborted(signal: AbortSignal | undefined): boolean {

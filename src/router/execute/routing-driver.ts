@@ -71,10 +71,12 @@ export class RoutingDriver implements Driver {
     await routing(connection).savepointOperation('releaseSavepoint', name, compile);
   }
 
-  async releaseConnection(connection: DatabaseConnection): Promise<void> {
-    const routed = routing(connection);
-    await routed.release();
-    if (this.#free.length < MAX_FREE_CONNECTIONS) this.#free.push(routed);
+  /** No async frame of its own: every statement outside a transaction ends here. */
+  releaseConnection(connection: DatabaseConnection): Promise<void> {
+    if (!(connection instanceof RoutingConnection)) return Promise.reject(notOurs());
+    return connection.release().then(() => {
+      if (this.#free.length < MAX_FREE_CONNECTIONS) this.#free.push(connection);
+    });
   }
 
   async destroy(): Promise<void> {
@@ -92,10 +94,12 @@ export class RoutingDriver implements Driver {
 const MAX_FREE_CONNECTIONS = 8;
 
 function routing(connection: DatabaseConnection): RoutingConnection {
-  if (!(connection instanceof RoutingConnection)) {
-    throw new EdgeDbError('UNSUPPORTED', 'edge-db received a connection it did not create');
-  }
+  if (!(connection instanceof RoutingConnection)) throw notOurs();
   return connection;
+}
+
+function notOurs(): EdgeDbError {
+  return new EdgeDbError('UNSUPPORTED', 'edge-db received a connection it did not create');
 }
 
 /** Throws the failures of `operation` on every node that failed it (once all of them settled). */

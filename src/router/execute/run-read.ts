@@ -8,9 +8,9 @@ import type { RoutedNode } from '../routed-node.js';
 import { rewindBeyondPrimary } from '../session/rewind-beyond-primary.js';
 import { cachedRead } from './cached-read.js';
 import type { ExecutionScope } from './execution-scope.js';
-import { attemptOutcomeOf, diedMidFlight, isNodeFailure, isWriteRefusal } from './node-failure.js';
+import { attemptOutcomeOf, isNodeFailure, isWriteRefusal } from './node-failure.js';
 import { readError, writeInstead } from './read-failure.js';
-import { noteBehind, type ReadAttempt, readOnce } from './read-once.js';
+import { type ReadAttempt, readOnce } from './read-once.js';
 import type { NodeReadResult, ReadRequest, ReadStatement } from './read-statement.js';
 import { runWithFallbacks } from './run-with-fallbacks.js';
 
@@ -50,8 +50,11 @@ function resultOf(read: NodeReadResult<unknown>): QueryResult<unknown> {
   return read.result;
 }
 
-/** Plans the read and runs it on the nodes; once more after a rewind when the session's token is from the future. */
-async function readPlanned<R>(
+/**
+ * Plans the read and runs it on the nodes; once more after a rewind when the session's token is from the
+ * future. No async frame of its own (every uncached read passes here): the retry is a rejection handler.
+ */
+function readPlanned<R>(
   scope: ExecutionScope,
   request: ReadRequest,
   cacheOutcome: { readonly status: 'miss' | 'bypass'; readonly reason?: string | undefined } | undefined,
@@ -60,14 +63,12 @@ async function readPlanned<R>(
   const { query, rest, started, hint } = request;
   const plan = ctx.plan(request.queryClass, hint, started);
   const read: ReadStatement = { plan, query, rest, started, hint };
-  try {
-    return await readFromNodes<R>(scope, read, cacheOutcome);
-  } catch (error) {
+  return readFromNodes<R>(scope, read, cacheOutcome).catch(async (error: unknown) => {
     // No replica reached a requirement the primary itself is behind (a token from the future): rewind, retry.
     if (!(await rewindBeyondPrimary(ctx, error, plan.requiredPosition))) throw error;
     const rewound = { ...plan, requiredPosition: ctx.session.minPosition, requiredTransactions: undefined };
     return readFromNodes<R>(scope, { ...read, plan: rewound }, cacheOutcome);
-  }
+  });
 }
 
 async function readFromNodes<R>(
@@ -209,8 +210,8 @@ function finishRead(
   });
 }
 
-/** One attempt of the plan on its node, with the node's load and health accounting around it. */
-async function attemptRead<R>(
+/** The attempt of the plan on its node. */
+function attemptRead<R>(
   scope: ExecutionScope,
   read: ReadStatement,
   planned: PlannedAttempt,
@@ -218,10 +219,6 @@ async function attemptRead<R>(
   deadlineAt: number,
   onMidFlightFailure: () => void,
 ): Promise<NodeReadResult<R>> {
-  const { ctx } = scope;
-  const node = planned.node;
-  ctx.beginAttempt(node);
-  const attemptStart = ctx.now();
   const attempt: ReadAttempt = {
     planned,
     required: read.plan.requiredPosition,
@@ -232,24 +229,5 @@ async function attemptRead<R>(
     signal,
     tracksSession: read.plan.tracksSession === true,
   };
-  try {
-    const result = (await readOnce<R>(ctx, scope.held, attempt)) as NodeReadResult<R> & {
-      node: RoutedNode;
-      reason: RouteReason;
-    };
-    ctx.endAttempt(node, 'ok', ctx.now() - attemptStart);
-    // readOnce's own object, completed: no copy per read.
-    result.node = node;
-    result.reason = planned.reason;
-    return result;
-  } catch (error) {
-    const outcome = attemptOutcomeOf(error, signal?.aborted === true);
-    ctx.endAttempt(node, outcome, ctx.now() - attemptStart, error);
-    if (outcome === 'behind') noteBehind(ctx, node);
-    else if (outcome !== 'aborted' && isNodeFailure(error)) {
-      scope.held.discard(node);
-      if (attempt.sent === true && outcome === 'error' && diedMidFlight(error)) onMidFlightFailure();
-    }
-    throw error;
-  }
+  return readOnce<R>(scope.ctx, scope.held, attempt, onMidFlightFailure);
 }
