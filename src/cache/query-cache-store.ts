@@ -20,8 +20,15 @@ export interface QueryCacheStore {
    * parameter that cannot be a database value: the read then skips the cache.
    */
   keyOf(read: ReadKeyInput): string;
-  /** Answers from an entry when it may, otherwise loads (once for concurrent identical reads) and stores. */
-  read<R>(key: string, options: CacheReadOptions, load: CacheLoader<R>): Promise<CacheReadResult<R>>;
+  /**
+   * Answers from an entry when it may, otherwise loads (once for concurrent identical reads) and stores. A hit
+   * (fresh or stale) is answered synchronously, a load with a promise: `await` takes both.
+   */
+  read<R>(
+    key: string,
+    options: CacheReadOptions,
+    load: CacheLoader<R>,
+  ): CacheReadResult<R> | Promise<CacheReadResult<R>>;
   /** Drops the entries of `scope` that read one of `tables` (or whose tables are unknown); returns how many. */
   invalidateTables(tables: readonly string[], scope?: string): number;
   /** Drops the entries of `scope` stored with one of `tags`; returns how many. */

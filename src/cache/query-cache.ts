@@ -85,22 +85,31 @@ export class QueryCache implements QueryCacheStore {
   /**
    * Answers a read from the cache when it may, otherwise calls `load` (once for concurrent identical reads)
    * and stores the result. See {@link CacheReadOptions} for the options and {@link CacheReadResult} for the
-   * outcome. Errors of `load` reject unchanged and are not cached.
+   * outcome. Errors of `load` reject unchanged and are not cached. An entry that may be served (a hit, or a
+   * stale entry while it refreshes) is answered synchronously; a load with a promise. `await` takes both.
    *
    * ### Examples
    * ```ts
    * const { result, status, reason } = await cache.read(key, { tables: ['person'], minPosition }, load)
    * ```
    */
-  async read<R>(key: string, options: CacheReadOptions, load: CacheLoader<R>): Promise<CacheReadResult<R>> {
+  read<R>(
+    key: string,
+    options: CacheReadOptions,
+    load: CacheLoader<R>,
+  ): CacheReadResult<R> | Promise<CacheReadResult<R>> {
     const ttlMs = options.ttlMs ?? this.#options.ttlMs;
     const swrMs = options.swrMs ?? this.#options.swrMs;
-    requireInteger('ttlMs', ttlMs, 1);
-    requireInteger('swrMs', swrMs, 0);
+    try {
+      requireInteger('ttlMs', ttlMs, 1);
+      requireInteger('swrMs', swrMs, 0);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     if (options.bypass !== undefined) {
       this.#bypasses++;
-      const loaded = await load();
-      return outcome(loaded.result, 'bypass', options.bypass, loaded.position);
+      const reason = options.bypass;
+      return load().then((loaded) => outcome(loaded.result, 'bypass', reason, loaded.position));
     }
 
     const loader = load as CacheLoader<unknown>;

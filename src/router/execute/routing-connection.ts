@@ -56,7 +56,7 @@ export class RoutingConnection implements DatabaseConnection, ExecutionScope {
     }
   }
 
-  #execute<R>(query: CompiledQuery, rest: unknown[]): Promise<QueryResult<R>> {
+  #execute<R>(query: CompiledQuery, rest: unknown[]): QueryResult<R> | Promise<QueryResult<R>> {
     const ctx = this.ctx;
     const started = ctx.now();
     const transaction = this.transaction;

@@ -26,7 +26,10 @@ const MAX_MID_FLIGHT_FAILURES = 2;
  * ranks no replica. A replica refusing the statement as a write (a function that writes) turns it into a
  * write on the primary, remembered so the next one goes there first.
  */
-export function runRead<R>(scope: ExecutionScope, request: ReadRequest): Promise<QueryResult<R>> {
+export function runRead<R>(
+  scope: ExecutionScope,
+  request: ReadRequest,
+): QueryResult<R> | Promise<QueryResult<R>> {
   const { ctx } = scope;
   const cacheHint = request.hint?.cache;
   if (cacheHint === false || (cacheHint === undefined && !ctx.settings.cacheAllReads)) {
