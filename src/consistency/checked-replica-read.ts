@@ -1,7 +1,20 @@
-import type { CompiledQuery, QueryResult } from 'kysely';
-import { assertCaughtUp, lsnOf, positioned, positionOf, replicaPositionQuery } from './positioned-read.js';
-import { checkedPosition, type TransactionId, transactionsCheckQuery } from './postgres-transaction-id.js';
-import type { PositionedResult } from './replication-adapter.js';
+import type { CompiledQuery, DatabaseConnection, QueryResult } from 'kysely';
+import {
+  assertCaughtUp,
+  lsnOf,
+  positioned,
+  positionOf,
+  primaryPositionOf,
+  primaryPositionQuery,
+  replicaPositionQuery,
+} from './positioned-read.js';
+import {
+  checkedPosition,
+  readCheckedPosition,
+  type TransactionId,
+  transactionsCheckQuery,
+} from './postgres-transaction-id.js';
+import type { NodeRole, PositionedResult } from './replication-adapter.js';
 import type { ReplicationPosition } from './replication-position.js';
 
 /**
@@ -38,4 +51,23 @@ export function checkedReadResult<R>(
   const offset = transactions === undefined ? 1 : 2;
   const read = answer(offset) as PositionedResult<R>['result'];
   return positioned(read, floor, positionOf(lsnOf(answer(offset + 1))), transactions);
+}
+
+/**
+ * A PostgreSQL node's position, in one statement: the primary's insert position, a replica's replayed position
+ * (`undefined` on a node that was never a standby), or, given the session's transaction ids, the replayed
+ * position a replica reads once it proved them committed (`REPLICA_BEHIND` otherwise). What
+ * `readPosition` of every PostgreSQL adapter does.
+ */
+export async function readPostgresPosition(
+  connection: DatabaseConnection,
+  role: NodeRole,
+  transactions?: readonly TransactionId[],
+): Promise<ReplicationPosition | undefined> {
+  if (role === 'replica' && transactions !== undefined && transactions.length > 0) {
+    return readCheckedPosition(connection, transactions);
+  }
+  if (role === 'primary')
+    return primaryPositionOf(lsnOf(await connection.executeQuery(primaryPositionQuery)));
+  return positionOf(lsnOf(await connection.executeQuery(replicaPositionQuery)));
 }

@@ -7,10 +7,17 @@ import type { ReplicationPosition } from './replication-position.js';
 
 /**
  * Primary: the WAL insert position, which is at or after every commit record already written, also under
- * `synchronous_commit = off` (where `pg_current_wal_lsn()` can lag behind a commit).
+ * `synchronous_commit = off` (where `pg_current_wal_lsn()` can lag behind a commit; see FIELD-NOTES). A node
+ * configured as the primary that is in recovery answers its replayed position instead of an error.
  */
-export const primaryPositionQuery = CompiledQuery.raw('select pg_current_wal_insert_lsn()::text as lsn');
-/** Replica: the replayed position; NULL when the node is not in recovery. */
+export const primaryPositionQuery = CompiledQuery.raw(
+  'select case when pg_is_in_recovery() then pg_last_wal_replay_lsn() else pg_current_wal_insert_lsn() end::text as lsn',
+);
+/**
+ * Replica: the replayed position. Never the node's own insert position: a node that was never in recovery
+ * answers NULL (it proves nothing about the primary's writes), and a promoted one the last position it
+ * replayed as a standby, the end of the history it shares with the primary.
+ */
 export const replicaPositionQuery = CompiledQuery.raw('select pg_last_wal_replay_lsn()::text as lsn');
 
 /**

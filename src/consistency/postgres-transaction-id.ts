@@ -117,13 +117,17 @@ function lacksTransactionIds(error: unknown): boolean {
  * that answer, behind an optimisation fence) the replayed position. `xid < xmin` or `xid < xmax and
  * committed` are the checks that held on standbys (`pg_visible_in_snapshot` does not: a standby's snapshot
  * lists no in-progress ids), and only as a statement before the read, never inside it. `below` says every id
- * is below the snapshot's xmin: only that answer is final on its own (see {@link checkedPosition}).
+ * is below the snapshot's xmin: only that answer is final on its own (see {@link checkedPosition}). Only a node
+ * in recovery can answer: ids of a node that is not (promoted by a failover, or not a standby at all) are its
+ * own timeline's, and the same number there may be another transaction.
  */
-const TRANSACTIONS_CHECK = `select s.below, s.visible, case when s.visible then pg_last_wal_replay_lsn()::text end as lsn from (
-  select coalesce(bool_and(x < pg_snapshot_xmin(c.snap)), true) as below,
+const TRANSACTIONS_CHECK = `select s.standby, s.standby and s.below as below, s.standby and s.visible as visible,
+  case when s.standby and s.visible then pg_last_wal_replay_lsn()::text end as lsn from (
+  select bool_and(c.standby) as standby, coalesce(bool_and(x < pg_snapshot_xmin(c.snap)), true) as below,
     coalesce(bool_and(case when x < pg_snapshot_xmin(c.snap) then true
     when x < pg_snapshot_xmax(c.snap) then pg_xact_status(x) = 'committed' else false end), true) as visible
-  from (select pg_current_snapshot() as snap offset 0) c, unnest(string_to_array($1, ',')::xid8[]) as x offset 0) s`;
+  from (select pg_current_snapshot() as snap, pg_is_in_recovery() as standby offset 0) c,
+    unnest(string_to_array($1, ',')::xid8[]) as x offset 0) s`;
 
 /** The check of {@link TRANSACTIONS_CHECK} for these ids. */
 export function transactionsCheckQuery(transactions: readonly TransactionId[]): CompiledQuery {
@@ -132,6 +136,8 @@ export function transactionsCheckQuery(transactions: readonly TransactionId[]): 
 
 /** The row of a {@link transactionsCheckQuery} answer; a missing row is "not visible". */
 interface CheckRow {
+  /** The node is in recovery: a standby of the primary, whose ids are the primary's. */
+  readonly standby: boolean;
   /** Every id is below the snapshot's xmin: final on its own. */
   readonly below: boolean;
   /** Every id is below xmin, or below xmax and committed in the commit log. */
@@ -141,8 +147,9 @@ interface CheckRow {
 }
 
 function checkRow(result: { rows: unknown[] } | undefined): CheckRow {
-  const row = result?.rows[0] as { below?: unknown; visible?: unknown } | undefined;
+  const row = result?.rows[0] as { standby?: unknown; below?: unknown; visible?: unknown } | undefined;
   return {
+    standby: row?.standby === true || row?.standby === 't',
     below: row?.below === true || row?.below === 't',
     visible: row?.visible === true || row?.visible === 't',
     position: positionOf(lsnOf(result)),
@@ -165,7 +172,13 @@ export function checkedPosition(
   node: string,
   next?: { rows: unknown[] } | undefined,
 ): ReplicationPosition | undefined {
-  const { below, visible, position: checked } = checkRow(result);
+  const { standby, below, visible, position: checked } = checkRow(result);
+  if (result?.rows[0] !== undefined && !standby) {
+    throw new EdgeDbError(
+      'REPLICA_BEHIND',
+      `${node} is not in recovery (promoted, or not a standby of the primary): it cannot prove the session's writes. Read from the primary, and check the replica's URL if it was never a standby.`,
+    );
+  }
   if (!visible) {
     throw new EdgeDbError(
       'REPLICA_BEHIND',

@@ -1,17 +1,18 @@
 import type { CompiledQuery, DatabaseConnection } from 'kysely';
-import { checkedReadQueries, checkedReadResult } from '../../consistency/checked-replica-read.js';
+import {
+  checkedReadQueries,
+  checkedReadResult,
+  readPostgresPosition,
+} from '../../consistency/checked-replica-read.js';
 import {
   assertCaughtUp,
   lsnOf,
   positioned,
-  positionOf,
   primaryPositionOf,
   primaryPositionQuery,
-  replicaPositionQuery,
 } from '../../consistency/positioned-read.js';
 import {
   executeReturningTransactionId,
-  readCheckedPosition,
   type TransactionId,
 } from '../../consistency/postgres-transaction-id.js';
 import type {
@@ -53,18 +54,12 @@ export class NeonReplicationAdapter implements ReplicationAdapter {
   readonly family = 'postgres' as const;
   readonly checksTransactions = true;
 
-  async readPosition(
+  readPosition(
     connection: DatabaseConnection,
     role: NodeRole,
     transactions?: readonly TransactionId[],
   ): Promise<ReplicationPosition | undefined> {
-    if (role === 'replica' && transactions !== undefined && transactions.length > 0) {
-      return readCheckedPosition(connection, transactions);
-    }
-    const { rows } = await connection.executeQuery<{ lsn: string | null }>(
-      role === 'primary' ? primaryPositionQuery : replicaPositionQuery,
-    );
-    return role === 'primary' ? primaryPositionOf(rows[0]?.lsn) : positionOf(rows[0]?.lsn);
+    return readPostgresPosition(connection, role, transactions);
   }
 
   executeWrite<R>(

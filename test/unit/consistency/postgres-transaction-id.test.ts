@@ -114,12 +114,14 @@ describe('executeReturningTransactionId', () => {
 
 describe('checkedPosition', () => {
   it('reads the position after a passed check, and REPLICA_BEHIND otherwise', () => {
-    const below = (lsn: string | null) => ({ rows: [{ below: true, visible: true, lsn }] });
+    const below = (lsn: string | null) => ({ rows: [{ standby: true, below: true, visible: true, lsn }] });
     expect(checkedPosition(below('0/3000060'), 'r')).toBe(0x3000060n);
-    expect(checkedPosition({ rows: [{ below: 't', visible: 't', lsn: null }] }, 'r')).toBeUndefined();
-    expect(() => checkedPosition({ rows: [{ below: false, visible: false, lsn: null }] }, 'r')).toThrow(
-      expect.objectContaining({ code: 'REPLICA_BEHIND' }),
-    );
+    expect(
+      checkedPosition({ rows: [{ standby: 't', below: 't', visible: 't', lsn: null }] }, 'r'),
+    ).toBeUndefined();
+    expect(() =>
+      checkedPosition({ rows: [{ standby: true, below: false, visible: false, lsn: null }] }, 'r'),
+    ).toThrow(expect.objectContaining({ code: 'REPLICA_BEHIND' }));
     expect(() => checkedPosition(undefined, 'r')).toThrow(
       expect.objectContaining({ code: 'REPLICA_BEHIND' }),
     );
@@ -128,7 +130,7 @@ describe('checkedPosition', () => {
   it('takes a commit seen only in the commit log once the replayed position moved past the check', () => {
     // Between marking the commit log and expiring the id from its running list, a standby's new snapshots still
     // treat the transaction as running: the position read in the check may be the record before the commit.
-    const committed = { rows: [{ below: false, visible: true, lsn: '0/3000060' }] };
+    const committed = { rows: [{ standby: true, below: false, visible: true, lsn: '0/3000060' }] };
     const position = (lsn: string) => ({ rows: [{ lsn }] });
     expect(() => checkedPosition(committed, 'r')).toThrow(
       expect.objectContaining({ code: 'REPLICA_BEHIND' }),
@@ -137,5 +139,15 @@ describe('checkedPosition', () => {
       expect.objectContaining({ code: 'REPLICA_BEHIND' }),
     );
     expect(checkedPosition(committed, 'r', position('0/3000100'))).toBe(0x3000100n);
+  });
+
+  it('refuses a node that is not in recovery, whatever its ids say (its timeline is its own)', () => {
+    const promoted = { rows: [{ standby: false, below: true, visible: true, lsn: '0/3000060' }] };
+    expect(() => checkedPosition(promoted, 'r', { rows: [{ lsn: '0/3000100' }] })).toThrow(
+      expect.objectContaining({
+        code: 'REPLICA_BEHIND',
+        message: expect.stringContaining('not in recovery'),
+      }),
+    );
   });
 });

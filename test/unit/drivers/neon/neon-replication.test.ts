@@ -104,7 +104,10 @@ describe('NeonReplicationAdapter', () => {
     const outcome = await adapter.executeWithPosition(connection, read, { role: 'primary' });
     expect(batches).toEqual([
       {
-        statements: [read.sql, 'select pg_current_wal_insert_lsn()::text as lsn'],
+        statements: [
+          read.sql,
+          'select case when pg_is_in_recovery() then pg_last_wal_replay_lsn() else pg_current_wal_insert_lsn() end::text as lsn',
+        ],
         options: { isolationLevel: 'ReadCommitted', readOnly: false },
       },
     ]);
