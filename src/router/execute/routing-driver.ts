@@ -18,17 +18,23 @@ export class RoutingDriver implements Driver {
     this.#context = context;
   }
 
-  async init(): Promise<void> {
-    await restoreSession(this.#context);
-    // Every node at once. It runs before each instance's first statement: while every node succeeds it costs
-    // one combined promise, and the failures are gathered (never only the first) when one did not.
+  /** Runs before each instance's first statement: without a token, with no async frame of its own. */
+  init(): Promise<void> {
+    const restoring = restoreSession(this.#context);
+    return restoring === undefined ? this.#initNodes() : restoring.then(() => this.#initNodes());
+  }
+
+  /**
+   * Every node at once: while every node succeeds it costs one combined promise, and the failures are gathered
+   * (never only the first) when one did not.
+   */
+  #initNodes(): Promise<void> {
     const nodes = this.#context.nodes;
     const running = nodes.map((node) => node.driver.init());
-    try {
-      await Promise.all(running);
-    } catch {
-      await throwFailures('init', nodes, running);
-    }
+    return Promise.all(running).then(
+      () => undefined,
+      () => throwFailures('init', nodes, running),
+    );
   }
 
   async acquireConnection(): Promise<DatabaseConnection> {

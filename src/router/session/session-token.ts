@@ -13,13 +13,26 @@ import { routerContextOf } from '../router-context-of.js';
  * its first statement. Invalid tokens (malformed, forged, of another database, or older than
  * `consistency.tokenMaxAgeSeconds`) are ignored (and remembered in `tokenError`) or thrown, per
  * `onInvalidToken`. A driver that keeps its own session (D1) is started from the token's bookmark.
+ * Without a token there is nothing to decode: it returns `undefined` at once, with no async frame (an instance
+ * per request is the usual shape of an edge function).
  */
-export async function restoreSession(context: RouterContext): Promise<void> {
-  const { initial, onInvalid } = context.tokens;
+export function restoreSession(context: RouterContext): Promise<void> | undefined {
+  const initial = context.tokens.initial;
+  if (initial === undefined || initial === null || initial === '') {
+    sessionBookmarksOf(context.primary.driver)?.start({
+      bookmark: undefined,
+      strong: context.settings.consistency === 'strong',
+    });
+    return undefined;
+  }
+  return restoreFromToken(context, initial);
+}
+
+async function restoreFromToken(context: RouterContext, initial: string): Promise<void> {
+  const onInvalid = context.tokens.onInvalid;
   const bookmarks = sessionBookmarksOf(context.primary.driver);
   let bookmark: string | undefined;
   try {
-    if (initial === undefined || initial === null || initial === '') return;
     try {
       const payload = await decodeToken(initial, {
         key: await context.tokens.key(),
