@@ -72,8 +72,14 @@ describe('workerd + node-postgres (TCP sockets)', () => {
     await Promise.all(cluster.replicas.map((replica) => replica.waitForPosition(position)));
   }
 
-  async function worker(transport: PgTransport, vars: Record<string, string> = {}): Promise<RunningPgWorker> {
-    const started = await startPgWorker(code, cluster, transport, vars);
+  async function worker(
+    variant: { readonly transport: PgTransport; readonly pipeline: boolean },
+    vars: Record<string, string> = {},
+  ): Promise<RunningPgWorker> {
+    const started = await startPgWorker(code, cluster, variant.transport, {
+      ...(variant.pipeline ? { PG_PIPELINE: '1' } : {}),
+      ...vars,
+    });
     workers.push(started);
     return started;
   }
@@ -88,10 +94,17 @@ describe('workerd + node-postgres (TCP sockets)', () => {
     return [...serverPorts].find(([, p]) => p === port)?.[0];
   }
 
-  for (const transport of ['tcp', 'hyperdrive'] as const) {
-    describe(transport, () => {
+  // Hyperdrive with node-postgres in pipeline mode (pipelinedPostgresReplication): the check rides in the read's
+  // round trip through workerd's sockets and Hyperdrive's proxy too.
+  const variants = [
+    { transport: 'tcp', pipeline: false },
+    { transport: 'hyperdrive', pipeline: false },
+    { transport: 'hyperdrive', pipeline: true },
+  ] as const;
+  for (const variant of variants) {
+    describe(`${variant.transport}${variant.pipeline ? ' (pipeline mode)' : ''}`, () => {
       it('sends reads to the standbys', async () => {
-        const w = await worker(transport);
+        const w = await worker(variant);
         for (let i = 0; i < 4; i++) {
           const reply = await w.request('GET', '/read');
           expect(reply.status, JSON.stringify(reply.body)).toBe(200);
@@ -106,7 +119,7 @@ describe('workerd + node-postgres (TCP sockets)', () => {
       it('carries a token across requests: read-your-writes while both standbys apply 60 s late', async () => {
         const [eu, ap] = cluster.replicas;
         await Promise.all([eu!.setApplyDelay(60_000), ap!.setApplyDelay(60_000)]);
-        const w = await worker(transport);
+        const w = await worker(variant);
         const note = uniqueNote('ryw');
 
         const write = await w.request('POST', `/write?note=${note}`);
@@ -142,7 +155,7 @@ describe('workerd + node-postgres (TCP sockets)', () => {
       });
 
       it('runs a transaction on the primary', async () => {
-        const w = await worker(transport);
+        const w = await worker(variant);
         const note = uniqueNote('tx');
         const reply = await w.request('POST', `/transaction?note=${note}`);
         expect(reply.status, JSON.stringify(reply.body)).toBe(200);
@@ -157,7 +170,7 @@ describe('workerd + node-postgres (TCP sockets)', () => {
       // Over Hyperdrive, the origin's refusal reaches the Worker as a connection that ends without an answer
       // (the graceful forwarder in front of the relay; see start-graceful-forwarder.ts).
       it('absorbs crashed standbys: reads fall back, no error reaches the app', async () => {
-        const w = await worker(transport);
+        const w = await worker(variant);
         const [eu, ap] = cluster.replicas;
         eu!.setMode('down');
         ap!.setMode('down');
@@ -174,7 +187,7 @@ describe('workerd + node-postgres (TCP sockets)', () => {
       });
 
       it('absorbs a hung standby within the attempt deadline', async () => {
-        const w = await worker(transport, { ATTEMPT_TIMEOUT_MS: '500' });
+        const w = await worker(variant, { ATTEMPT_TIMEOUT_MS: '500' });
         const [eu, ap] = cluster.replicas;
         eu!.setMode('blackhole');
         ap!.setMode('blackhole');
