@@ -114,7 +114,9 @@ export class QueryCache implements QueryCacheStore {
 
     const loader = load as CacheLoader<unknown>;
     this.#scopes.setCap(options.scope ?? '', options.scopeMaxBytes);
-    const entry = this.#lru.peek(key, { allowStale: true });
+    // One lookup, which also marks the entry recently used. The LRU's own ttl is the fresh and
+    // stale-while-revalidate windows together: what it still holds is fresh or stale, never expired.
+    const entry = this.#lru.get(key);
     const freshness =
       entry === undefined ? 'expired' : freshnessOf(entry, options, (options.now ?? this.#defaultNow)());
     if (entry === undefined || freshness === 'expired') {
@@ -124,7 +126,6 @@ export class QueryCache implements QueryCacheStore {
     if (refusal !== undefined) return this.#loadAround<R>(key, options, loader, ttlMs, swrMs, refusal);
     if (freshness === 'fresh') {
       this.#hits++;
-      this.#lru.get(key); // recency only
       return served<R>(entry, 'hit');
     }
     this.#stale++;

@@ -48,12 +48,18 @@ export class RoutingConnection implements DatabaseConnection, ExecutionScope {
     return this.ctx;
   }
 
-  async executeQuery<R>(query: CompiledQuery, ...rest: unknown[]): Promise<QueryResult<R>> {
+  /**
+   * Runs one statement. An answer ready at once (a cache hit) is handed back without an async frame; a failure
+   * carries the application's frames that ran the query (see `withCallerStack`).
+   */
+  executeQuery<R>(query: CompiledQuery, ...rest: unknown[]): Promise<QueryResult<R>> {
+    let answer: QueryResult<R> | Promise<QueryResult<R>>;
     try {
-      return await this.#execute<R>(query, rest);
+      answer = this.#execute<R>(query, rest);
     } catch (error) {
-      throw withCallerStack(error);
+      return Promise.reject(withCallerStack(error));
     }
+    return answer instanceof Promise ? awaitWithCallerStack(answer) : Promise.resolve(answer);
   }
 
   #execute<R>(query: CompiledQuery, rest: unknown[]): QueryResult<R> | Promise<QueryResult<R>> {
@@ -323,4 +329,13 @@ interface CancellableConnection extends DatabaseConnection {
   cancelQuery?(
     provider: (consumer: (control: DatabaseConnection) => Promise<void>) => Promise<void>,
   ): Promise<void>;
+}
+
+/** Awaits a statement in an async frame of its own, so a failure's stack shows the frames that awaited it. */
+async function awaitWithCallerStack<R>(answer: Promise<QueryResult<R>>): Promise<QueryResult<R>> {
+  try {
+    return await answer;
+  } catch (error) {
+    throw withCallerStack(error);
+  }
 }
