@@ -104,14 +104,7 @@ export async function readOnce<R>(
       adapter === undefined ||
       (planned.check !== 'probe' && planned.check !== 'piggyback' && !planned.learnPosition)
     ) {
-      // The attempt's signal stands in for the caller's (it aborts with it): a lost hedge or a missed deadline
-      // cancels the driver's I/O where the driver honours it (edge-db's Neon HTTP and libSQL fetches).
-      const args = signal === undefined ? read.rest : [{ ...(read.rest[0] as object | undefined), signal }];
-      const work = withDeadline(
-        connection.executeQuery<R>(read.query, ...(args as [])),
-        Math.max(1, deadlineAt - ctx.now()),
-        `node "${node.name}"`,
-      );
+      const work = runStatement<R>(ctx, connection, read);
       running = work;
       answer = { result: await work, position: undefined, floor: undefined, settles: false };
     } else {
@@ -170,6 +163,25 @@ export async function readOnce<R>(
   }
 }
 
+/**
+ * The read itself on the attempt's connection, within the attempt's deadline. The attempt's signal stands in for
+ * the caller's (it aborts with it): a lost hedge or a missed deadline cancels the driver's I/O where the driver
+ * honours it (edge-db's Neon HTTP and libSQL fetches).
+ */
+function runStatement<R>(
+  ctx: RouterContext,
+  connection: DatabaseConnection,
+  read: ReadAttempt,
+): Promise<QueryResult<R>> {
+  const { signal, rest } = read;
+  const args = signal === undefined ? rest : [{ ...(rest[0] as object | undefined), signal }];
+  return withDeadline(
+    connection.executeQuery<R>(read.query, ...(args as [])),
+    Math.max(1, read.deadlineAt - ctx.now()),
+    `node "${read.planned.node.name}"`,
+  );
+}
+
 /** What one attempt's statements told: the rows, and the positions around them. */
 interface AttemptAnswer<R> {
   readonly result: QueryResult<R>;
@@ -185,7 +197,7 @@ async function runAttempt<R>(
   read: ReadAttempt,
   checked: readonly TransactionId[] | undefined,
 ): Promise<AttemptAnswer<R>> {
-  const { planned, required, query, rest, deadlineAt, signal } = read;
+  const { planned, required, query, deadlineAt, signal } = read;
   const { node } = planned;
   const adapter = node.adapter;
   const label = `node "${node.name}"`;
@@ -241,10 +253,7 @@ async function runAttempt<R>(
       position = await withDeadline(adapter.readPosition(connection, 'primary'), left(), label);
     }
   } else {
-    // The attempt's signal stands in for the caller's (it aborts with it): a lost hedge or a missed deadline
-    // cancels the driver's I/O where the driver honours it (edge-db's Neon HTTP and libSQL fetches).
-    const args = signal === undefined ? rest : [{ ...(rest[0] as object | undefined), signal }];
-    result = await withDeadline(connection.executeQuery<R>(query, ...(args as [])), left(), label);
+    result = await runStatement<R>(ctx, connection, read);
     if (
       planned.learnPosition &&
       adapter !== undefined &&
