@@ -16,15 +16,23 @@ export interface CacheLoadResult<R> {
 }
 
 /**
- * Loads a query's rows from the database when the cache cannot answer. The router builds it so that it
- * honours the session's required position.
+ * Why the cache loads when it is not a plain miss: an entry exists but the session may not see it
+ * (`token-newer-than-entry`, `position-unknown`: the read bypasses the entry), or a stale entry is refreshed in
+ * the background (`refresh`).
+ */
+export type CacheLoadReason = 'token-newer-than-entry' | 'position-unknown' | 'refresh';
+
+/**
+ * Loads a query's rows from the database when the cache cannot answer, told why when it is not a plain miss
+ * (the router reports it in the load's route event). The router builds it so that it honours the session's
+ * required position.
  *
  * ### Examples
  * ```ts
  * const load: CacheLoader<Person> = () => adapter.executeWithPosition(connection, query, { role: 'replica', minPosition })
  * ```
  */
-export type CacheLoader<R> = () => Promise<CacheLoadResult<R>>;
+export type CacheLoader<R> = (reason?: CacheLoadReason) => Promise<CacheLoadResult<R>>;
 
 /**
  * Per-read options of `cache.read()`. `ttlMs` and `swrMs` override the cache's defaults for this entry.

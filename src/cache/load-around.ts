@@ -18,7 +18,7 @@ export interface LoadAroundTarget {
  *
  * ### Examples
  * ```ts
- * const loaded = await loadAround(target, key, options, load, ttlMs, swrMs)
+ * const loaded = await loadAround(target, key, options, load, ttlMs, swrMs, 'token-newer-than-entry')
  * ```
  */
 export async function loadAround(
@@ -28,6 +28,7 @@ export async function loadAround(
   load: CacheLoader<unknown>,
   ttlMs: number,
   swrMs: number,
+  reason: 'position-unknown' | 'token-newer-than-entry',
 ): Promise<CacheLoadResult<unknown>> {
   const pending: PendingLoad = {
     scope: options.scope ?? '',
@@ -38,7 +39,7 @@ export async function loadAround(
   };
   target.pending.track(key, pending);
   try {
-    const loaded = await load();
+    const loaded = await load(reason);
     if (!pending.invalidated) storeIfNewer(target, key, cacheEntryOf(key, loaded, pending, ttlMs, swrMs));
     return loaded;
   } finally {

@@ -261,7 +261,7 @@ export class QueryCache implements QueryCacheStore {
     ttlMs: number,
     swrMs: number,
   ): void {
-    const context = fetchContextOf(options, load, ttlMs, swrMs, this.#defaultNow);
+    const context = fetchContextOf(options, () => load('refresh'), ttlMs, swrMs, this.#defaultNow);
     const refresh = this.#lru
       .fetch(key, { context, forceRefresh: true, allowStale: false })
       .then(
@@ -282,7 +282,7 @@ export class QueryCache implements QueryCacheStore {
     reason: 'position-unknown' | 'token-newer-than-entry',
   ): Promise<CacheReadResult<R>> {
     this.#bypasses++;
-    const loaded = await loadAround(this.#around, key, options, load, ttlMs, swrMs);
+    const loaded = await loadAround(this.#around, key, options, load, ttlMs, swrMs, reason);
     return outcome(loaded.result as QueryResult<R>, 'bypass', reason, loaded.position);
   }
 

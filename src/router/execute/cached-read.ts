@@ -81,9 +81,17 @@ export function cachedRead<R>(
       waitUntil: ctx.waitUntil,
       bypass,
     },
-    async () => {
+    async (reason) => {
+      // What the cache decided reaches the load's route event: an entry bypassed for the session's position,
+      // or a background refresh.
       const read = await load(
-        bypass === undefined ? { status: 'miss' } : { status: 'bypass', reason: bypass },
+        bypass !== undefined
+          ? { status: 'bypass', reason: bypass }
+          : reason === undefined
+            ? MISS
+            : reason === 'refresh'
+              ? REFRESH
+              : { status: 'bypass', reason },
       );
       loadedHere = true;
       // An entry is served only to sessions whose requirement is at or below what its rows are known to
@@ -142,6 +150,8 @@ function resultOf<R>(read: NodeRead<R>): QueryResult<R> {
 }
 
 const NO_REASON = {} as const;
+const MISS = { status: 'miss' } as const;
+const REFRESH = { status: 'miss', reason: 'refresh' } as const;
 
 function cacheNotConfigured(): EdgeDbError {
   return new EdgeDbError(

@@ -50,6 +50,11 @@ export interface RouteEvent {
   readonly attempts: readonly RouteAttempt[];
   /** Cache outcome when the cache was consulted. */
   readonly cache?: 'hit' | 'miss' | 'stale' | 'bypass';
+  /**
+   * Why the cache was bypassed (`volatile-function`, `strong-consistency`, `write-position-pending`,
+   * `read-position-unknown`, `token-newer-than-entry`, `position-unknown`), or that the load is a background
+   * `refresh` of a stale entry, or that the read joined an identical read in flight.
+   */
   readonly cacheReason?: string;
   /** The session's required position when the statement ran (as a decimal string), if any. */
   readonly requiredPosition?: string;

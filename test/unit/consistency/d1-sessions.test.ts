@@ -164,7 +164,11 @@ describe('edgeDb over D1 sessions', () => {
     );
     const fresh = request(fake, { token: newer }, cache);
     expect(await fresh.db.selectFrom('person').selectAll().execute()).toHaveLength(2);
-    expect(fresh.events.at(-1)).toMatchObject({ node: 'shop', cache: 'miss' });
+    expect(fresh.events.at(-1)).toMatchObject({
+      node: 'shop',
+      cache: 'bypass',
+      cacheReason: 'token-newer-than-entry',
+    });
   });
 
   it('invalidates cached reads on writes through the instance', async () => {

@@ -50,7 +50,11 @@ describe('cache in the router', () => {
     const token = await postgresTokenAt('features', 50n);
     const second = instance(fake, { cache: isolateCache({ ttlMs: 60_000 }), consistency: { token } });
     await second.db.selectFrom('person').selectAll().execute();
-    expect(second.events.at(-1)).toMatchObject({ node: 'replica-0', cache: 'miss' });
+    expect(second.events.at(-1)).toMatchObject({
+      node: 'replica-0',
+      cache: 'bypass',
+      cacheReason: 'token-newer-than-entry',
+    });
     // without a token, a third session may use the (now refreshed) entry
     const third = instance(fake, { cache: isolateCache({ ttlMs: 60_000 }) });
     await third.db.selectFrom('person').selectAll().execute();
