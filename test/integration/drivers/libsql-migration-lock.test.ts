@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { libsql } from '../../../src/drivers/libsql/index.js';
 import { edgeDb, resetClusterState } from '../../../src/index.js';
 import { type LibsqlCluster, startLibsqlCluster } from '../../../src/testing/libsql/libsql-cluster.js';
-import { loadMigrator, type MigrationLike as Migration, type MigratorLike } from '../../support/migrator.js';
+import { loadMigrator, type MigrationLike } from '../../support/migrator.js';
 
 /** Kysely's Migrator from `kysely` (0.28) or `kysely/migration` (0.29). */
 const Migrator = await loadMigrator();
@@ -23,8 +23,8 @@ afterAll(async () => {
 });
 
 /** Two migrations whose `up` is not idempotent: it logs itself, then changes the schema. */
-function migrations(prefix: string): Record<string, Migration> {
-  const logged = (name: string, ddl: string): Migration => ({
+function migrations(prefix: string): Record<string, MigrationLike> {
+  const logged = (name: string, ddl: string): MigrationLike => ({
     async up(db) {
       await sql`insert into ${sql.table(`${prefix}_applied`)} (name) values (${name})`.execute(db);
       await sql.raw(ddl).execute(db);

@@ -2,7 +2,7 @@ import { type Dialect, Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EdgeDbConfig, edgeDbDialect, type RouteEvent, resetClusterState } from '../../../src/index.js';
 import { type PostgresCluster, startPostgresClusterWith } from '../../../src/testing/index.js';
-import { loadMigrator, type MigrationLike as Migration, type MigratorLike } from '../../support/migrator.js';
+import { loadMigrator, type MigrationLike } from '../../support/migrator.js';
 import { pgBackends } from './pg-backends.js';
 
 /** Kysely's Migrator from `kysely` (0.28) or `kysely/migration` (0.29). */
@@ -38,7 +38,7 @@ function config(events: RouteEvent[]): EdgeDbConfig {
   };
 }
 
-const migrations: Record<string, Migration> = {
+const migrations: Record<string, MigrationLike> = {
   '001_user': {
     async up(db: Kysely<unknown>) {
       await db.schema
