@@ -8,10 +8,11 @@ import type { ReplicationPosition } from './replication-position.js';
 /**
  * Primary: the WAL insert position, which is at or after every commit record already written, also under
  * `synchronous_commit = off` (where `pg_current_wal_lsn()` can lag behind a commit; see FIELD-NOTES). A node
- * configured as the primary that is in recovery answers its replayed position instead of an error.
+ * configured as the primary that is in recovery (an old primary demoted by a failover) answers NULL: it is not
+ * the primary, and its replayed position must neither be learnt nor rewind a session.
  */
 export const primaryPositionQuery = CompiledQuery.raw(
-  'select case when pg_is_in_recovery() then pg_last_wal_replay_lsn() else pg_current_wal_insert_lsn() end::text as lsn',
+  'select case when pg_is_in_recovery() then null else pg_current_wal_insert_lsn()::text end as lsn',
 );
 /**
  * Replica: the replayed position. Never the node's own insert position: a node that was never in recovery

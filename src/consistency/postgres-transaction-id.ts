@@ -134,6 +134,17 @@ export function transactionsCheckQuery(transactions: readonly TransactionId[]): 
   return CompiledQuery.raw(TRANSACTIONS_CHECK, [transactions.join(',')]);
 }
 
+/**
+ * The cause of a `REPLICA_BEHIND` that waiting cannot cure: the node is not in recovery, so it is no standby
+ * of the primary (promoted, or never one) and will not replay the session's writes.
+ */
+export const NOT_IN_RECOVERY: Error = Object.freeze(new Error('the node is not in recovery'));
+
+/** True for a refusal of {@link checkedPosition} that no wait can turn into a pass. */
+export function isFinalRefusal(error: unknown): boolean {
+  return (error as { cause?: unknown } | null)?.cause === NOT_IN_RECOVERY;
+}
+
 /** The row of a {@link transactionsCheckQuery} answer; a missing row is "not visible". */
 interface CheckRow {
   /** The node is in recovery: a standby of the primary, whose ids are the primary's. */
@@ -177,6 +188,7 @@ export function checkedPosition(
     throw new EdgeDbError(
       'REPLICA_BEHIND',
       `${node} is not in recovery (promoted, or not a standby of the primary): it cannot prove the session's writes. Read from the primary, and check the replica's URL if it was never a standby.`,
+      { cause: NOT_IN_RECOVERY },
     );
   }
   if (!visible) {

@@ -15,7 +15,8 @@ export function acquireConnection(
   timeoutMs: number,
   purpose = 'connecting to',
 ): Promise<DatabaseConnection> {
-  const acquiring = node.driver.acquireConnection();
+  // Promise.resolve: a driver that answers with a plain value (off Kysely's contract) is taken as well.
+  const acquiring = Promise.resolve(node.driver.acquireConnection());
   let ready: DatabaseConnection | undefined;
   // A promise that already settled runs this reaction before the one below, queued after it.
   acquiring.then(

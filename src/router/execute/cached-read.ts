@@ -3,6 +3,7 @@ import type { CacheReadResult } from '../../cache/cache-read-result.js';
 import type { ReplicationPosition } from '../../consistency/replication-position.js';
 import { EdgeDbError } from '../../errors/edge-db-error.js';
 import type { RouterContext } from '../router-context.js';
+import { isPromise } from './is-promise.js';
 import type { ReadRequest } from './read-statement.js';
 
 /** What loading from the nodes tells the cache. */
@@ -138,11 +139,7 @@ export function cachedRead<R>(
     }
     return outcome.result;
   };
-  return isPromise(read) ? read.then(finish) : finish(read);
-}
-
-function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
-  return typeof (value as { then?: unknown }).then === 'function';
+  return isPromise(read) ? Promise.resolve(read).then(finish) : finish(read);
 }
 
 function resultOf<R>(read: NodeRead<R>): QueryResult<R> {

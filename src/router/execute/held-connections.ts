@@ -76,7 +76,7 @@ export class HeldConnections {
       const connection = this.#connection!;
       this.#forget(node);
       try {
-        return node.driver.releaseConnection(connection).catch(releaseFailed);
+        return Promise.resolve(node.driver.releaseConnection(connection)).catch(releaseFailed);
       } catch (error) {
         // A driver that throws instead of rejecting.
         return Promise.reject(lifecycleFailed(error));

@@ -1,5 +1,5 @@
 import type { CompiledQuery, DatabaseConnection, QueryResult } from 'kysely';
-import type { TransactionId } from '../../consistency/postgres-transaction-id.js';
+import { isFinalRefusal, type TransactionId } from '../../consistency/postgres-transaction-id.js';
 import type { ReplicationPosition } from '../../consistency/replication-position.js';
 import { EdgeDbError, isEdgeDbError } from '../../errors/edge-db-error.js';
 import { observeNodePosition } from '../cluster/node-state.js';
@@ -235,7 +235,10 @@ async function runAttempt<R>(
     try {
       positioned = await run();
     } catch (error) {
-      const waitMs = isEdgeDbError(error, 'REPLICA_BEHIND') ? worthWaitingMs(ctx, node) : undefined;
+      const waitMs =
+        isEdgeDbError(error, 'REPLICA_BEHIND') && !isFinalRefusal(error)
+          ? worthWaitingMs(ctx, node)
+          : undefined;
       if (waitMs === undefined || signal?.aborted === true) throw error;
       await abortableSleep(waitMs, signal);
       positioned = await run();
@@ -244,24 +247,18 @@ async function runAttempt<R>(
     position = positioned.position;
     floor = positioned.floor ?? floor;
     settles = positioned.settlesTransactions === true;
-    if (
-      position === undefined &&
-      planned.learnPosition &&
-      node.role === 'primary' &&
-      adapter.reportsPositions !== false
-    ) {
-      position = await withDeadline(adapter.readPosition(connection, 'primary'), left(), label);
-    }
   } else {
     result = await runStatement<R>(ctx, connection, read);
-    if (
-      planned.learnPosition &&
-      adapter !== undefined &&
-      node.role === 'primary' &&
-      adapter.reportsPositions !== false
-    ) {
-      position = await withDeadline(adapter.readPosition(connection, 'primary'), left(), label);
-    }
+  }
+  // The primary's position after the read, where its adapter could not tell it in the read's round trip.
+  if (
+    position === undefined &&
+    planned.learnPosition &&
+    adapter !== undefined &&
+    node.role === 'primary' &&
+    adapter.reportsPositions !== false
+  ) {
+    position = await withDeadline(adapter.readPosition(connection, 'primary'), left(), label);
   }
   return { result, position, floor, settles };
 }

@@ -17,6 +17,7 @@ import { acquireConnection } from './acquire-connection.js';
 import type { ExecutionScope } from './execution-scope.js';
 import { withCallerStack } from './extend-stack.js';
 import { HeldConnections } from './held-connections.js';
+import { isPromise } from './is-promise.js';
 import { runOnNode } from './run-on-node.js';
 import { runRead } from './run-read.js';
 import { runStream } from './run-stream.js';
@@ -59,7 +60,7 @@ export class RoutingConnection implements DatabaseConnection, ExecutionScope {
     } catch (error) {
       return Promise.reject(withCallerStack(error));
     }
-    return answer instanceof Promise ? awaitWithCallerStack(answer) : Promise.resolve(answer);
+    return isPromise(answer) ? awaitWithCallerStack(answer) : Promise.resolve(answer);
   }
 
   #execute<R>(query: CompiledQuery, rest: unknown[]): QueryResult<R> | Promise<QueryResult<R>> {
@@ -332,7 +333,7 @@ interface CancellableConnection extends DatabaseConnection {
 }
 
 /** Awaits a statement in an async frame of its own, so a failure's stack shows the frames that awaited it. */
-async function awaitWithCallerStack<R>(answer: Promise<QueryResult<R>>): Promise<QueryResult<R>> {
+async function awaitWithCallerStack<R>(answer: PromiseLike<QueryResult<R>>): Promise<QueryResult<R>> {
   try {
     return await answer;
   } catch (error) {

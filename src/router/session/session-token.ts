@@ -91,11 +91,13 @@ export async function consistencyToken(db: Kysely<any>): Promise<string | undefi
   if (session.positionPending) await learnPosition(context, context.primary, true);
   else if (session.unlearnedNode !== undefined) {
     const node = context.nodesByName.get(session.unlearnedNode);
-    // The primary is at or past any replica: ask it when the node the session read from does not answer.
+    // The primary is at or past any replica: ask it when the node the session read from does not answer, or
+    // answers no position (a replica that is not a standby of it).
     if (node !== undefined) {
-      await learnPosition(context, node, false).catch((error: unknown) =>
-        node.role === 'replica' ? learnPosition(context, context.primary, false) : Promise.reject(error),
+      const learnt = await learnPosition(context, node, false).catch((error: unknown) =>
+        node.role === 'replica' ? false : Promise.reject(error),
       );
+      if (!learnt && node.role === 'replica') await learnPosition(context, context.primary, false);
     }
   }
   const transactions = session.pendingTransactions;
@@ -145,9 +147,16 @@ async function restoreOnce(db: Kysely<any>): Promise<void> {
   await db.connection().execute(async () => undefined);
 }
 
-/** Reads a node's current position (at or past everything the session read from or wrote to it). */
-async function learnPosition(context: RouterContext, node: RoutedNode, pendingWrite: boolean): Promise<void> {
-  if (node.adapter === undefined) return;
+/**
+ * Reads a node's current position (at or past everything the session read from or wrote to it); false when the
+ * node told none.
+ */
+async function learnPosition(
+  context: RouterContext,
+  node: RoutedNode,
+  pendingWrite: boolean,
+): Promise<boolean> {
+  if (node.adapter === undefined) return false;
   const timeout = context.settings.attemptTimeoutMs;
   const connection = await acquireConnection(node, timeout);
   try {
@@ -156,9 +165,10 @@ async function learnPosition(context: RouterContext, node: RoutedNode, pendingWr
       timeout,
       `node "${node.name}"`,
     );
-    if (position === undefined) return;
+    if (position === undefined) return false;
     if (pendingWrite) context.session.resolvePending(position);
     else context.session.noteServedBy(node.name, node.role, position);
+    return true;
   } finally {
     await node.driver.releaseConnection(connection);
   }

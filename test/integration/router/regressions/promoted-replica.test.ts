@@ -7,6 +7,7 @@ import {
   edgeDb,
   type RouteEvent,
   resetClusterState,
+  sessionInfo,
 } from '../../../../src/index.js';
 import {
   type NeonProxy,
@@ -158,5 +159,54 @@ describe('a replica that is not in recovery never serves a session that wrote', 
     );
     expect(row, JSON.stringify(events.at(-1))).toEqual({ note: 'neon by id' });
     expect(events.at(-1)?.node).toBe('primary');
+  });
+});
+
+// The mirror case: a node configured as the primary that is in recovery (an old primary demoted by a failover,
+// now a lagging standby). Its replayed position is not the primary's: the session must not be rewound to it.
+describe('a primary that is in recovery does not rewind a session', () => {
+  let demoted: PostgresCluster;
+  let demotedNodes: ReturnType<typeof pgBackends>;
+
+  beforeAll(async () => {
+    demoted = await startPostgresClusterWith({ replicas: 1 });
+    await onNode(demoted.primary.directUrl, [
+      'create table item (id integer primary key, note text not null)',
+    ]);
+    await demoted.replicas[0]!.waitForPosition(await demoted.primary.currentPosition());
+    demotedNodes = pgBackends(demoted);
+  });
+
+  afterAll(async () => {
+    await demotedNodes?.end();
+    await demoted?.stop();
+  });
+
+  it('node-postgres: the token of a write the standby lacks survives a read there', async () => {
+    resetClusterState();
+    await demoted.replicas[0]!.pause();
+    try {
+      const writer = edgeDb<DB>({ primary: demotedNodes.primary, cluster: 'demoted' });
+      await sql`insert into item values (1, 'after the fork')`.execute(writer);
+      const token = await consistencyToken(writer);
+      const required = (await sessionInfo(writer)).requiredPosition;
+      await writer.destroy();
+      expect(required).toBeDefined();
+
+      // The standby, configured as the primary (the write's own node is gone for this instance).
+      const reader = edgeDb<DB>({
+        primary: { ...demotedNodes.replicas[0]!, name: 'primary' },
+        cluster: 'demoted',
+        consistency: { token },
+      });
+      try {
+        await reader.selectFrom('item').select('note').execute();
+        expect((await sessionInfo(reader)).requiredPosition).toBe(required);
+      } finally {
+        await reader.destroy();
+      }
+    } finally {
+      await demoted.replicas[0]!.resume();
+    }
   });
 });
