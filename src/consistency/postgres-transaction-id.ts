@@ -6,6 +6,7 @@ import {
   type QueryResult,
   type UpdateQueryNode,
 } from 'kysely';
+import { signalArgument } from '../drivers/query-signal.js';
 import { EdgeDbError } from '../errors/edge-db-error.js';
 import { lsnOf, positionOf, replicaPositionQuery } from './positioned-read.js';
 import type { ReplicationPosition } from './replication-position.js';
@@ -74,7 +75,7 @@ export async function executeReturningTransactionId<R>(
   signal?: AbortSignal,
 ): Promise<WriteWithTransaction<R>> {
   const extended = withTransactionId(query);
-  const args = (signal === undefined ? [] : [{ signal }]) as [];
+  const args = signalArgument(signal);
   if (extended === undefined)
     return { result: await connection.executeQuery<R>(query, ...args), transaction: undefined };
   let result: QueryResult<Record<string, unknown>>;

@@ -23,6 +23,7 @@ import type {
 } from '../../consistency/replication-adapter.js';
 import type { ReplicationPosition } from '../../consistency/replication-position.js';
 import { analyzeQuery } from '../../sql/analyze-query.js';
+import { signalArgument } from '../query-signal.js';
 import { NeonConnection } from './neon-connection.js';
 
 /**
@@ -125,9 +126,4 @@ export class NeonReplicationAdapter implements ReplicationAdapter {
     const result = await connection.executeQuery<R>(query, ...signalArgument(signal));
     return positioned(result, floor, await this.readPosition(connection, 'replica'), transactions);
   }
-}
-
-/** Kysely 0.29's `{ signal }` argument of `executeQuery` (0.28 connections ignore it). */
-function signalArgument(signal: AbortSignal | undefined): [] {
-  return (signal === undefined ? [] : [{ signal }]) as [];
 }
