@@ -6,9 +6,9 @@ import {
   type QueryResult,
   type UpdateQueryNode,
 } from 'kysely';
-import { signalArgument } from '../drivers/query-signal.js';
 import { EdgeDbError } from '../errors/edge-db-error.js';
 import { lsnOf, positionOf, replicaPositionQuery } from './positioned-read.js';
+import { signalArgument } from './query-signal.js';
 import type { ReplicationPosition } from './replication-position.js';
 
 /**

@@ -1,7 +1,7 @@
 import type { CompiledQuery, DatabaseConnection, QueryResult } from 'kysely';
+import { signalOf } from '../../consistency/query-signal.js';
 import { EdgeDbError } from '../../errors/edge-db-error.js';
 import { isSessionStatement } from '../../sql/is-session-statement.js';
-import { signalOf } from '../query-signal.js';
 import type { NeonDialectConfig } from './neon-dialect-config.js';
 import type { NeonHttpBatchOptions, NeonHttpConnection } from './neon-http-connection.js';
 import { NeonWebSocketConnection } from './neon-websocket-connection.js';

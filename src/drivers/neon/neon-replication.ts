@@ -15,6 +15,7 @@ import {
   executeReturningTransactionId,
   type TransactionId,
 } from '../../consistency/postgres-transaction-id.js';
+import { signalArgument } from '../../consistency/query-signal.js';
 import type {
   NodeRole,
   PositionedResult,
@@ -23,7 +24,6 @@ import type {
 } from '../../consistency/replication-adapter.js';
 import type { ReplicationPosition } from '../../consistency/replication-position.js';
 import { analyzeQuery } from '../../sql/analyze-query.js';
-import { signalArgument } from '../query-signal.js';
 import { NeonConnection } from './neon-connection.js';
 
 /**

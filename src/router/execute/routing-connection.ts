@@ -5,7 +5,7 @@ import type {
   QueryResult,
   TransactionSettings,
 } from 'kysely';
-import { signalOf } from '../../drivers/query-signal.js';
+import { signalOf } from '../../consistency/query-signal.js';
 import { EdgeDbError } from '../../errors/edge-db-error.js';
 import { analyzeQuery, type QueryAnalysis } from '../../sql/analyze-query.js';
 import { primaryClass, type QueryClass, READ_CLASS } from '../../sql/query-class.js';

@@ -1,5 +1,5 @@
 import type { QueryResult } from 'kysely';
-import { signalOf } from '../../drivers/query-signal.js';
+import { signalOf } from '../../consistency/query-signal.js';
 import { EdgeDbError } from '../../errors/edge-db-error.js';
 import { attemptOf } from '../observe/emit-route.js';
 import type { RouteAttempt, RouteReason } from '../observe/route-event.js';

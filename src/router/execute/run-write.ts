@@ -1,7 +1,7 @@
 import type { CompiledQuery, QueryResult } from 'kysely';
 import type { TransactionId } from '../../consistency/postgres-transaction-id.js';
+import { signalOf } from '../../consistency/query-signal.js';
 import type { ReplicationPosition } from '../../consistency/replication-position.js';
-import { signalOf } from '../../drivers/query-signal.js';
 import { EdgeDbError } from '../../errors/edge-db-error.js';
 import type { QueryAnalysis } from '../../sql/analyze-query.js';
 import type { QueryClass } from '../../sql/query-class.js';
