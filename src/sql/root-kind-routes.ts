@@ -39,3 +39,8 @@ export const ROOT_KIND_ROUTES: {
   AlterTableNode: 'ddl',
   AlterTypeNode: 'ddl',
 };
+
+/** True for the root kinds that write rows (insert, update, delete, merge): those with affected rows to report. */
+export function writesRows(root: RootOperationNode): boolean {
+  return ROOT_KIND_ROUTES[root.kind as RootKind] === 'write';
+}

@@ -1,11 +1,5 @@
-import {
-  DeleteQueryNode,
-  InsertQueryNode,
-  MergeQueryNode,
-  type QueryResult,
-  type RootOperationNode,
-  UpdateQueryNode,
-} from 'kysely';
+import { InsertQueryNode, type QueryResult, type RootOperationNode } from 'kysely';
+import { writesRows } from '../../sql/root-kind-routes.js';
 import type { D1ResultLike } from './d1-binding.js';
 
 /**
@@ -20,12 +14,7 @@ import type { D1ResultLike } from './d1-binding.js';
  */
 export function d1QueryResult<R>(result: D1ResultLike, query: RootOperationNode | undefined): QueryResult<R> {
   const rows = (result.results ?? []) as R[];
-  const writes =
-    query !== undefined &&
-    (InsertQueryNode.is(query) ||
-      UpdateQueryNode.is(query) ||
-      DeleteQueryNode.is(query) ||
-      MergeQueryNode.is(query));
+  const writes = query !== undefined && writesRows(query);
   const rawWithoutRows = !writes && (query === undefined || query.kind === 'RawNode') && rows.length === 0;
   if (!writes && !rawWithoutRows) return { rows };
   const changes = result.meta?.changes ?? 0;

@@ -1,12 +1,6 @@
 import type { ResultSet } from '@libsql/client';
-import {
-  DeleteQueryNode,
-  InsertQueryNode,
-  MergeQueryNode,
-  type QueryResult,
-  type RootOperationNode,
-  UpdateQueryNode,
-} from 'kysely';
+import { InsertQueryNode, type QueryResult, type RootOperationNode } from 'kysely';
+import { writesRows } from '../../sql/root-kind-routes.js';
 
 /**
  * Turns a libSQL `ResultSet` into Kysely's `QueryResult`: rows as plain objects (blobs as `Uint8Array`),
@@ -20,11 +14,7 @@ import {
  */
 export function toQueryResult<R>(resultSet: ResultSet, query: RootOperationNode): QueryResult<R> {
   const rows = resultSet.rows.map((row) => rowToObject(resultSet.columns, row) as R);
-  const writes =
-    InsertQueryNode.is(query) ||
-    UpdateQueryNode.is(query) ||
-    DeleteQueryNode.is(query) ||
-    MergeQueryNode.is(query);
+  const writes = writesRows(query);
   // Raw SQL gives no node kind: like Kysely's SQLite driver, a statement without result columns counts as a write.
   const rawWithoutColumns = !writes && query.kind === 'RawNode' && resultSet.columns.length === 0;
   if (!writes && !rawWithoutColumns) return { rows };
