@@ -95,7 +95,7 @@ export async function readOnce<R>(
     if (signal?.aborted === true) {
       // Lost the race while connecting: never start the query.
       held.detach(node, connection, undefined);
-      throw new EdgeDbError('TIMEOUT', `node "${node.name}" lost a hedged race or its deadline`);
+      throw lostRace(node);
     }
     if (detach !== undefined) signal?.addEventListener('abort', detach, { once: true });
     read.sent = true;
@@ -116,8 +116,7 @@ export async function readOnce<R>(
     if (detach !== undefined) signal?.removeEventListener('abort', detach);
     const { result, position, floor, settles } = answer;
     // The signal may have fired while the read ran (TypeScript's narrowing does not know it can).
-    if (isAborted(signal))
-      throw new EdgeDbError('TIMEOUT', `node "${node.name}" lost a hedged race or its deadline`);
+    if (isAborted(signal)) throw lostRace(node);
     observeNodePosition(node.state, position ?? (node.role === 'replica' ? floor : undefined), ctx.now());
     if (node.role === 'replica' && required !== undefined && floor !== undefined && floor < required) {
       // The node's own word says it is behind what the plan believed (rebuilt or restored behind its old
@@ -261,6 +260,11 @@ async function runAttempt<R>(
     position = await withDeadline(adapter.readPosition(connection, 'primary'), left(), label);
   }
   return { result, position, floor, settles };
+}
+
+/** The attempt's signal fired (a hedge won elsewhere, or the chain's deadline passed): its rows are not used. */
+function lostRace(node: RoutedNode): EdgeDbError {
+  return new EdgeDbError('TIMEOUT', `node "${node.name}" lost a hedged race or its deadline`);
 }
 
 function isAborted(signal: AbortSignal | undefined): boolean {
