@@ -142,7 +142,8 @@ export function cachedRead<R>(
   return isPromise(read) ? Promise.resolve(read).then(finish) : finish(read);
 }
 
-function resultOf<R>(read: NodeRead<R>): QueryResult<R> {
+/** The rows of a read from the nodes. */
+export function resultOf<R>(read: NodeRead<R>): QueryResult<R> {
   return read.result;
 }
 

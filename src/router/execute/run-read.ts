@@ -6,7 +6,7 @@ import type { RouteAttempt, RouteReason } from '../observe/route-event.js';
 import type { PlannedAttempt } from '../plan/route-plan.js';
 import type { RoutedNode } from '../routed-node.js';
 import { rewindBeyondPrimary } from '../session/rewind-beyond-primary.js';
-import { cachedRead } from './cached-read.js';
+import { cachedRead, resultOf } from './cached-read.js';
 import type { ExecutionScope } from './execution-scope.js';
 import { attemptOutcomeOf, isNodeFailure, isWriteRefusal } from './node-failure.js';
 import { readError, writeInstead } from './read-failure.js';
@@ -34,7 +34,7 @@ export function runRead<R>(
   const cacheHint = request.hint?.cache;
   if (cacheHint === false || (cacheHint === undefined && !ctx.settings.cacheAllReads)) {
     // No async frame of its own: this is every uncached read's path.
-    return readPlanned<R>(scope, request, undefined).then(resultOf) as Promise<QueryResult<R>>;
+    return readPlanned<R>(scope, request, undefined).then(resultOf);
   }
   return cachedRead<R>(ctx, request, async (cacheOutcome) => {
     if (cacheOutcome?.status !== 'miss') return readPlanned<R>(scope, request, cacheOutcome);
@@ -47,10 +47,6 @@ export function runRead<R>(
       await own.release().catch(() => undefined);
     }
   });
-}
-
-function resultOf(read: NodeReadResult<unknown>): QueryResult<unknown> {
-  return read.result;
 }
 
 /**
