@@ -16,6 +16,8 @@ import type { QueryClassReason } from '../../sql/query-class.js';
  * - `strong`: the read asked for strong consistency.
  * - `fallback`: an earlier choice failed or was stale and this node took over.
  * - `no-replica`: no replica could serve (all ejected, too stale, or none configured).
+ * - `database`: the database chose the node itself (D1's Sessions API routes reads to its replicas); edge-db had
+ *   no replica to choose, and `detail` says where the database served the read when it tells.
  * - `cache`: answered from the isolate cache.
  */
 export type RouteReason =
@@ -31,6 +33,7 @@ export type RouteReason =
   | 'strong'
   | 'fallback'
   | 'no-replica'
+  | 'database'
   | 'hedged'
   | 'cache';
 

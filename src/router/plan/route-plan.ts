@@ -2,6 +2,7 @@ import type { ConsistencyMode } from '../../consistency/consistency-mode.js';
 import type { TransactionId } from '../../consistency/postgres-transaction-id.js';
 import type { ReplicationPosition } from '../../consistency/replication-position.js';
 import type { ConsistencySession } from '../../consistency/session.js';
+import { sessionBookmarksOf } from '../../drivers/driver-capabilities.js';
 import { EdgeDbError } from '../../errors/edge-db-error.js';
 import type { QueryClass } from '../../sql/query-class.js';
 import { trustedPosition } from '../cluster/node-state.js';
@@ -207,7 +208,11 @@ function planAttempts(input: PlanInput): RoutePlan {
   // comes from a token of before a restore or failover, and the session is rewound (see readOnce).
   const primaryAttempt = attempt(
     primary,
-    replicaAttempts.length > 0 ? 'fallback' : 'no-replica',
+    replicaAttempts.length > 0
+      ? 'fallback'
+      : input.rankedReplicas.length === 0 && sessionBookmarksOf(primary.driver) !== undefined
+        ? 'database'
+        : 'no-replica',
     'none',
     learns(primary) || (requiredPosition !== undefined && canReadPosition(primary)),
   );

@@ -95,11 +95,14 @@ describe('edgeDb over D1 sessions', () => {
     expect(await reader.db.selectFrom('person').selectAll().execute()).toEqual([{ id: 1, name: 'Ada' }]);
     expect(fake.sessionsStarted.at(-1)).toBe(fakeBookmark(1));
     expect(reader.events.at(-1)?.detail).toContain('served_by_region=ENAM served_by_primary=true');
+    // D1 chose where to serve the read, not edge-db: the event says so rather than `no-replica`.
+    expect(reader.events.at(-1)).toMatchObject({ node: 'shop', role: 'primary', reason: 'database' });
 
     // without the token, the lagging replica answers (what read-your-writes protects against)
     const stranger = request(fake);
     expect(await stranger.db.selectFrom('person').selectAll().execute()).toEqual([]);
     expect(stranger.events.at(-1)?.detail).toContain('served_by_region=WEUR served_by_primary=false');
+    expect(stranger.events.at(-1)?.reason).toBe('database');
 
     // once the replica caught up, the token's session is served there
     fake.catchUp();
