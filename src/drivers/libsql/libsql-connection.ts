@@ -134,21 +134,30 @@ export class LibsqlConnection implements DatabaseConnection {
     }
   }
 
+  /**
+   * Commits. A COMMIT that fails (a deferred constraint) leaves the transaction open, as SQLite does, so the
+   * rollback Kysely sends next ends it and the caller sees SQLite's error, not one about a missing transaction.
+   */
   async commitTransaction(): Promise<void> {
-    const transaction = this.#takeTransaction('commit');
+    const transaction = this.#openTransaction('commit');
     try {
       await transaction.commit();
     } catch (error) {
       throw mapLibsqlError(error, this.#nodeName);
     }
+    this.#transaction = undefined;
   }
 
   async rollbackTransaction(): Promise<void> {
-    const transaction = this.#takeTransaction('roll back');
+    const transaction = this.#openTransaction('roll back');
+    this.#transaction = undefined;
     try {
       await transaction.rollback();
     } catch (error) {
       throw mapLibsqlError(error, this.#nodeName);
+    } finally {
+      // A rollback that failed (the stream is gone) must not leave the client's transaction behind.
+      transaction.close();
     }
   }
 
@@ -162,7 +171,7 @@ export class LibsqlConnection implements DatabaseConnection {
     this.#onClose(this.#lease);
   }
 
-  #takeTransaction(action: string): Transaction {
+  #openTransaction(action: string): Transaction {
     const transaction = this.#transaction;
     if (!transaction) {
       throw new EdgeDbError(
@@ -170,7 +179,6 @@ export class LibsqlConnection implements DatabaseConnection {
         `Cannot ${action}: no libSQL transaction is open on this connection.`,
       );
     }
-    this.#transaction = undefined;
     return transaction;
   }
 }

@@ -269,6 +269,39 @@ describe('libsql driver: replication index', () => {
 });
 
 describe('libsql driver: transactions', () => {
+  it("passes a failed COMMIT's own error through, and the next transaction works", async () => {
+    // A deferred foreign key fails the COMMIT itself. Kysely then rolls back: that rollback must find the
+    // transaction still open instead of replacing SQLite's error with one of edge-db's.
+    const { createClient } = await import('@libsql/client');
+    const { mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const file = join(mkdtempSync(join(tmpdir(), 'edb-commit-')), 'db.sqlite');
+    const db = new Kysely<{ parent: { id: number }; child: { id: number; parent_id: number } }>({
+      dialect: libsql({ url: `file:${file}`, createClient }).dialect,
+    });
+    try {
+      await sql`create table parent (id integer primary key)`.execute(db);
+      await sql`create table child (id integer primary key, parent_id integer references parent (id) deferrable initially deferred)`.execute(
+        db,
+      );
+      const error = await db
+        .transaction()
+        .execute(async (trx) => {
+          await sql`pragma foreign_keys = on`.execute(trx);
+          await trx.insertInto('child').values({ id: 1, parent_id: 42 }).execute();
+        })
+        .catch((e: unknown) => e);
+      expect(isEdgeDbError(error)).toBe(false);
+      expect(String((error as Error).message)).toMatch(/FOREIGN KEY constraint failed/);
+      await db.transaction().execute((trx) => trx.insertInto('parent').values({ id: 7 }).execute());
+      expect(await db.selectFrom('child').selectAll().execute()).toEqual([]);
+      expect(await db.selectFrom('parent').selectAll().execute()).toEqual([{ id: 7 }]);
+    } finally {
+      await db.destroy();
+    }
+  });
+
   const begins = async (settings: 'read only' | 'read write' | undefined) => {
     const { db, script } = setup(selectPeople);
     let builder = db.transaction();
