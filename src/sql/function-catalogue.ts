@@ -63,6 +63,17 @@ const CATALOGUE: readonly (readonly [name: string, flags: string])[] = [
   ['pg_logical_emit_message', 'w'],
   ['pg_logical_slot_get_*', 'w'],
   ['pg_import_system_collations', 'w'],
+  // recovery and backup control: they act on the node they run on (pausing or promoting a standby)
+  ['pg_wal_replay_*', 'w'],
+  ['pg_promote', 'w'],
+  ['pg_backup_*', 'ws'],
+  ['pg_start_backup', 'ws'],
+  ['pg_stop_backup', 'ws'],
+  ['pg_log_backend_memory_contexts', 'w'],
+  ['binary_upgrade_*', 'w'],
+  // a standby refuses them ("recovery is in progress", "cannot assign OIDs during recovery")
+  ['pg_walfile_name*', 'w'],
+  ['pg_nextoid', 'w'],
   // index maintenance
   ['brin_summarize_new_values', 'w'],
   ['brin_summarize_range', 'w'],
@@ -78,6 +89,9 @@ const CATALOGUE: readonly (readonly [name: string, flags: string])[] = [
   ['query_to_xml_and_xmlschema', 'w'],
   ['cursor_to_xml', 'w'],
   ['cursor_to_xmlschema', 'w'],
+  ['database_to_xml*', 'w'],
+  ['schema_to_xml*', 'w'],
+  ['table_to_xml*', 'w'],
   // clocks and randomness
   ['now', 'v'],
   ['age', 'v'], // age(ts) is measured from today (the two-argument form is stable; both are treated alike)
@@ -94,6 +108,43 @@ const CATALOGUE: readonly (readonly [name: string, flags: string])[] = [
   ['uuid_generate_*', 'v'],
   ['pg_sleep*', 'v'],
   ['pg_last_xact_replay_timestamp', 'v'],
+  // the server's state, which changes without a table write and differs from node to node
+  ['pg_stat_get_*', 'v'],
+  ['pg_*_size', 'v'],
+  ['pg_ls_*', 'v'],
+  ['pg_read_*', 'v'],
+  ['pg_stat_file', 'v'],
+  ['pg_control_*', 'v'],
+  ['pg_is_*', 'v'],
+  ['pg_get_wal_*', 'v'],
+  ['pg_get_backend_memory_contexts', 'v'],
+  ['pg_get_shmem_allocations', 'v'],
+  ['pg_get_multixact_members', 'v'],
+  ['pg_lock_status', 'v'],
+  ['pg_*blocking_pids', 'v'],
+  ['pg_last_committed_xact', 'v'],
+  ['pg_xact_*', 'v'],
+  ['txid_status', 'v'],
+  ['txid_current_snapshot', 'v'],
+  ['pg_current_snapshot', 'v'],
+  ['pg_notification_queue_usage', 'v'],
+  ['pg_sequence_last_value', 'v'],
+  ['pg_prepared_xact', 'v'],
+  ['pg_show_*', 'v'],
+  ['pg_hba_file_rules', 'v'],
+  ['pg_ident_file_mappings', 'v'],
+  ['pg_current_logfile', 'v'],
+  ['pg_postmaster_start_time', 'v'],
+  ['pg_conf_load_time', 'v'],
+  ['pg_partition_*', 'v'],
+  ['ts_stat', 'v'],
+  ['current_query', 'v'],
+  ['current_setting', 'v'],
+  ['pg_backend_pid', 'v'],
+  ['inet_server_*', 'v'],
+  ['inet_client_*', 'v'],
+  ['loread', 'vs'],
+  ['lowrite', 'ws'],
   // WAL positions of the primary: a standby refuses them ("recovery is in progress")
   ['pg_current_wal_*', 'wv'],
   ['pg_last_wal_*', 'v'],
@@ -150,7 +201,10 @@ for (const [name, flags] of CATALOGUE) {
  * ```
  */
 export function functionEffects(name: string): FunctionEffects {
-  const unqualified = name.slice(name.lastIndexOf('.') + 1).replace(/"/g, '');
+  const unqualified = name
+    .slice(name.lastIndexOf('.') + 1)
+    .replace(/"/g, '')
+    .trim();
   const lower = unqualified.toLowerCase();
   const found = exact.get(lower);
   if (found !== undefined) return found;

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { classifySql } from '../../../src/sql/classify-sql.js';
+import { functionEffects } from '../../../src/sql/function-catalogue.js';
 import { isVolatileSql } from '../../../src/sql/is-volatile-sql.js';
 
 describe('isVolatileSql', () => {
@@ -79,5 +81,37 @@ describe('isVolatileSql', () => {
     expect(isVolatileSql('select 1 /* now()')).toBe(false);
     expect(isVolatileSql('select $tag$ now()')).toBe(false);
     expect(isVolatileSql('select "now')).toBe(false);
+  });
+});
+
+describe('server state and standby control (found by a differential hunt on PostgreSQL 15)', () => {
+  it('flags functions whose answer changes without a table write, or differs from node to node', () => {
+    for (const sql of [
+      'select pg_is_in_recovery()',
+      'select txid_current_snapshot()',
+      "select pg_relation_size('person')",
+      "select pg_xact_status('776'::xid8)",
+      "select pg_sequence_last_value('person_seq')",
+      'select pg_backend_pid()',
+      'select inet_server_port()',
+      "select current_setting('TimeZone')",
+      'select * from pg_lock_status()',
+    ]) {
+      expect(isVolatileSql(sql), sql).toBe(true);
+    }
+  });
+
+  it('sends recovery and backup control to the primary', () => {
+    for (const sql of [
+      'select pg_wal_replay_pause()',
+      'select pg_wal_replay_resume()',
+      'select pg_promote(true, 30)',
+      "select pg_backup_start('x', true)",
+      "select pg_walfile_name('0/1'::pg_lsn)",
+      'select pg_catalog.pg_promote()',
+    ]) {
+      expect(classifySql(sql).requiresPrimary, sql).toBe(true);
+    }
+    expect(functionEffects('nextval ').writes).toBe(true);
   });
 });
